@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make run` (the bot) and `make test` (the tests).
+# Each creates the virtual environment it needs on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint messages emulator migrate
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/panelbot run
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+migrate: $(BIN)/.installed
+	$(BIN)/panelbot migrate
+
+emulator: $(BIN)/.installed
+	$(BIN)/panelbot emulator --port 8081
+
+# Re-extract every message from the code and merge it into each language's catalogue.
+messages: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k t -k ngettext:1,2 -k pgettext:1c,2 \
+		--no-location --sort-output --omit-header -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
+		--omit-header --ignore-obsolete

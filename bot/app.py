@@ -1,0 +1,86 @@
+"""Builds the PTB Application: settings, database, clock, handlers and the outbox tick.
+
+Migrations are applied before this runs (`bot.cli`), so start-up never races a schema change.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.context import PanelbotApplication, PanelContext, load_person
+from bot.db.engine import Database
+from bot.delivery import Delivery
+from bot.runtime import Runtime
+from handlers import errors, language, start
+from handlers.commands import publish_commands
+
+log = logging.getLogger(__name__)
+
+OUTBOX_TICK_SECONDS = 1.0
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    db: Database | None = None,
+    tick_seconds: float | None = OUTBOX_TICK_SECONDS,
+) -> PanelbotApplication:
+    """The whole bot. `tick_seconds=None` leaves the outbox tick off (tests drive it by hand)."""
+    runtime = Runtime(
+        settings=settings, db=db or Database.from_url(settings.database_url), clock=clock or Clock()
+    )
+    builder: Any = (
+        ApplicationBuilder()
+        .application_class(PanelbotApplication)
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .context_types(ContextTypes(context=PanelContext))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    application: PanelbotApplication = builder.build()
+    application.runtime = runtime
+    runtime.delivery = Delivery(application.bot, runtime.db, runtime.clock)
+
+    # Handler order matters: group -1 runs first for every update, then the first match in
+    # group 0 wins, so feature handlers come before the catch-all fallbacks.
+    application.add_handler(TypeHandler(Update, load_person), group=-1)
+    for feature in (start, language):
+        application.add_handlers(feature.handlers())
+    application.add_handlers(errors.fallback_handlers())
+    application.add_error_handler(errors.on_error)
+
+    if tick_seconds is not None:
+        assert application.job_queue is not None
+        application.job_queue.run_repeating(
+            _outbox_tick, interval=tick_seconds, first=tick_seconds, name="outbox"
+        )
+    return application
+
+
+async def _outbox_tick(context: PanelContext) -> None:
+    delivery = context.runtime.delivery
+    assert delivery is not None
+    report = await delivery.drain()
+    if report.claimed:
+        log.info(
+            "Outbox: %s sent, %s retrying, %s unreachable, %s failed",
+            report.sent, report.retrying, report.unreachable, report.failed,
+        )
+
+
+async def _post_init(application: Any) -> None:
+    runtime: Runtime = application.runtime
+    await publish_commands(application.bot, runtime.settings.panelbot_default_language)
+
+
+async def _post_shutdown(application: Any) -> None:
+    await application.runtime.db.dispose()

@@ -1,0 +1,139 @@
+"""Settings read from the environment and an optional `.env` file, validated once at start-up."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from typing_extensions import Annotated
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+LAUNCH_LANGUAGES = ("en", "cy", "gd", "pl", "ur", "ar")
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+_PLAIN_SCHEMES = {
+    "sqlite://": "sqlite+aiosqlite://",
+    "postgresql://": "postgresql+asyncpg://",
+    "postgres://": "postgresql+asyncpg://",
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person starting the bot (one line)."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str = ""
+    telegram_api_base_url: str = TELEGRAM_API
+    telegram_file_base_url: str = ""
+    database_url: str = ""
+    panelbot_admins: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    panelbot_default_language: str = "en"
+    panelbot_timezone: str = "Europe/London"
+    panelbot_data_dir: Path = Path("data")
+    # Webhook mode is optional; polling is the default.
+    panelbot_webhook_url: str = ""
+    panelbot_webhook_secret: str = ""
+    panelbot_webhook_port: int = 8443
+
+    @field_validator("panelbot_admins", mode="before")
+    @classmethod
+    def _parse_admins(cls, value: object) -> frozenset[int]:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("must be Telegram user ids (numbers) separated by commas") from None
+        return frozenset(value)  # type: ignore[arg-type]
+
+    @field_validator("panelbot_default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in LAUNCH_LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LAUNCH_LANGUAGES)}")
+        return value
+
+    @field_validator("panelbot_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not a time zone name like Europe/London") from None
+        return value
+
+    @model_validator(mode="after")
+    def _derive_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.panelbot_data_dir / 'panelbot.sqlite3'}"
+        # Accept the plain forms people copy from their host and pick the async driver for them.
+        for plain, driver in _PLAIN_SCHEMES.items():
+            if self.database_url.startswith(plain):
+                self.database_url = driver + self.database_url[len(plain) :]
+                break
+        if not self.telegram_file_base_url:
+            base = self.telegram_api_base_url.rstrip("/")
+            head, _, tail = base.rpartition("/")
+            # https://api.telegram.org/bot -> https://api.telegram.org/file/bot
+            self.telegram_file_base_url = f"{head}/file/{tail}" if head else f"{base}/file"
+        return self
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.panelbot_timezone)
+
+    def check_database_url(self) -> None:
+        try:
+            url = make_url(self.database_url)
+        except ArgumentError:
+            raise ConfigError(
+                "DATABASE_URL is not a database address. Use sqlite+aiosqlite:///path/file.sqlite3 "
+                "or postgresql+asyncpg://user@host/dbname."
+            ) from None
+        if url.drivername not in SUPPORTED_DRIVERS:
+            raise ConfigError(
+                f"DATABASE_URL uses '{url.drivername}', which panelbot cannot use. "
+                "Use sqlite+aiosqlite:/// or postgresql+asyncpg://."
+            )
+
+    def check_token(self) -> None:
+        token = self.telegram_bot_token.strip()
+        if not token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set. Get one from @BotFather in Telegram (see README), "
+                "or try panelbot offline first (README: Try it without Telegram)."
+            )
+        head, sep, tail = token.partition(":")
+        if not (sep and head.isdigit() and tail):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (it should be like "
+                "123456789:AAE...). Copy it again from @BotFather."
+            )
+
+
+_ENV_NAMES = {
+    "panelbot_admins": "PANELBOT_ADMINS",
+    "panelbot_default_language": "PANELBOT_DEFAULT_LANGUAGE",
+    "panelbot_timezone": "PANELBOT_TIMEZONE",
+    "panelbot_data_dir": "PANELBOT_DATA_DIR",
+    "panelbot_webhook_port": "PANELBOT_WEBHOOK_PORT",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; raise ConfigError with one human line instead of a validation traceback."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "setting"
+        name = _ENV_NAMES.get(field, field.upper())
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name} {message}.") from None

@@ -1,0 +1,111 @@
+"""Per-update context: the person, their language and a database session, loaded once."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.db import Role
+from bot.i18n import Translator, resolve_language, translator
+from bot.runtime import Runtime
+from bot.services import members
+from bot.services.members import MemberView
+
+
+class UpdateScope:
+    """Things that live exactly as long as one update: its session is closed when it ends."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._session: AsyncSession | None = None
+        self.member: MemberView | None = None
+        self.language: str | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self.runtime.db.sessions()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            # Anything a handler did not commit is rolled back here.
+            await self._session.close()
+            self._session = None
+
+
+_scope: ContextVar[UpdateScope | None] = ContextVar("panelbot_update_scope", default=None)
+
+
+class PanelbotApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, bracketing each update with its own scope (session, member, language)."""
+
+    runtime: Runtime
+
+    async def process_update(self, update: object) -> None:
+        scope = UpdateScope(self.runtime)
+        token = _scope.set(scope)
+        try:
+            await super().process_update(update)
+        finally:
+            await scope.close()
+            _scope.reset(token)
+
+
+class PanelContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context every handler receives."""
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.application.runtime  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def scope(self) -> UpdateScope:
+        scope = _scope.get()
+        if scope is None:  # jobs and error handlers outside an update get a scope of their own
+            scope = UpdateScope(self.runtime)
+            _scope.set(scope)
+        return scope
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.scope.session
+
+    @property
+    def member(self) -> MemberView | None:
+        return self.scope.member
+
+    @property
+    def t(self) -> Translator:
+        return translator(self.scope.language or self.runtime.settings.panelbot_default_language)
+
+    def has_role(self, *roles: Role) -> bool:
+        member = self.member
+        user_id = member.telegram_id if member else None
+        if user_id is not None and user_id in self.runtime.settings.panelbot_admins:
+            return True
+        return bool(member and member.roles.intersection(roles))
+
+
+async def load_person(update: object, context: PanelContext) -> None:
+    """Group -1 TypeHandler: who is writing, in which language. One query per update."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    scope = context.scope
+    user = update.effective_user
+    scope.member = await members.load_for_update(scope.session, user.id)
+    member = scope.member
+    if member and member.unreachable:
+        # They wrote to us, so they can be reached again.
+        await members.mark_reachable(scope.session, user.id)
+        await scope.session.commit()
+    scope.language = resolve_language(
+        member.language if member else None,
+        user.language_code,
+        member.panel_language if member else None,
+        context.runtime.settings.panelbot_default_language,
+    )

@@ -1,0 +1,282 @@
+"""The one place that sends to Telegram in bulk: outbox rows become messages here.
+
+It keeps within Telegram's limits (a global budget of about 25 messages a second, one message a
+second per chat), waits exactly as long as a `RetryAfter` says, marks people who blocked the bot
+as unreachable, retries network faults with back-off, and records every outcome on the row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.clock import Clock
+from bot.db.engine import Database
+from bot.services import members, outbox
+from bot.services.outbox import ClaimedMessage
+
+log = logging.getLogger(__name__)
+
+GLOBAL_RATE = 25.0
+PER_CHAT_INTERVAL = 1.0
+MAX_FLOOD_WAITS = 5
+# Bad requests that mean the person is gone rather than the message being wrong.
+GONE = ("chat not found", "user is deactivated", "bot was blocked", "bot can't initiate")
+
+
+@dataclass
+class Outgoing:
+    """A message ready to send: what a renderer makes of an outbox row."""
+
+    text: str | None = None
+    parse_mode: str | None = "HTML"
+    buttons: list[list[dict[str, str]]] | None = None
+    photo: str | None = None
+    document: str | bytes | None = None
+    filename: str | None = None
+    disable_notification: bool = False
+
+
+# A renderer turns a claimed row into a message at send time, in the person's current language.
+# Returning None means "no longer needed" (for example the meeting was cancelled).
+Renderer = Callable[[AsyncSession, ClaimedMessage], Awaitable[Outgoing | None]]
+
+
+async def render_prepared(_session: AsyncSession, message: ClaimedMessage) -> Outgoing:
+    """The `message` kind: the payload is already the finished message."""
+    p = message.payload
+    return Outgoing(
+        text=p.get("text"),
+        parse_mode=p.get("parse_mode", "HTML"),
+        buttons=p.get("buttons"),
+        photo=p.get("photo"),
+        document=p.get("document"),
+        filename=p.get("filename"),
+        disable_notification=bool(p.get("silent", False)),
+    )
+
+
+class RateLimiter:
+    """A token bucket for the global budget plus one-per-second spacing for each chat."""
+
+    def __init__(self, rate: float = GLOBAL_RATE, per_chat_interval: float = PER_CHAT_INTERVAL):
+        self.rate = rate
+        self.per_chat_interval = per_chat_interval
+        self._tokens = 1.0
+        self._updated = time.monotonic()
+        self._paused_until = 0.0
+        self._next_for_chat: dict[int, float] = {}
+        self._lock = asyncio.Lock()
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said to wait: nobody sends until then."""
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    async def acquire(self, chat_id: int) -> None:
+        wait_chat = self._next_for_chat.get(chat_id, 0.0) - time.monotonic()
+        if wait_chat > 0:
+            await asyncio.sleep(wait_chat)
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                if now < self._paused_until:
+                    await asyncio.sleep(self._paused_until - now)
+                    continue
+                self._tokens = min(1.0, self._tokens + (now - self._updated) * self.rate)
+                self._updated = now
+                if self._tokens >= 1.0:
+                    self._tokens -= 1.0
+                    break
+                await asyncio.sleep((1.0 - self._tokens) / self.rate)
+        self._next_for_chat[chat_id] = time.monotonic() + self.per_chat_interval
+
+
+@dataclass
+class DeliveryReport:
+    claimed: int = 0
+    sent: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    retrying: int = 0
+    cancelled: int = 0
+    outcomes: dict[str, str] = field(default_factory=dict)
+
+    def add(self, other: DeliveryReport) -> None:
+        for name in ("claimed", "sent", "unreachable", "failed", "retrying", "cancelled"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.outcomes.update(other.outcomes)
+
+
+def _keyboard(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(**button) for button in row] for row in rows])
+
+
+def _retry_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value: Any = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Delivery:
+    """Claims due outbox rows and sends them. Safe to run in several processes at once."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        clock: Clock,
+        *,
+        limiter: RateLimiter | None = None,
+        renderers: dict[str, Renderer] | None = None,
+        batch_size: int = 200,
+        lease: timedelta = timedelta(minutes=2),
+        concurrency: int = 32,
+    ) -> None:
+        self.bot = bot
+        self.db = db
+        self.clock = clock
+        self.limiter = limiter or RateLimiter()
+        self.renderers: dict[str, Renderer] = {"message": render_prepared, **(renderers or {})}
+        self.batch_size = batch_size
+        self.lease = lease
+        self._slots = asyncio.Semaphore(concurrency)
+        self._running = asyncio.Lock()
+
+    def register(self, kind: str, renderer: Renderer) -> None:
+        self.renderers[kind] = renderer
+
+    async def run_once(self) -> DeliveryReport:
+        """Claim one batch and send it. Returns what happened to each row."""
+        async with self.db.session() as session:
+            claimed = await outbox.claim_due(
+                session, now=self.clock.now(), limit=self.batch_size, lease=self.lease
+            )
+        report = DeliveryReport(claimed=len(claimed))
+        by_chat: dict[int, list[ClaimedMessage]] = defaultdict(list)
+        for message in claimed:
+            by_chat[message.chat_id].append(message)
+        # One task per chat keeps each person's messages in order; chats run side by side.
+        await asyncio.gather(*(self._send_chat(rows, report) for rows in by_chat.values()))
+        return report
+
+    async def drain(self, *, max_batches: int = 1000) -> DeliveryReport:
+        """Send everything due now. The JobQueue tick calls this; overlapping ticks skip."""
+        total = DeliveryReport()
+        if self._running.locked():
+            return total
+        async with self._running:
+            for _ in range(max_batches):
+                report = await self.run_once()
+                total.add(report)
+                if report.claimed < self.batch_size:
+                    break
+        return total
+
+    async def _send_chat(self, rows: list[ClaimedMessage], report: DeliveryReport) -> None:
+        for index, message in enumerate(rows):
+            outcome = await self._deliver(message)
+            report.outcomes[message.key] = outcome
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            if outcome == "unreachable":
+                # The person blocked the bot: the rest of their rows would fail the same way.
+                for rest in rows[index + 1 :]:
+                    async with self.db.session() as session:
+                        await outbox.mark_unreachable(session, rest.id, error="blocked earlier")
+                    report.outcomes[rest.key] = "unreachable"
+                    report.unreachable += 1
+                return
+
+    async def _deliver(self, message: ClaimedMessage) -> str:
+        async with self.db.session() as session:
+            renderer = self.renderers.get(message.kind)
+            if renderer is None:
+                await outbox.mark_failed(session, message.id, error=f"no renderer for {message.kind}")
+                return "failed"
+            outgoing = await renderer(session, message)
+            if outgoing is None:
+                await outbox.mark_cancelled(session, message.id, reason="no longer needed")
+                return "cancelled"
+        flood_waits = 0
+        while True:
+            await self.limiter.acquire(message.chat_id)
+            try:
+                async with self._slots:
+                    sent = await self._send(message.chat_id, outgoing)
+            except RetryAfter as error:
+                seconds = _retry_seconds(error)
+                self.limiter.pause(seconds)
+                flood_waits += 1
+                log.warning("Telegram asked to wait %.1fs (row %s)", seconds, message.key)
+                if flood_waits <= MAX_FLOOD_WAITS:
+                    continue
+                return await self._retry(message, str(error), count=False, delay=seconds)
+            except Forbidden as error:
+                return await self._unreachable(message, str(error))
+            except BadRequest as error:
+                if any(gone in error.message.lower() for gone in GONE):
+                    return await self._unreachable(message, str(error))
+                async with self.db.session() as session:
+                    await outbox.mark_failed(session, message.id, error=str(error))
+                log.error("Telegram refused outbox row %s: %s", message.key, error)
+                return "failed"
+            except (NetworkError, TelegramError) as error:
+                # NetworkError covers timeouts and Telegram's 5xx answers: worth another try.
+                return await self._retry(message, str(error) or type(error).__name__)
+            async with self.db.session() as session:
+                await outbox.mark_sent(
+                    session, message.id, now=self.clock.now(), telegram_message_id=sent.message_id
+                )
+            return "sent"
+
+    async def _retry(
+        self, message: ClaimedMessage, error: str, *, count: bool = True, delay: float | None = None
+    ) -> str:
+        async with self.db.session() as session:
+            will_retry = await outbox.retry_later(
+                session,
+                message,
+                now=self.clock.now(),
+                error=error,
+                count_attempt=count,
+                delay=timedelta(seconds=delay) if delay is not None else None,
+            )
+        return "retrying" if will_retry else "failed"
+
+    async def _unreachable(self, message: ClaimedMessage, error: str) -> str:
+        async with self.db.session() as session:
+            await outbox.mark_unreachable(session, message.id, error=error)
+            await members.mark_unreachable(session, message.chat_id, now=self.clock.now())
+        return "unreachable"
+
+    async def _send(self, chat_id: int, outgoing: Outgoing) -> Message:
+        markup = _keyboard(outgoing.buttons)
+        common: dict[str, Any] = {
+            "chat_id": chat_id,
+            "reply_markup": markup,
+            "disable_notification": outgoing.disable_notification,
+            "parse_mode": outgoing.parse_mode,
+        }
+        if outgoing.photo is not None:
+            return await self.bot.send_photo(photo=outgoing.photo, caption=outgoing.text, **common)
+        if outgoing.document is not None:
+            return await self.bot.send_document(
+                document=outgoing.document,
+                filename=outgoing.filename,
+                caption=outgoing.text,
+                **common,
+            )
+        return await self.bot.send_message(text=outgoing.text or "", **common)

@@ -1,0 +1,130 @@
+"""Per-person translations and formatting, loaded from the `.po` catalogues in `locales/`.
+
+Catalogues are compiled in memory when first used, so a fresh checkout needs no compile step.
+There is no global "current language": every update gets its own `Translator`.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, get_currency_precision
+from babel.support import Translations
+
+from bot.config import LAUNCH_LANGUAGES
+
+LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+DOMAIN = "messages"
+FALLBACK = "en"
+RIGHT_TO_LEFT = frozenset({"ur", "ar"})
+
+# Each language named in itself, so a person finds their own without reading English.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "cy": "Cymraeg",
+    "gd": "Gàidhlig",
+    "pl": "Polski",
+    "ur": "اردو",
+    "ar": "العربية",
+}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated later, per person."""
+    return message
+
+
+def normalise_language(code: str | None) -> str | None:
+    """Map a Telegram `language_code` like 'pl-PL' or 'en_GB' to a launch language, if any."""
+    if not code:
+        return None
+    base = code.replace("_", "-").split("-")[0].lower()
+    return base if base in LAUNCH_LANGUAGES else None
+
+
+def resolve_language(
+    saved: str | None,
+    telegram_code: str | None,
+    panel_default: str | None,
+    deployment_default: str | None = None,
+) -> str:
+    """The person's saved choice, then Telegram's language, then the panel's, then English."""
+    for candidate in (saved, telegram_code, panel_default, deployment_default):
+        language = normalise_language(candidate)
+        if language:
+            return language
+    return FALLBACK
+
+
+@cache
+def catalogue(language: str) -> Translations:
+    """Read `locales/<language>/LC_MESSAGES/messages.po`, compiled in memory once per process."""
+    po_path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with po_path.open("rb") as handle:
+        parsed = read_po(handle, locale=language, domain=DOMAIN)
+    buffer = io.BytesIO()
+    # Fuzzy entries are drafts a translator has not approved; they fall back to English.
+    write_mo(buffer, parsed, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Everything language-dependent for one person: words, plurals, dates, times and money."""
+
+    language: str
+
+    @property
+    def locale(self) -> Locale:
+        return _babel_locale(self.language)
+
+    @property
+    def right_to_left(self) -> bool:
+        return self.language in RIGHT_TO_LEFT
+
+    def gettext(self, message: str, /, **values: object) -> str:
+        text = catalogue(self.language).ugettext(message)
+        return text.format(**values) if values else text
+
+    __call__ = gettext
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **values: object) -> str:
+        text = catalogue(self.language).ungettext(singular, plural, n)
+        return text.format(n=n, **values)
+
+    def pgettext(self, context: str, message: str, /, **values: object) -> str:
+        text = catalogue(self.language).upgettext(context, message)
+        return text.format(**values) if values else text
+
+    def money(self, minor_units: int, currency: str = "GBP") -> str:
+        amount = Decimal(minor_units).scaleb(-get_currency_precision(currency))
+        return format_currency(amount, currency, locale=self.locale)
+
+    def datetime(self, moment: datetime, zone: tzinfo, *, style: str = "medium") -> str:
+        return format_datetime(moment, format=style, tzinfo=zone, locale=self.locale)
+
+    def date(self, day: date | datetime, *, style: str = "full") -> str:
+        return format_date(day, format=style, locale=self.locale)
+
+    def time(self, moment: datetime, zone: tzinfo, *, style: str = "short") -> str:
+        return format_time(moment, format=style, tzinfo=zone, locale=self.locale)
+
+
+@cache
+def _babel_locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+@cache
+def translator(language: str) -> Translator:
+    return Translator(language if language in LAUNCH_LANGUAGES else FALLBACK)

@@ -1,0 +1,90 @@
+"""Who a person is to the bot: their member row, language and reachability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import LAUNCH_LANGUAGES
+from bot.db import Member, Membership, Panel, Role
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """What a handler needs to know about the person writing, loaded once per update."""
+
+    id: int
+    telegram_id: int
+    language: str | None
+    display_name: str | None
+    panel_language: str | None
+    roles: frozenset[Role]
+    unreachable: bool = False
+
+
+async def load_for_update(session: AsyncSession, telegram_id: int) -> MemberView | None:
+    """One query: the member and their active memberships, or None for a stranger."""
+    rows = (
+        await session.execute(
+            select(Member, Membership.role, Panel.default_language)
+            .outerjoin(
+                Membership, (Membership.member_id == Member.id) & Membership.active.is_(True)
+            )
+            .outerjoin(Panel, Panel.id == Membership.panel_id)
+            .where(Member.telegram_id == telegram_id)
+            .order_by(Membership.joined_at)
+        )
+    ).all()
+    if not rows:
+        return None
+    member = rows[0][0]
+    roles = frozenset(role for _, role, _ in rows if role is not None)
+    panel_language = next((lang for _, _, lang in rows if lang), None)
+    return MemberView(
+        id=member.id,
+        telegram_id=member.telegram_id,
+        language=member.language,
+        display_name=member.display_name,
+        panel_language=panel_language,
+        roles=roles,
+        unreachable=member.unreachable_since is not None,
+    )
+
+
+async def get_or_create(session: AsyncSession, telegram_id: int, *, now: datetime) -> Member:
+    member = await session.scalar(select(Member).where(Member.telegram_id == telegram_id))
+    if member is None:
+        member = Member(telegram_id=telegram_id, created_at=now)
+        session.add(member)
+        await session.flush()
+    return member
+
+
+async def set_language(
+    session: AsyncSession, telegram_id: int, language: str, *, now: datetime
+) -> Member:
+    """Remember a person's language. Only the Telegram id and the choice are stored."""
+    if language not in LAUNCH_LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    member = await get_or_create(session, telegram_id, now=now)
+    member.language = language
+    return member
+
+
+async def mark_unreachable(session: AsyncSession, telegram_id: int, *, now: datetime) -> None:
+    await session.execute(
+        update(Member)
+        .where(Member.telegram_id == telegram_id, Member.unreachable_since.is_(None))
+        .values(unreachable_since=now)
+    )
+
+
+async def mark_reachable(session: AsyncSession, telegram_id: int) -> None:
+    await session.execute(
+        update(Member)
+        .where(Member.telegram_id == telegram_id, Member.unreachable_since.is_not(None))
+        .values(unreachable_since=None)
+    )

@@ -1,0 +1,206 @@
+"""The outbox: every message the bot will send later is a row first.
+
+A row has a unique key, so enqueueing the same thing twice is harmless. Workers claim due rows
+with a lease in one statement (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so several processes can
+share the work and a worker that dies only delays its rows until the lease runs out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import OutboxMessage, OutboxStatus
+
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A leased outbox row, detached from any session so sending holds no transaction open."""
+
+    id: int
+    key: str
+    kind: str
+    chat_id: int
+    member_id: int | None
+    payload: dict[str, Any]
+    attempts: int
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    key: str,
+    kind: str,
+    chat_id: int,
+    payload: dict[str, Any],
+    due_at: datetime,
+    now: datetime,
+    member_id: int | None = None,
+) -> bool:
+    """Add a row unless one with this key exists. Returns True when a row was added."""
+    values = dict(
+        key=key,
+        kind=kind,
+        chat_id=chat_id,
+        member_id=member_id,
+        payload=payload,
+        due_at=due_at,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        created_at=now,
+    )
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    result = await session.execute(statement.returning(OutboxMessage.id))
+    return result.scalar_one_or_none() is not None
+
+
+def _due(now: datetime) -> Any:
+    return and_(
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.due_at <= now,
+        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+    )
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta
+) -> list[ClaimedMessage]:
+    """Lease up to `limit` due rows, oldest first, in one atomic statement."""
+    candidates = (
+        select(OutboxMessage.id)
+        .where(_due(now))
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(OutboxMessage)
+        # The condition is repeated so a row leased by someone else meanwhile is not taken twice.
+        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), _due(now))
+        .values(lease_until=now + lease)
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.key,
+            OutboxMessage.kind,
+            OutboxMessage.chat_id,
+            OutboxMessage.member_id,
+            OutboxMessage.payload,
+            OutboxMessage.attempts,
+            OutboxMessage.due_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = (await session.execute(statement)).all()
+    rows.sort(key=lambda r: (r.due_at, r.id))
+    return [
+        ClaimedMessage(r.id, r.key, r.kind, r.chat_id, r.member_id, r.payload, r.attempts)
+        for r in rows
+    ]
+
+
+async def _finish(session: AsyncSession, row_id: int, **values: Any) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(lease_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def mark_sent(
+    session: AsyncSession, row_id: int, *, now: datetime, telegram_message_id: int | None
+) -> None:
+    await _finish(
+        session,
+        row_id,
+        status=OutboxStatus.SENT,
+        sent_at=now,
+        telegram_message_id=telegram_message_id,
+        attempts=OutboxMessage.attempts + 1,
+    )
+
+
+async def mark_unreachable(session: AsyncSession, row_id: int, *, error: str) -> None:
+    await _finish(
+        session,
+        row_id,
+        status=OutboxStatus.UNREACHABLE,
+        last_error=error,
+        attempts=OutboxMessage.attempts + 1,
+    )
+
+
+async def mark_failed(session: AsyncSession, row_id: int, *, error: str) -> None:
+    await _finish(
+        session,
+        row_id,
+        status=OutboxStatus.FAILED,
+        last_error=error,
+        attempts=OutboxMessage.attempts + 1,
+    )
+
+
+async def mark_cancelled(session: AsyncSession, row_id: int, *, reason: str) -> None:
+    await _finish(session, row_id, status=OutboxStatus.CANCELLED, last_error=reason)
+
+
+def backoff(attempts: int) -> timedelta:
+    """2 s, 4 s, 8 s ... capped at 5 minutes."""
+    return timedelta(seconds=min(2**attempts, 300))
+
+
+async def retry_later(
+    session: AsyncSession,
+    message: ClaimedMessage,
+    *,
+    now: datetime,
+    error: str,
+    count_attempt: bool = True,
+    delay: timedelta | None = None,
+) -> bool:
+    """Put a row back for another try, or fail it after MAX_ATTEMPTS. True if it will retry."""
+    attempts = message.attempts + (1 if count_attempt else 0)
+    if attempts >= MAX_ATTEMPTS:
+        await _finish(session, message.id, status=OutboxStatus.FAILED, last_error=error,
+                      attempts=attempts)
+        return False
+    await _finish(
+        session,
+        message.id,
+        due_at=now + (delay if delay is not None else backoff(attempts)),
+        attempts=attempts,
+        last_error=error,
+    )
+    return True
+
+
+async def cancel_pending(session: AsyncSession, *, key_prefix: str, reason: str) -> int:
+    """Cancel every pending row whose key starts with `key_prefix` (e.g. a cancelled meeting)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.key.startswith(key_prefix, autoescape=True),
+        )
+        .values(status=OutboxStatus.CANCELLED, last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def counts_by_status(session: AsyncSession) -> dict[str, int]:
+    from sqlalchemy import func
+
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    return {str(status): int(n) for status, n in rows.all()}

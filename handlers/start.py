@@ -1,0 +1,74 @@
+"""/start and /help: the first thing a person sees, and what the bot can do for them."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import PanelContext
+from handlers.common import button, callback_data, parse_callback, reply
+from handlers.language import language_keyboard
+
+
+def _help_text(context: PanelContext) -> str:
+    _ = context.t
+    return "\n".join(
+        [
+            _("Here is what I can do."),
+            "",
+            _("/language: choose the language I write in."),
+            _("/help: see this list again."),
+            "",
+            _("If something goes wrong, you will not lose what you sent. Just try again."),
+        ]
+    )
+
+
+async def start(update: Update, context: PanelContext) -> None:
+    _ = context.t
+    member = context.member
+    if member and member.display_name:
+        greeting = _("Welcome back, {name}!", name=escape(member.display_name))
+    else:
+        greeting = _("Hello! I am panelbot.")
+    text = "\n\n".join(
+        [
+            greeting,
+            _("I help people who take part in a lived-experience panel."),
+            _("A panel is a group of people who share their experience to make services better."),
+            _("To join a panel, open the invite link from your coordinator."),
+        ]
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [button(_("Choose a language"), callback_data("start", 1, "language"))],
+            [button(_("What can you do?"), callback_data("start", 1, "help"))],
+        ]
+    )
+    await reply(update, text, reply_markup=keyboard)
+
+
+async def help_command(update: Update, context: PanelContext) -> None:
+    await reply(update, _help_text(context))
+
+
+async def start_menu_button(update: Update, context: PanelContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = parse_callback(query.data, "start", 1)
+    await query.answer()
+    if args == ["language"]:
+        await reply(update, context.t("Which language would you like? Tap one."),
+                    reply_markup=language_keyboard())
+    else:
+        await reply(update, _help_text(context))
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CallbackQueryHandler(start_menu_button, pattern=r"^start:1:(language|help)$"),
+    ]
