@@ -6,6 +6,7 @@ Migrations are applied before this runs (`bot.cli`), so start-up never races a s
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -48,7 +49,12 @@ def build_application(
     )
     application: PanelbotApplication = builder.build()
     application.runtime = runtime
-    runtime.delivery = Delivery(application.bot, runtime.db, runtime.clock)
+    runtime.delivery = Delivery(
+        application.bot,
+        runtime.db,
+        runtime.clock,
+        lease=timedelta(seconds=settings.panelbot_outbox_lease_seconds),
+    )
 
     # Handler order matters: group -1 runs first for every update, then the first match in
     # group 0 wins, so feature handlers come before the catch-all fallbacks.

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     panelbot_webhook_url: str = ""
     panelbot_webhook_secret: str = ""
     panelbot_webhook_port: int = 8443
+    # How long a claimed outbox row stays with the process that claimed it. If that process
+    # dies, another takes the row over after this long.
+    panelbot_outbox_lease_seconds: float = Field(default=120.0, gt=0)
 
     @field_validator("panelbot_admins", mode="before")
     @classmethod
@@ -124,6 +127,7 @@ _ENV_NAMES = {
     "panelbot_timezone": "PANELBOT_TIMEZONE",
     "panelbot_data_dir": "PANELBOT_DATA_DIR",
     "panelbot_webhook_port": "PANELBOT_WEBHOOK_PORT",
+    "panelbot_outbox_lease_seconds": "PANELBOT_OUTBOX_LEASE_SECONDS",
 }
 
 

@@ -120,9 +120,13 @@ class Translator:
         return format_time(moment, format=style, tzinfo=zone, locale=self.locale)
 
 
+# Formatting locales: panelbot serves UK organisations, so English dates and money are British.
+FORMAT_LOCALES = {"en": "en_GB", "cy": "cy_GB", "gd": "gd_GB", "pl": "pl_PL", "ur": "ur_PK", "ar": "ar"}
+
+
 @cache
 def _babel_locale(language: str) -> Locale:
-    return Locale.parse(language)
+    return Locale.parse(FORMAT_LOCALES.get(language, language))
 
 
 @cache

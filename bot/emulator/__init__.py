@@ -1,0 +1,6 @@
+"""Local Telegram Bot API emulator and a scripted-user driver for tests and offline trials."""
+
+from bot.emulator.driver import MemberDriver
+from bot.emulator.server import ApiCall, ApiError, BotApiEmulator
+
+__all__ = ["ApiCall", "ApiError", "BotApiEmulator", "MemberDriver"]
