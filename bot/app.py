@@ -79,7 +79,10 @@ async def _outbox_tick(context: PanelContext) -> None:
     if report.claimed:
         log.info(
             "Outbox: %s sent, %s retrying, %s unreachable, %s failed",
-            report.sent, report.retrying, report.unreachable, report.failed,
+            report.sent,
+            report.retrying,
+            report.unreachable,
+            report.failed,
         )
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from typing_extensions import Annotated
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 LAUNCH_LANGUAGES = ("en", "cy", "gd", "pl", "ur", "ar")
@@ -53,8 +53,10 @@ class Settings(BaseSettings):
             try:
                 return frozenset(int(p) for p in parts)
             except ValueError:
-                raise ValueError("must be Telegram user ids (numbers) separated by commas") from None
-        return frozenset(value)  # type: ignore[arg-type]
+                raise ValueError(
+                    "must be Telegram user ids (numbers) separated by commas"
+                ) from None
+        return frozenset(value)  # type: ignore[call-overload]
 
     @field_validator("panelbot_default_language")
     @classmethod

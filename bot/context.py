@@ -61,7 +61,7 @@ class PanelContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
 
     @property
     def runtime(self) -> Runtime:
-        return self.application.runtime  # type: ignore[attr-defined,no-any-return]
+        return self.application.runtime  # type: ignore[attr-defined]
 
     @property
     def scope(self) -> UpdateScope:

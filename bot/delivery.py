@@ -121,7 +121,17 @@ class DeliveryReport:
 def _keyboard(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(**button) for button in row] for row in rows])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    button["text"], callback_data=button.get("callback_data"), url=button.get("url")
+                )
+                for button in row
+            ]
+            for row in rows
+        ]
+    )
 
 
 def _retry_seconds(error: RetryAfter) -> float:
@@ -204,7 +214,9 @@ class Delivery:
         async with self.db.session() as session:
             renderer = self.renderers.get(message.kind)
             if renderer is None:
-                await outbox.mark_failed(session, message.id, error=f"no renderer for {message.kind}")
+                await outbox.mark_failed(
+                    session, message.id, error=f"no renderer for {message.kind}"
+                )
                 return "failed"
             outgoing = await renderer(session, message)
             if outgoing is None:

@@ -6,9 +6,10 @@ There is no global "current language": every update gets its own `Translator`.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import tzinfo
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -110,18 +111,25 @@ class Translator:
         amount = Decimal(minor_units).scaleb(-get_currency_precision(currency))
         return format_currency(amount, currency, locale=self.locale)
 
-    def datetime(self, moment: datetime, zone: tzinfo, *, style: str = "medium") -> str:
+    def datetime(self, moment: dt.datetime, zone: tzinfo, *, style: str = "medium") -> str:
         return format_datetime(moment, format=style, tzinfo=zone, locale=self.locale)
 
-    def date(self, day: date | datetime, *, style: str = "full") -> str:
+    def date(self, day: dt.date | dt.datetime, *, style: str = "full") -> str:
         return format_date(day, format=style, locale=self.locale)
 
-    def time(self, moment: datetime, zone: tzinfo, *, style: str = "short") -> str:
+    def time(self, moment: dt.datetime, zone: tzinfo, *, style: str = "short") -> str:
         return format_time(moment, format=style, tzinfo=zone, locale=self.locale)
 
 
 # Formatting locales: panelbot serves UK organisations, so English dates and money are British.
-FORMAT_LOCALES = {"en": "en_GB", "cy": "cy_GB", "gd": "gd_GB", "pl": "pl_PL", "ur": "ur_PK", "ar": "ar"}
+FORMAT_LOCALES = {
+    "en": "en_GB",
+    "cy": "cy_GB",
+    "gd": "gd_GB",
+    "pl": "pl_PL",
+    "ur": "ur_PK",
+    "ar": "ar",
+}
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -22,7 +23,9 @@ async def on_error(update: object, context: PanelContext) -> None:
         from bot.i18n import resolve_language
 
         context.scope.language = resolve_language(
-            None, update.effective_user.language_code, None,
+            None,
+            update.effective_user.language_code,
+            None,
             context.runtime.settings.panelbot_default_language,
         )
     _ = context.t
@@ -49,7 +52,7 @@ async def stale_button(update: Update, context: PanelContext) -> None:
     await answer_expired(update.callback_query, context)
 
 
-def fallback_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def fallback_handlers() -> list[BaseHandler[Any, Any, Any]]:
     """Registered last: anything no feature claimed gets a kind answer."""
     return [
         CallbackQueryHandler(stale_button),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -15,13 +17,18 @@ from handlers.common import answer_expired, button, callback_data, parse_callbac
 
 def language_keyboard() -> InlineKeyboardMarkup:
     # Two per row: big enough to tap, short enough to see all six without scrolling.
-    buttons = [button(LANGUAGE_NAMES[code], callback_data("lang", 1, code)) for code in LAUNCH_LANGUAGES]
+    buttons = [
+        button(LANGUAGE_NAMES[code], callback_data("lang", 1, code)) for code in LAUNCH_LANGUAGES
+    ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 async def ask_language(update: Update, context: PanelContext) -> None:
-    await reply(update, context.t("Which language would you like? Tap one."),
-                reply_markup=language_keyboard())
+    await reply(
+        update,
+        context.t("Which language would you like? Tap one."),
+        reply_markup=language_keyboard(),
+    )
 
 
 async def choose_language(update: Update, context: PanelContext) -> None:
@@ -45,7 +52,7 @@ async def choose_language(update: Update, context: PanelContext) -> None:
     await publish_commands_for_chat(context.bot, query.from_user.id, language)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("language", ask_language),
         CallbackQueryHandler(choose_language, pattern=r"^lang:"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -60,13 +61,16 @@ async def start_menu_button(update: Update, context: PanelContext) -> None:
     args = parse_callback(query.data, "start", 1)
     await query.answer()
     if args == ["language"]:
-        await reply(update, context.t("Which language would you like? Tap one."),
-                    reply_markup=language_keyboard())
+        await reply(
+            update,
+            context.t("Which language would you like? Tap one."),
+            reply_markup=language_keyboard(),
+        )
     else:
         await reply(update, _help_text(context))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("start", start),
         CommandHandler("help", help_command),

@@ -50,10 +50,30 @@ def test_template_matches_the_code(tmp_path: Path) -> None:
     """Every message in the code is in messages.pot (run `make messages` after adding one)."""
     fresh = tmp_path / "fresh.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "N_", "-k", "t", "-k", "ngettext:1,2", "-k", "pgettext:1c,2",
-         "--no-location", "--omit-header", "-o", str(fresh), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "-k",
+            "t",
+            "-k",
+            "ngettext:1,2",
+            "-k",
+            "pgettext:1c,2",
+            "--no-location",
+            "--omit-header",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     assert _ids(_read(fresh)) == _ids(_template())
 

@@ -21,7 +21,9 @@ def _delivery(app: PanelbotApplication) -> Delivery:
     return app.runtime.delivery
 
 
-async def _queue(db: Database, clock: FrozenClock, chat_id: int, key: str, **payload: object) -> None:
+async def _queue(
+    db: Database, clock: FrozenClock, chat_id: int, key: str, **payload: object
+) -> None:
     async with db.session() as session:
         await outbox.enqueue(
             session,
@@ -145,8 +147,10 @@ async def test_rows_are_rendered_at_send_time_and_can_be_dropped(
     async def greet(_session: object, message: ClaimedMessage) -> Outgoing | None:
         if message.payload.get("cancelled"):
             return None
-        return Outgoing(text=f"Rendered for {message.chat_id}", buttons=[[
-            {"text": "Open", "callback_data": "start:1:help"}]])
+        return Outgoing(
+            text=f"Rendered for {message.chat_id}",
+            buttons=[[{"text": "Open", "callback_data": "start:1:help"}]],
+        )
 
     delivery = _delivery(app)
     delivery.register("greeting", greet)

@@ -9,8 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from bot.db import Base
-from bot.db import migrate
+from bot.db import Base, migrate
 from bot.db.engine import create_engine
 
 

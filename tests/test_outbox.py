@@ -104,8 +104,12 @@ async def test_cancelling_by_key_prefix_leaves_other_rows(db: Database, clock: F
     for key in ("meeting:7:reminder:1", "meeting:7:reminder:2", "meeting:70:reminder:1"):
         await _enqueue(db, clock, key, due_in=3600)
     async with db.session() as session:
-        assert await outbox.cancel_pending(session, key_prefix="meeting:7:", reason="cancelled") == 2
+        assert (
+            await outbox.cancel_pending(session, key_prefix="meeting:7:", reason="cancelled") == 2
+        )
     async with db.session() as session:
-        statuses = dict((await session.execute(select(OutboxMessage.key, OutboxMessage.status))).all())
+        statuses = dict(
+            (await session.execute(select(OutboxMessage.key, OutboxMessage.status))).all()
+        )
     assert statuses["meeting:70:reminder:1"] == OutboxStatus.PENDING
     assert statuses["meeting:7:reminder:2"] == OutboxStatus.CANCELLED

@@ -86,9 +86,7 @@ class Membership(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), index=True
-    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(_str_enum(Role, "role"), default=Role.MEMBER)
     active: Mapped[bool] = mapped_column(default=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -58,7 +58,9 @@ async def enqueue(
     )
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    statement = (
+        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    )
     result = await session.execute(statement.returning(OutboxMessage.id))
     return result.scalar_one_or_none() is not None
 
@@ -99,8 +101,8 @@ async def claim_due(
         )
         .execution_options(synchronize_session=False)
     )
-    rows = (await session.execute(statement)).all()
-    rows.sort(key=lambda r: (r.due_at, r.id))
+    # RETURNING gives no order guarantee, so restore due order here.
+    rows = sorted((await session.execute(statement)).all(), key=lambda r: (r.due_at, r.id))
     return [
         ClaimedMessage(r.id, r.key, r.kind, r.chat_id, r.member_id, r.payload, r.attempts)
         for r in rows
@@ -170,8 +172,9 @@ async def retry_later(
     """Put a row back for another try, or fail it after MAX_ATTEMPTS. True if it will retry."""
     attempts = message.attempts + (1 if count_attempt else 0)
     if attempts >= MAX_ATTEMPTS:
-        await _finish(session, message.id, status=OutboxStatus.FAILED, last_error=error,
-                      attempts=attempts)
+        await _finish(
+            session, message.id, status=OutboxStatus.FAILED, last_error=error, attempts=attempts
+        )
         return False
     await _finish(
         session,
