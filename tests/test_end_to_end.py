@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from telegram.ext import CommandHandler
 
 from bot.context import PanelbotApplication
 from bot.db import Member
@@ -43,3 +44,61 @@ async def test_polish_speaker_is_welcomed_in_polish_and_can_switch_to_welsh(
     assert member is not None and member.language == "cy"
     # Nothing personal was stored just for choosing a language.
     assert member.display_name is None
+
+
+async def test_a_fault_is_explained_in_the_persons_language(
+    app: PanelbotApplication, emulator: BotApiEmulator
+) -> None:
+    async def broken(update: object, context: object) -> None:
+        raise RuntimeError("the database fell over")
+
+    app.add_handler(CommandHandler("boom", broken), group=-2)
+    hamid = MemberDriver(emulator, 502, "Hamid", language_code="ur")
+    await hamid.send("/boom")
+    apology = await hamid.reply()
+    expected = Translator("ur")(
+        "Sorry, something went wrong on our side. Nothing you sent is lost."
+    )
+    assert apology["text"].startswith(expected)
+    assert expected != "Sorry, something went wrong on our side. Nothing you sent is lost."
+
+
+async def test_forged_and_stale_buttons_get_a_kind_answer(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database
+) -> None:
+    layla = MemberDriver(emulator, 503, "Layla", language_code="ar")
+    await layla.send("/language")
+    question = await layla.reply()
+    expired = Translator("ar")(
+        "This button no longer works. Type /help to see what you can do now."
+    )
+    forged = await layla.tap_data(question["message_id"], "lang:1:xx")
+    assert forged["text"] == expired
+    stale = await layla.tap_data(question["message_id"], "meeting:0:rsvp:1")
+    assert stale["text"] == expired
+    async with db.session() as session:
+        assert await session.scalar(select(Member).where(Member.telegram_id == 503)) is None
+
+
+async def test_text_the_bot_does_not_expect_gets_a_plain_answer(
+    app: PanelbotApplication, emulator: BotApiEmulator
+) -> None:
+    rhys = MemberDriver(emulator, 504, "Rhys", language_code="cy")
+    await rhys.send("<b>hello?</b> " + "x" * 4000)
+    answer = await rhys.reply()
+    assert answer["text"] == Translator("cy")(
+        "Sorry, I did not understand that. Type /help to see what I can do."
+    )
+    await rhys.send_sticker()
+    assert (await rhys.reply())["text"] == answer["text"]
+
+
+async def test_the_command_menu_is_published_in_every_language(
+    app: PanelbotApplication, emulator: BotApiEmulator
+) -> None:
+    for language in ("en", "cy", "gd", "pl", "ur", "ar"):
+        commands = emulator.commands(language_code=language)
+        names = [c["command"] for c in commands]
+        assert names == ["start", "help", "language"]
+        described = {c["command"]: c["description"] for c in commands}
+        assert described["language"] == Translator(language)("Change the language")
