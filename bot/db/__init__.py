@@ -1,21 +1,29 @@
 from bot.db.base import Base
 from bot.db.models import (
     AuditEvent,
+    Consent,
+    Invite,
     Member,
     Membership,
     OutboxMessage,
     OutboxStatus,
     Panel,
+    PaymentChoice,
+    ReminderChoice,
     Role,
 )
 
 __all__ = [
     "AuditEvent",
+    "Consent",
+    "Invite",
     "Base",
     "Member",
     "Membership",
     "OutboxMessage",
     "OutboxStatus",
     "Panel",
+    "PaymentChoice",
+    "ReminderChoice",
     "Role",
 ]

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +27,25 @@ class Role(enum.StrEnum):
     MEMBER = "member"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+
+
+class Consent(enum.StrEnum):
+    UNKNOWN = "unknown"
+    GIVEN = "given"
+    REFUSED = "refused"
+
+
+class ReminderChoice(enum.StrEnum):
+    ALL = "all"
+    DAY_BEFORE = "day_before"
+    NONE = "none"
+
+
+class PaymentChoice(enum.StrEnum):
+    BANK = "bank"
+    VOUCHERS = "vouchers"
+    DECLINE = "decline"
+    UNSURE = "unsure"
 
 
 class OutboxStatus(enum.StrEnum):
@@ -74,6 +94,33 @@ class Member(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when Telegram says the person blocked the bot; cleared when they write again.
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A deployment-wide admin (set with `panelbot admin add`), beyond PANELBOT_ADMINS.
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    consent: Mapped[Consent] = mapped_column(
+        _str_enum(Consent, "consent"), default=Consent.UNKNOWN, server_default="unknown"
+    )
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    easy_read: Mapped[bool] = mapped_column(default=False, server_default=false())
+    reminders: Mapped[ReminderChoice] = mapped_column(
+        _str_enum(ReminderChoice, "reminder_choice"),
+        default=ReminderChoice.ALL,
+        server_default="all",
+    )
+    # Quiet hours as minutes after midnight in the panel's time zone; both or neither.
+    quiet_start: Mapped[int | None] = mapped_column(Integer)
+    quiet_end: Mapped[int | None] = mapped_column(Integer)
+    access_needs: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    access_other: Mapped[str | None] = mapped_column(String(500))
+    payment: Mapped[PaymentChoice | None] = mapped_column(
+        _str_enum(PaymentChoice, "payment_choice")
+    )
+    # Where the person is in a multi-step conversation (onboarding, or a settings change that
+    # waits for typed text). Kept in the database so a restart or days away resume the same step.
+    conversation_step: Mapped[str | None] = mapped_column(String(32))
+    joining_invite_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invites.id", ondelete="SET NULL")
+    )
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="member")
 
@@ -93,6 +140,25 @@ class Membership(Base):
 
     panel: Mapped[Panel] = relationship(back_populates="memberships")
     member: Mapped[Member] = relationship(back_populates="memberships")
+
+
+class Invite(Base):
+    """A code in a `t.me/<bot>?start=<code>` link that lets a person join a panel in a role."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_str_enum(Role, "invite_role"), default=Role.MEMBER)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    max_uses: Mapped[int | None] = mapped_column(Integer)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    panel: Mapped[Panel] = relationship()
 
 
 class AuditEvent(Base):

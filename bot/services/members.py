@@ -23,6 +23,10 @@ class MemberView:
     panel_language: str | None
     roles: frozenset[Role]
     unreachable: bool = False
+    is_admin: bool = False
+    easy_read: bool = False
+    consent: str = "unknown"
+    conversation_step: str | None = None
 
 
 async def load_for_update(session: AsyncSession, telegram_id: int) -> MemberView | None:
@@ -51,6 +55,10 @@ async def load_for_update(session: AsyncSession, telegram_id: int) -> MemberView
         panel_language=panel_language,
         roles=roles,
         unreachable=member.unreachable_since is not None,
+        is_admin=member.is_admin,
+        easy_read=member.easy_read,
+        consent=str(member.consent),
+        conversation_step=member.conversation_step,
     )
 
 

@@ -1,0 +1,82 @@
+"""Who may do what. Every coordinator or admin action asks here, not only the menu."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import Member, Membership, Role
+
+
+class NotAllowed(Exception):
+    """The person asked for something their role does not permit."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person doing something. `is_admin` covers PANELBOT_ADMINS and `panelbot admin add`."""
+
+    telegram_id: int
+    member_id: int | None
+    is_admin: bool = False
+
+
+async def actor_for(
+    session: AsyncSession, telegram_id: int, configured_admins: frozenset[int]
+) -> Actor:
+    row = (
+        await session.execute(
+            select(Member.id, Member.is_admin).where(Member.telegram_id == telegram_id)
+        )
+    ).first()
+    member_id, stored_admin = (row[0], row[1]) if row else (None, False)
+    return Actor(telegram_id, member_id, bool(stored_admin) or telegram_id in configured_admins)
+
+
+async def panel_role(session: AsyncSession, actor: Actor, panel_id: int) -> Role | None:
+    if actor.member_id is None:
+        return None
+    return await session.scalar(
+        select(Membership.role).where(
+            Membership.panel_id == panel_id,
+            Membership.member_id == actor.member_id,
+            Membership.active.is_(True),
+        )
+    )
+
+
+async def require_coordinator(session: AsyncSession, actor: Actor, panel_id: int) -> None:
+    """Coordinators and admins of this panel, and deployment admins. Nobody else."""
+    if actor.is_admin:
+        return
+    if await panel_role(session, actor, panel_id) not in (Role.COORDINATOR, Role.ADMIN):
+        raise NotAllowed(f"not a coordinator of panel {panel_id}")
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise NotAllowed("not an admin")
+
+
+async def coordinated_panels(session: AsyncSession, actor: Actor) -> list[tuple[int, str]]:
+    """The panels this person may coordinate, as (id, name), oldest first."""
+    from bot.db import Panel
+
+    if actor.is_admin:
+        rows = await session.execute(select(Panel.id, Panel.name).order_by(Panel.id))
+        return [(r[0], r[1]) for r in rows.all()]
+    if actor.member_id is None:
+        return []
+    rows = await session.execute(
+        select(Panel.id, Panel.name)
+        .join(Membership, Membership.panel_id == Panel.id)
+        .where(
+            Membership.member_id == actor.member_id,
+            Membership.active.is_(True),
+            Membership.role.in_([Role.COORDINATOR, Role.ADMIN]),
+        )
+        .order_by(Panel.id)
+    )
+    return [(r[0], r[1]) for r in rows.all()]

@@ -1,0 +1,188 @@
+"""Joining a panel: from an invite link to a finished profile, one step at a time.
+
+The step is stored on the member (`conversation_step`), so a person who leaves half-way, or a
+bot restart, resumes at the same step. Nothing personal is kept until the person says yes.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import Consent, Invite, Member, Membership, Panel, Role
+from bot.services import audit
+from bot.services.panels import InviteStatus, check_invite, invite_status
+from bot.services.profile import get_member
+
+
+class Step(enum.StrEnum):
+    LANGUAGE = "language"
+    ABOUT = "about"
+    CONSENT = "consent"
+    NAME = "name"
+    EASY_READ = "easy_read"
+    REMINDERS = "reminders"
+    QUIET = "quiet"
+    ACCESS = "access"
+    ACCESS_OTHER = "access_other"
+    PAYMENT = "payment"
+
+
+# The order a new member goes through. ACCESS_OTHER is a side step from ACCESS.
+ORDER = [
+    Step.LANGUAGE,
+    Step.ABOUT,
+    Step.CONSENT,
+    Step.NAME,
+    Step.EASY_READ,
+    Step.REMINDERS,
+    Step.QUIET,
+    Step.ACCESS,
+    Step.PAYMENT,
+]
+# Steps that wait for typed text rather than a tap.
+TEXT_STEPS = frozenset({Step.NAME, Step.QUIET, Step.ACCESS_OTHER})
+
+
+def next_step(step: Step) -> Step | None:
+    if step == Step.ACCESS_OTHER:
+        return Step.ACCESS
+    index = ORDER.index(step)
+    return ORDER[index + 1] if index + 1 < len(ORDER) else None
+
+
+def current_step(member: Member) -> Step | None:
+    try:
+        return Step(member.conversation_step) if member.conversation_step else None
+    except ValueError:  # a settings edit, not onboarding
+        return None
+
+
+@dataclass(frozen=True)
+class JoinStart:
+    status: InviteStatus
+    panel_name: str | None = None
+    role: Role | None = None
+    step: Step | None = None
+    already_member: bool = False
+    joined: bool = False  # finished straight away: the person had a profile already
+
+
+async def begin(
+    session: AsyncSession, telegram_id: int, code: str, *, now: datetime, language: str
+) -> JoinStart:
+    """Someone opened an invite link. Starts (or restarts) onboarding, or joins at once."""
+    check = await check_invite(session, code, now=now)
+    if check.status != InviteStatus.OK or check.invite is None:
+        return JoinStart(check.status)
+    invite = check.invite
+    panel = await session.get(Panel, invite.panel_id)
+    assert panel is not None
+    member = await session.scalar(select(Member).where(Member.telegram_id == telegram_id))
+    if member is None:
+        member = Member(telegram_id=telegram_id, created_at=now, language=language)
+        session.add(member)
+        await session.flush()
+    existing = await session.scalar(
+        select(Membership).where(
+            Membership.panel_id == panel.id, Membership.member_id == member.id
+        )
+    )
+    if existing is not None and existing.active and _role_rank(existing.role) >= _role_rank(
+        invite.role
+    ):
+        return JoinStart(InviteStatus.OK, panel.name, existing.role, already_member=True)
+    if member.joining_invite_id != invite.id:  # opening the same link twice is one use
+        invite.uses += 1
+    member.joining_invite_id = invite.id
+    if member.consent == Consent.GIVEN and member.display_name:
+        await _join(session, member, invite, now=now)
+        return JoinStart(InviteStatus.OK, panel.name, invite.role, joined=True)
+    member.conversation_step = Step.LANGUAGE
+    return JoinStart(InviteStatus.OK, panel.name, invite.role, step=Step.LANGUAGE)
+
+
+def _role_rank(role: Role) -> int:
+    return {Role.MEMBER: 0, Role.COORDINATOR: 1, Role.ADMIN: 2}[role]
+
+
+async def joining_panel(session: AsyncSession, member: Member) -> tuple[Panel, Invite] | None:
+    if member.joining_invite_id is None:
+        return None
+    invite = await session.get(Invite, member.joining_invite_id)
+    if invite is None:
+        return None
+    panel = await session.get(Panel, invite.panel_id)
+    return (panel, invite) if panel else None
+
+
+async def move_to(session: AsyncSession, telegram_id: int, step: Step | None) -> Member:
+    member = await get_member(session, telegram_id)
+    member.conversation_step = step
+    return member
+
+
+async def give_consent(session: AsyncSession, telegram_id: int, *, now: datetime) -> Member:
+    member = await get_member(session, telegram_id)
+    member.consent = Consent.GIVEN
+    member.consent_at = now
+    member.conversation_step = Step.NAME
+    return member
+
+
+async def refuse_consent(session: AsyncSession, telegram_id: int, *, now: datetime) -> Member:
+    """Keep only the Telegram id, the language and the No, so we do not ask again unasked."""
+    member = await get_member(session, telegram_id)
+    member.consent = Consent.REFUSED
+    member.consent_at = now
+    member.conversation_step = None
+    member.joining_invite_id = None
+    member.display_name = None
+    member.access_needs = []
+    member.access_other = None
+    member.payment = None
+    member.quiet_start = member.quiet_end = None
+    return member
+
+
+async def finish(session: AsyncSession, telegram_id: int, *, now: datetime) -> Panel | None:
+    """The last answer is in: the person becomes a member (or coordinator) of the panel."""
+    member = await get_member(session, telegram_id)
+    member.conversation_step = None
+    joining = await joining_panel(session, member)
+    if joining is None:
+        return None
+    panel, invite = joining
+    await _join(session, member, invite, now=now)
+    return panel
+
+
+async def _join(session: AsyncSession, member: Member, invite: Invite, *, now: datetime) -> None:
+    membership = await session.scalar(
+        select(Membership).where(
+            Membership.panel_id == invite.panel_id, Membership.member_id == member.id
+        )
+    )
+    if membership is None:
+        membership = Membership(
+            panel_id=invite.panel_id, member_id=member.id, role=invite.role, joined_at=now
+        )
+        session.add(membership)
+        action = "membership.joined"
+    else:
+        action = "membership.rejoined" if not membership.active else "membership.role_changed"
+        membership.active = True
+        if _role_rank(invite.role) > _role_rank(membership.role):
+            membership.role = invite.role
+    member.joining_invite_id = None
+    audit.record(session, action, at=now, actor_id=member.id, panel_id=invite.panel_id,
+                 role=str(membership.role), invite_id=invite.id)
+    await session.flush()
+
+
+def invite_still_valid(invite: Invite, now: datetime) -> bool:
+    return invite_status(invite, now) == InviteStatus.OK

@@ -1,0 +1,137 @@
+"""A member's own answers: name, easy read, reminders, quiet hours, access needs, payment.
+
+Used by onboarding and by /settings. Every change checks the value, so a forged button or odd
+text can never store something the bot would not offer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import Member, PaymentChoice, ReminderChoice
+
+ACCESS_NEEDS = (
+    "step_free",
+    "hearing_loop",
+    "bsl",
+    "large_print",
+    "easy_read",
+    "quiet_space",
+    "support_worker",
+)
+MAX_NAME = 40
+MAX_OTHER_NEED = 500
+_QUIET = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|to)\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
+
+
+class InvalidAnswer(ValueError):
+    """The person's answer cannot be used; the handler asks again kindly."""
+
+
+async def get_member(session: AsyncSession, telegram_id: int) -> Member:
+    member = await session.scalar(select(Member).where(Member.telegram_id == telegram_id))
+    if member is None:
+        raise LookupError("unknown member")
+    return member
+
+
+def clean_name(text: str) -> str:
+    """A first name or nickname: letters needed, control characters and extra spaces removed."""
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    name = " ".join(kept.split())
+    if not name or len(name) > MAX_NAME or not any(ch.isalpha() for ch in name):
+        raise InvalidAnswer("name")
+    return name
+
+
+def parse_quiet_hours(text: str) -> tuple[int, int]:
+    """'22:00-08:00', '22-8' or '21.30 to 7' as minutes after midnight."""
+    match = _QUIET.match(text)
+    if not match:
+        raise InvalidAnswer("quiet")
+    start_h, start_m, end_h, end_m = (int(g) if g else 0 for g in match.groups())
+    if start_h > 23 or end_h > 23 or start_m > 59 or end_m > 59:
+        raise InvalidAnswer("quiet")
+    start, end = start_h * 60 + start_m, end_h * 60 + end_m
+    if start == end:
+        raise InvalidAnswer("quiet")
+    return start, end
+
+
+def format_quiet_hours(start: int | None, end: int | None) -> str | None:
+    if start is None or end is None:
+        return None
+    return f"{start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}"
+
+
+async def set_name(session: AsyncSession, telegram_id: int, text: str) -> Member:
+    member = await get_member(session, telegram_id)
+    member.display_name = clean_name(text)
+    return member
+
+
+async def set_easy_read(session: AsyncSession, telegram_id: int, on: bool) -> Member:
+    member = await get_member(session, telegram_id)
+    member.easy_read = on
+    return member
+
+
+async def set_reminders(session: AsyncSession, telegram_id: int, choice: str) -> Member:
+    member = await get_member(session, telegram_id)
+    try:
+        member.reminders = ReminderChoice(choice)
+    except ValueError:
+        raise InvalidAnswer("reminders") from None
+    return member
+
+
+async def set_quiet_hours(
+    session: AsyncSession, telegram_id: int, hours: tuple[int, int] | None
+) -> Member:
+    member = await get_member(session, telegram_id)
+    if hours is not None and not all(0 <= h < 24 * 60 for h in hours):
+        raise InvalidAnswer("quiet")
+    member.quiet_start, member.quiet_end = hours if hours else (None, None)
+    return member
+
+
+async def toggle_access_need(session: AsyncSession, telegram_id: int, need: str) -> Member:
+    if need not in ACCESS_NEEDS:
+        raise InvalidAnswer("access")
+    member = await get_member(session, telegram_id)
+    needs = set(member.access_needs or [])
+    needs.symmetric_difference_update({need})
+    # A new list, in a stable order, so SQLAlchemy sees the change to the JSON column.
+    member.access_needs = [n for n in ACCESS_NEEDS if n in needs]
+    return member
+
+
+async def set_access_other(session: AsyncSession, telegram_id: int, text: str | None) -> Member:
+    member = await get_member(session, telegram_id)
+    if text is None:
+        member.access_other = None
+        return member
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch == "\n").strip()
+    if not kept or len(kept) > MAX_OTHER_NEED:
+        raise InvalidAnswer("access_other")
+    member.access_other = kept
+    return member
+
+
+async def set_payment(session: AsyncSession, telegram_id: int, choice: str) -> Member:
+    member = await get_member(session, telegram_id)
+    try:
+        member.payment = PaymentChoice(choice)
+    except ValueError:
+        raise InvalidAnswer("payment") from None
+    return member
+
+
+async def set_step(session: AsyncSession, telegram_id: int, step: str | None) -> Member:
+    member = await get_member(session, telegram_id)
+    member.conversation_step = step
+    return member
