@@ -18,7 +18,7 @@ from bot.context import PanelbotApplication, PanelContext, load_person
 from bot.db.engine import Database
 from bot.delivery import Delivery
 from bot.runtime import Runtime
-from handlers import errors, language, start
+from handlers import admin, errors, language, menu, onboarding, privacy, roster, settings, start
 from handlers.commands import publish_commands
 
 log = logging.getLogger(__name__)
@@ -57,9 +57,11 @@ def build_application(
     )
 
     # Handler order matters: group -1 runs first for every update, then the first match in
-    # group 0 wins, so feature handlers come before the catch-all fallbacks.
+    # group 0 wins. Onboarding comes first because a person in the middle of joining has typed
+    # text that belongs to it; the catch-all fallbacks come last.
     application.add_handler(TypeHandler(Update, load_person), group=-1)
-    for feature in (start, language):
+    features = (onboarding, start, language, menu, settings, privacy, roster, admin)
+    for feature in features:
         application.add_handlers(feature.handlers())
     application.add_handlers(errors.fallback_handlers())
     application.add_error_handler(errors.on_error)
