@@ -18,7 +18,17 @@ from bot.context import PanelbotApplication, PanelContext, load_person
 from bot.db.engine import Database
 from bot.delivery import Delivery
 from bot.runtime import Runtime
-from handlers import admin, errors, language, menu, onboarding, privacy, roster, settings, start
+from handlers import (
+    admin,
+    errors,
+    language,
+    menu,
+    onboarding,
+    preferences,
+    privacy,
+    roster,
+    start,
+)
 from handlers.commands import publish_commands
 
 log = logging.getLogger(__name__)
@@ -60,7 +70,7 @@ def build_application(
     # group 0 wins. Onboarding comes first because a person in the middle of joining has typed
     # text that belongs to it; the catch-all fallbacks come last.
     application.add_handler(TypeHandler(Update, load_person), group=-1)
-    features = (onboarding, start, language, menu, settings, privacy, roster, admin)
+    features = (onboarding, start, language, menu, preferences, privacy, roster, admin)
     for feature in features:
         application.add_handlers(feature.handlers())
     application.add_handlers(errors.fallback_handlers())
