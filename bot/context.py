@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.db import Role
 from bot.i18n import Translator, resolve_language, translator
 from bot.runtime import Runtime
 from bot.services import members
@@ -81,14 +80,14 @@ class PanelContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
 
     @property
     def t(self) -> Translator:
-        return translator(self.scope.language or self.runtime.settings.panelbot_default_language)
+        language = self.scope.language or self.runtime.settings.panelbot_default_language
+        member = self.scope.member
+        return translator(language, bool(member and member.easy_read))
 
-    def has_role(self, *roles: Role) -> bool:
-        member = self.member
-        user_id = member.telegram_id if member else None
-        if user_id is not None and user_id in self.runtime.settings.panelbot_admins:
-            return True
-        return bool(member and member.roles.intersection(roles))
+    async def reload_member(self, telegram_id: int) -> MemberView | None:
+        """After a change to the person (language, easy read), read them again for this update."""
+        self.scope.member = await members.load_for_update(self.session, telegram_id)
+        return self.scope.member
 
 
 async def load_person(update: object, context: PanelContext) -> None:
@@ -109,3 +108,9 @@ async def load_person(update: object, context: PanelContext) -> None:
         member.panel_language if member else None,
         context.runtime.settings.panelbot_default_language,
     )
+
+
+def current_member() -> MemberView | None:
+    """The person behind the update being handled, for synchronous filters."""
+    scope = _scope.get()
+    return scope.member if scope else None

@@ -39,6 +39,14 @@ LANGUAGE_NAMES = {
 }
 
 
+EASY_READ_CONTEXT = "easy"
+
+
+def P_(context: str, message: str) -> str:
+    """Mark a message that has a variant under `context` (e.g. easy read) for extraction."""
+    return message
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated later, per person."""
     return message
@@ -84,6 +92,7 @@ class Translator:
     """Everything language-dependent for one person: words, plurals, dates, times and money."""
 
     language: str
+    easy_read: bool = False
 
     @property
     def locale(self) -> Locale:
@@ -94,8 +103,15 @@ class Translator:
         return self.language in RIGHT_TO_LEFT
 
     def gettext(self, message: str, /, **values: object) -> str:
-        text = catalogue(self.language).ugettext(message)
+        text = self._easy(message) if self.easy_read else None
+        if text is None:
+            text = catalogue(self.language).ugettext(message)
         return text.format(**values) if values else text
+
+    def _easy(self, message: str) -> str | None:
+        """The easy-read version (context "easy") where one is written, else None."""
+        text = catalogue(self.language).upgettext(EASY_READ_CONTEXT, message)
+        return None if text == message else text
 
     __call__ = gettext
 
@@ -138,5 +154,5 @@ def _babel_locale(language: str) -> Locale:
 
 
 @cache
-def translator(language: str) -> Translator:
-    return Translator(language if language in LAUNCH_LANGUAGES else FALLBACK)
+def translator(language: str, easy_read: bool = False) -> Translator:
+    return Translator(language if language in LAUNCH_LANGUAGES else FALLBACK, easy_read)

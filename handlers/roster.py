@@ -1,11 +1,191 @@
-"""(being written)"""
+"""/members: a coordinator sees who is in their panel and what each person needs.
+
+Only what a coordinator needs to get a meeting ready: name, role, whether they finished joining,
+access needs and how they want to be paid. The service checks the role, so a forged button with
+another panel's id gets only a polite refusal.
+"""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
-from telegram.ext import BaseHandler
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import PanelContext
+from bot.i18n import N_, Translator
+from bot.services import access, membership
+from bot.services.membership import RosterEntry
+from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+
+FEATURE = "members"
+VERSION = 1
+
+# Telegram's limit is 4096 characters per message; keep a margin for the header.
+MESSAGE_LIMIT = 4000
+
+# Words for the codes the services store. Neutral wording, so they read well both to the
+# member (/mydata) and to their coordinator (/members).
+ACCESS_WORDS = {
+    "step_free": N_("Step-free access"),
+    "hearing_loop": N_("Hearing loop"),
+    "bsl": N_("BSL interpreter"),
+    "large_print": N_("Large print"),
+    "easy_read": N_("Easy read papers"),
+    "quiet_space": N_("A quiet space"),
+    "support_worker": N_("A support worker or carer comes too"),
+}
+PAYMENT_WORDS = {
+    "bank": N_("Bank transfer"),
+    "vouchers": N_("Vouchers"),
+    "decline": N_("No payment wanted"),
+    "unsure": N_("Not sure yet"),
+}
+ROLE_WORDS = {
+    "member": N_("Member"),
+    "coordinator": N_("Coordinator"),
+    "admin": N_("Admin"),
+}
+NOT_ALLOWED = N_("Sorry, only the coordinators of a panel can see who is in it.")
+
+
+def access_in_words(t: Translator, needs: list[str], other: str | None) -> list[str]:
+    """Each need in words; unknown codes are skipped, the person's own words are escaped."""
+    words = [t(ACCESS_WORDS[need]) for need in needs if need in ACCESS_WORDS]
+    if other:
+        words.append(t("Other: {text}", text=escape(other)))
+    return words
+
+
+def payment_in_words(t: Translator, payment: str | None) -> str:
+    if payment in PAYMENT_WORDS:
+        return t(PAYMENT_WORDS[payment])
+    return t("Not chosen yet")
+
+
+def role_in_words(t: Translator, role: str) -> str:
+    return t(ROLE_WORDS[role]) if role in ROLE_WORDS else escape(role)
+
+
+def describe(t: Translator, entry: RosterEntry) -> str:
+    name = escape(entry.name) if entry.name else t("No name yet")
+    needs = access_in_words(t, entry.access_needs, entry.access_other)
+    lines = [
+        f"<b>{name}</b> ({role_in_words(t, str(entry.role))})",
+        t("Finished joining") if entry.onboarded else t("Still joining"),
+        t("Needs: {needs}", needs="; ".join(needs)) if needs else t("Needs: nothing"),
+        t("Payment: {choice}", choice=payment_in_words(t, entry.payment)),
+    ]
+    return "\n".join(lines)
+
+
+def telegram_length(text: str) -> int:
+    """Telegram counts UTF-16 code units, so an emoji counts as two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def pack(header: str, blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join blocks into as few messages as fit, never splitting one person across two."""
+    messages: list[str] = []
+    current = header
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if current and telegram_length(candidate) > limit:
+            messages.append(current)
+            current = block
+        else:
+            current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
+def panel_id_from(args: list[str] | None) -> int | None:
+    """The one argument of a panel button as a database id, or None if it cannot be one."""
+    if not args or len(args) != 1:
+        return None
+    text = args[0]
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text)
+
+
+async def _refuse(update: Update, context: PanelContext) -> None:
+    await reply(update, context.t(NOT_ALLOWED))
+
+
+async def _show_roster(
+    update: Update, context: PanelContext, actor: access.Actor, panel_id: int
+) -> None:
+    t = context.t
+    try:
+        # The service decides who may see a roster; a forged panel id stops here.
+        entries = await membership.roster(context.session, actor, panel_id)
+    except access.NotAllowed:
+        await _refuse(update, context)
+        return
+    names = dict(await access.coordinated_panels(context.session, actor))
+    if panel_id not in names:  # an admin tapping a panel that has since gone
+        await _refuse(update, context)
+        return
+    header = "\n".join(
+        [
+            "<b>" + t("Members of {panel}", panel=escape(names[panel_id])) + "</b>",
+            t.ngettext("{n} person", "{n} people", len(entries)),
+        ]
+    )
+    if not entries:
+        await reply(update, header + "\n\n" + t("No one has joined this panel yet."))
+        return
+    for text in pack(header, [describe(t, entry) for entry in entries]):
+        await reply(update, text)
+
+
+async def _actor(update: Update, context: PanelContext) -> access.Actor | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    return await access.actor_for(
+        context.session, user.id, context.runtime.settings.panelbot_admins
+    )
+
+
+async def members_command(update: Update, context: PanelContext) -> None:
+    actor = await _actor(update, context)
+    if actor is None:
+        return
+    panels = await access.coordinated_panels(context.session, actor)
+    if not panels:
+        await _refuse(update, context)
+        return
+    if len(panels) == 1:
+        await _show_roster(update, context, actor, panels[0][0])
+        return
+    keyboard = InlineKeyboardMarkup(
+        [[button(name, callback_data(FEATURE, VERSION, panel_id))] for panel_id, name in panels]
+    )
+    await reply(update, context.t("Which panel? Tap one."), reply_markup=keyboard)
+
+
+async def choose_panel(update: Update, context: PanelContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = parse_callback(query.data, FEATURE, VERSION)
+    panel_id = panel_id_from(args)
+    if panel_id is None:
+        await answer_expired(query, context)
+        return
+    actor = await _actor(update, context)
+    if actor is None:
+        await answer_expired(query, context)
+        return
+    await query.answer()
+    await _show_roster(update, context, actor, panel_id)
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return []
+    return [
+        CommandHandler("members", members_command),
+        CallbackQueryHandler(choose_panel, pattern=rf"^{FEATURE}:"),
+    ]

@@ -28,6 +28,10 @@ def _help_text(context: PanelContext) -> str:
 
 
 async def start(update: Update, context: PanelContext) -> None:
+    from handlers import onboarding
+
+    if await onboarding.resume(update, context):
+        return
     _ = context.t
     member = context.member
     if member and member.display_name:

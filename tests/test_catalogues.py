@@ -34,7 +34,7 @@ def _language(language: str) -> Catalog:
 
 
 def _ids(catalog: Catalog) -> set[object]:
-    return {message.id for message in catalog if message.id}
+    return {(message.id, message.context) for message in catalog if message.id}
 
 
 def _texts(message: Message) -> list[str]:
@@ -65,6 +65,8 @@ def test_template_matches_the_code(tmp_path: Path) -> None:
             "ngettext:1,2",
             "-k",
             "pgettext:1c,2",
+            "-k",
+            "P_:1c,2",
             "--no-location",
             "--omit-header",
             "-o",
@@ -106,6 +108,15 @@ def test_every_message_is_translated_with_the_same_placeholders(language: str) -
             if sorted(TAG.findall(text)) != wanted_tags:
                 problems.append(f"HTML tags differ: {message.id!r} -> {text!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_english_easy_read_variants_are_written() -> None:
+    english = _language("en")
+    easy = [m for m in english if m.id and m.context == "easy"]
+    assert easy, "no easy-read variants"
+    for message in easy:
+        assert message.string and message.string != message.id, message.id
+        assert len(message.string) <= len(str(message.id)), (message.id, "is not shorter")
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import AuditEvent, Consent, Member, Membership, OutboxMessage, Panel, Role
@@ -33,7 +33,13 @@ async def roster(session: AsyncSession, actor: Actor, panel_id: int) -> list[Ros
         select(Member, Membership.role)
         .join(Membership, Membership.member_id == Member.id)
         .where(Membership.panel_id == panel_id, Membership.active.is_(True))
-        .order_by(Membership.role.desc(), Member.display_name)
+        # Coordinators first (a plain sort on the role text would put members first), then
+        # by name; people with no name yet last on both engines.
+        .order_by(
+            case((Membership.role == Role.MEMBER, 1), else_=0),
+            Member.display_name.is_(None),
+            Member.display_name,
+        )
     )
     return [
         RosterEntry(
@@ -80,8 +86,9 @@ async def leave_panel(
         return None
     membership, name = row
     membership.active = False
-    audit.record(session, "membership.left", at=now, actor_id=membership.member_id,
-                 panel_id=panel_id)
+    audit.record(
+        session, "membership.left", at=now, actor_id=membership.member_id, panel_id=panel_id
+    )
     return str(name)
 
 
@@ -144,7 +151,12 @@ async def forget_member(session: AsyncSession, telegram_id: int, *, now: datetim
     for event in events.all():
         event.actor_id = None
         event.details = {k: v for k, v in (event.details or {}).items() if k in {"role"}}
-    await session.execute(delete(OutboxMessage).where(OutboxMessage.member_id == member_id))
+    # Messages to their chat go too, including any queued by chat id alone (no member id).
+    await session.execute(
+        delete(OutboxMessage).where(
+            or_(OutboxMessage.member_id == member_id, OutboxMessage.chat_id == telegram_id)
+        )
+    )
     await session.execute(delete(Membership).where(Membership.member_id == member_id))
     await session.delete(member)
     audit.record(session, "member.forgotten", at=now)
