@@ -9,8 +9,12 @@ from bot.i18n import N_, translator
 
 COMMANDS = [
     ("start", N_("Start, or see the main menu")),
+    ("menu", N_("Show the big buttons")),
+    ("settings", N_("Change your answers")),
     ("help", N_("See what I can do")),
     ("language", N_("Change the language")),
+    ("mydata", N_("See what we keep about you")),
+    ("forgetme", N_("Delete your data")),
 ]
 
 

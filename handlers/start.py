@@ -9,22 +9,32 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import PanelContext
+from bot.services import members
 from handlers.common import button, callback_data, parse_callback, reply
 from handlers.language import language_keyboard
 
 
-def _help_text(context: PanelContext) -> str:
+async def _help_text(context: PanelContext, telegram_id: int | None) -> str:
     _ = context.t
-    return "\n".join(
-        [
-            _("Here is what I can do."),
-            "",
-            _("/language: choose the language I write in."),
-            _("/help: see this list again."),
-            "",
-            _("If something goes wrong, you will not lose what you sent. Just try again."),
-        ]
-    )
+    lines = [
+        _("Here is what I can do."),
+        "",
+        _("/menu: show the big buttons."),
+        _("/settings: change your answers."),
+        _("/language: choose the language I write in."),
+        _("/mydata: see what we keep about you."),
+        _("/forgetme: delete your data."),
+        _("/leave: leave a panel."),
+        _("/help: see this list again."),
+        "",
+        _("If something goes wrong, you will not lose what you sent. Just try again."),
+    ]
+    if telegram_id is not None:
+        for panel, name in await members.coordinators_for(context.session, telegram_id):
+            lines.append(
+                _("Your coordinator for {panel} is {name}.", panel=escape(panel), name=escape(name))
+            )
+    return "\n".join(lines)
 
 
 async def start(update: Update, context: PanelContext) -> None:
@@ -56,7 +66,8 @@ async def start(update: Update, context: PanelContext) -> None:
 
 
 async def help_command(update: Update, context: PanelContext) -> None:
-    await reply(update, _help_text(context))
+    user = update.effective_user
+    await reply(update, await _help_text(context, user.id if user else None))
 
 
 async def start_menu_button(update: Update, context: PanelContext) -> None:
@@ -71,7 +82,7 @@ async def start_menu_button(update: Update, context: PanelContext) -> None:
             reply_markup=language_keyboard(),
         )
     else:
-        await reply(update, _help_text(context))
+        await reply(update, await _help_text(context, query.from_user.id))
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:

@@ -56,7 +56,9 @@ async def test_a_new_person_joins_in_urdu_by_tapping_only(
     await amina.wait_edit(access["message_id"])
     await amina.tap(ur("Done"))
     payment = await amina.reply()
-    assert ur("Payments can affect some benefits. Vouchers are not always safer.") in payment["text"]
+    assert (
+        ur("Payments can affect some benefits. Vouchers are not always safer.") in payment["text"]
+    )
     await amina.tap(ur("Vouchers"))
     done = await amina.reply()
     assert done["text"].startswith(ur("All done, {name}!", name="Amina"))
@@ -113,7 +115,9 @@ async def test_someone_who_leaves_half_way_resumes_at_the_same_step(
     )
     await sam.send("  <b>Sammy</b>  ")
     easy_read = await sam.reply()
-    assert easy_read["text"] == en("Would you like easy read messages? They are shorter and simpler.")
+    assert easy_read["text"] == en(
+        "Would you like easy read messages? They are shorter and simpler."
+    )
     member = await _member(db, 602)
     assert member is not None and member.display_name == "<b>Sammy</b>"
     assert member.conversation_step == "easy_read"
@@ -157,8 +161,16 @@ async def test_a_coordinator_joins_with_the_coordinator_code(
     await priya.tap("English")
     about = await priya.reply()
     assert "as a coordinator" in about["text"]
-    for label in ("Next", "Yes, that is OK", "Call me Priya", "No, thank you", "All reminders",
-                  "No, any time is fine", "Done", "Not sure: please talk to me"):
+    for label in (
+        "Next",
+        "Yes, that is OK",
+        "Call me Priya",
+        "No, thank you",
+        "All reminders",
+        "No, any time is fine",
+        "Done",
+        "Not sure: please talk to me",
+    ):
         await priya.tap(label)
         await priya.reply()
     async with db.session() as session:
@@ -245,3 +257,35 @@ async def test_settings_change_an_answer_and_easy_read_shortens_messages(
     assert member is not None
     assert member.reminders == ReminderChoice.NONE and member.easy_read
     assert (member.quiet_start, member.quiet_end) == (21 * 60 + 30, 7 * 60)
+
+
+async def test_help_names_the_coordinator_of_each_panel(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    from tests.factories import add_member
+
+    new = await create_panel(db, clock, "Carers Voice")
+    await add_member(db, clock, new.panel.id, 608, "Priya", role=Role.COORDINATOR)
+    await add_member(db, clock, new.panel.id, 609, "Tom")
+    tom = MemberDriver(emulator, 609, "Tom", language_code="en")
+    await tom.send("/help")
+    text = (await tom.reply())["text"]
+    assert "Your coordinator for Carers Voice is Priya." in text
+    assert "/settings" in text
+
+
+async def test_forged_onboarding_buttons_change_nothing(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    new = await create_panel(db, clock)
+    eve = MemberDriver(emulator, 610, "Eve", language_code="en")
+    await eve.send(f"/start {new.member_invite.code}")
+    question = await eve.reply()
+    # Jumping ahead to the payment step, or sending nonsense, does not store anything.
+    await eve.tap_data(question["message_id"], "ob:1:j:payment:bank")
+    assert (await eve.reply())["text"] == "Which language would you like? Tap one."
+    answer = await eve.tap_data(question["message_id"], "ob:1:j:language:xx")
+    assert answer["text"].startswith("This button no longer works.")
+    await eve.tap_data(question["message_id"], "ob:1:s:payment:bank")  # settings before consent
+    member = await _member(db, 610)
+    assert member is not None and member.payment is None and member.conversation_step == "language"

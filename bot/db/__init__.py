@@ -15,9 +15,9 @@ from bot.db.models import (
 
 __all__ = [
     "AuditEvent",
+    "Base",
     "Consent",
     "Invite",
-    "Base",
     "Member",
     "Membership",
     "OutboxMessage",

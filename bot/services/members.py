@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.config import LAUNCH_LANGUAGES
 from bot.db import Member, Membership, Panel, Role
@@ -96,3 +97,26 @@ async def mark_reachable(session: AsyncSession, telegram_id: int) -> None:
         .where(Member.telegram_id == telegram_id, Member.unreachable_since.is_not(None))
         .values(unreachable_since=None)
     )
+
+
+async def coordinators_for(session: AsyncSession, telegram_id: int) -> list[tuple[str, str]]:
+    """(panel name, coordinator's name) for each panel this person belongs to, for /help."""
+    me = aliased(Membership)
+    coordinator = aliased(Membership)
+    person = aliased(Member)
+    rows = await session.execute(
+        select(Panel.name, Member.display_name)
+        .join(me, me.panel_id == Panel.id)
+        .join(person, (person.id == me.member_id) & (person.telegram_id == telegram_id))
+        .join(coordinator, coordinator.panel_id == Panel.id)
+        .join(Member, Member.id == coordinator.member_id)
+        .where(
+            me.active.is_(True),
+            coordinator.active.is_(True),
+            coordinator.role == Role.COORDINATOR,
+            Member.display_name.is_not(None),
+            Member.telegram_id != telegram_id,
+        )
+        .order_by(Panel.id, coordinator.joined_at)
+    )
+    return [(str(panel), str(name)) for panel, name in rows.all()]

@@ -88,12 +88,12 @@ async def begin(
         session.add(member)
         await session.flush()
     existing = await session.scalar(
-        select(Membership).where(
-            Membership.panel_id == panel.id, Membership.member_id == member.id
-        )
+        select(Membership).where(Membership.panel_id == panel.id, Membership.member_id == member.id)
     )
-    if existing is not None and existing.active and _role_rank(existing.role) >= _role_rank(
-        invite.role
+    if (
+        existing is not None
+        and existing.active
+        and _role_rank(existing.role) >= _role_rank(invite.role)
     ):
         return JoinStart(InviteStatus.OK, panel.name, existing.role, already_member=True)
     if member.joining_invite_id != invite.id:  # opening the same link twice is one use
@@ -179,8 +179,15 @@ async def _join(session: AsyncSession, member: Member, invite: Invite, *, now: d
         if _role_rank(invite.role) > _role_rank(membership.role):
             membership.role = invite.role
     member.joining_invite_id = None
-    audit.record(session, action, at=now, actor_id=member.id, panel_id=invite.panel_id,
-                 role=str(membership.role), invite_id=invite.id)
+    audit.record(
+        session,
+        action,
+        at=now,
+        actor_id=member.id,
+        panel_id=invite.panel_id,
+        role=str(membership.role),
+        invite_id=invite.id,
+    )
     await session.flush()
 
 

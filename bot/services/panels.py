@@ -85,8 +85,14 @@ async def create_panel(
     await session.flush()
     member_invite = await _add_invite(session, panel.id, Role.MEMBER, actor, now=now)
     coordinator_invite = await _add_invite(session, panel.id, Role.COORDINATOR, actor, now=now)
-    audit.record(session, "panel.created", at=now, actor_id=actor.member_id, panel_id=panel.id,
-                 name=panel.name)
+    audit.record(
+        session,
+        "panel.created",
+        at=now,
+        actor_id=actor.member_id,
+        panel_id=panel.id,
+        name=panel.name,
+    )
     return NewPanel(panel, member_invite, coordinator_invite)
 
 
@@ -139,8 +145,15 @@ async def create_invite(
     invite = await _add_invite(
         session, panel_id, role, actor, now=now, expires_at=expires_at, max_uses=max_uses
     )
-    audit.record(session, "invite.created", at=now, actor_id=actor.member_id, panel_id=panel_id,
-                 role=str(role), invite_id=invite.id)
+    audit.record(
+        session,
+        "invite.created",
+        at=now,
+        actor_id=actor.member_id,
+        panel_id=panel_id,
+        role=str(role),
+        invite_id=invite.id,
+    )
     return invite
 
 
@@ -153,8 +166,14 @@ async def revoke_invite(session: AsyncSession, actor: Actor, code: str, *, now: 
         require_admin(actor)
     if invite.revoked_at is None:
         invite.revoked_at = now
-        audit.record(session, "invite.revoked", at=now, actor_id=actor.member_id,
-                     panel_id=invite.panel_id, invite_id=invite.id)
+        audit.record(
+            session,
+            "invite.revoked",
+            at=now,
+            actor_id=actor.member_id,
+            panel_id=invite.panel_id,
+            invite_id=invite.id,
+        )
     return invite
 
 
