@@ -66,6 +66,8 @@ WHY = {
     ),
 }
 
+ADVICE = N_("For free advice before you choose, ask Citizens Advice or your benefits adviser.")
+
 # Messages with an easy-read version (written in the English catalogue under context "easy").
 EASY = (
     P_("easy", "To help you, we need to keep your name and your answers. Is that OK?"),
@@ -172,9 +174,7 @@ async def ask(
             [
                 t("How would you like to be paid for your time?"),
                 t("Payments can affect some benefits. Vouchers are not always safer."),
-                t(
-                    "For free advice before you choose, ask Citizens Advice or your benefits adviser."
-                ),
+                t(ADVICE),
             ]
         )
         rows = column(
