@@ -289,3 +289,21 @@ async def test_forged_onboarding_buttons_change_nothing(
     await eve.tap_data(question["message_id"], "ob:1:s:payment:bank")  # settings before consent
     member = await _member(db, 610)
     assert member is not None and member.payment is None and member.conversation_step == "language"
+
+
+async def test_a_member_joins_a_second_panel_without_answering_everything_again(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    from tests.factories import add_member
+
+    first = await create_panel(db, clock, "Carers Voice")
+    second = await create_panel(db, clock, "Young Carers")
+    await add_member(db, clock, first.panel.id, 611, "Nia")
+    nia = MemberDriver(emulator, 611, "Nia", language_code="en")
+    await nia.send(f"/start {second.member_invite.code}")
+    assert (await nia.reply())["text"] == "Welcome to Young Carers! You are now a member."
+    await nia.send(f"/start {second.member_invite.code}")
+    assert (await nia.reply())["text"] == "You are already in Young Carers."
+    async with db.session() as session:
+        panel_ids = set((await session.scalars(select(Membership.panel_id))).all())
+    assert panel_ids == {first.panel.id, second.panel.id}
