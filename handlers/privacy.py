@@ -6,11 +6,13 @@ confirm, in the person's own language.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import PanelContext
@@ -29,6 +31,13 @@ REMINDER_WORDS = {
     "day_before": N_("Only the day before"),
     "none": N_("No reminders"),
 }
+
+
+async def remove_buttons(query: CallbackQuery) -> None:
+    """Take the buttons away so the same choice cannot be made twice by mistake."""
+    # A double tap, or an old message, makes Telegram refuse the edit; the answer still goes out.
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(reply_markup=None)
 
 
 # ------------------------------------------------------------------------------------ /mydata
@@ -129,8 +138,7 @@ async def confirm_forget(update: Update, context: PanelContext) -> None:
     # language even though their saved choice is gone.
     t = context.t
     await query.answer()
-    # Take the buttons away so the choice cannot be made twice.
-    await query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(query)
     if args == ["no"]:
         await reply(update, t("OK. Nothing was deleted."))
         return
@@ -185,7 +193,7 @@ async def leave(update: Update, context: PanelContext) -> None:
         await answer_expired(query, context)
         return
     await query.answer()
-    await query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(query)
     if panel_id is None:
         await reply(update, t("OK. Nothing has changed."))
         return
