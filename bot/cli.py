@@ -189,7 +189,7 @@ async def _panel_create(
         timezone=args.timezone or args.settings.panelbot_timezone,
         language=args.language or args.settings.panelbot_default_language,
     )
-    username = await _bot_username(args.settings, args.bot_username)
+    username = args.bot_username_found
     panel = new.panel
     return [
         f"Panel {panel.id} created: {panel.name} "
@@ -258,7 +258,7 @@ async def _invite_create(
         expires_at=expires_at,
         max_uses=args.max_uses,
     )
-    username = await _bot_username(args.settings, args.bot_username)
+    username = args.bot_username_found
     uses = f"{args.max_uses} uses" if args.max_uses else "any number of uses"
     return [
         f"New {invite.role} invite for panel {panel.id} ({panel.name}): "
@@ -314,10 +314,16 @@ ACTIONS: dict[tuple[str, str], Action] = {
 }
 
 
+PRINTS_LINKS = {("panel", "create"), ("invite", "create")}
+
+
 async def _run_action(settings: Settings, args: argparse.Namespace) -> list[str]:
     from bot.clock import Clock
     from bot.db.engine import Database
 
+    if (args.command, args.action) in PRINTS_LINKS:
+        # Asked before the transaction opens, so a slow network never holds a database lock.
+        args.bot_username_found = await _bot_username(settings, args.bot_username)
     db = Database.from_url(settings.database_url)
     try:
         async with db.session() as session:

@@ -132,12 +132,13 @@ async def create_invite(
     max_uses: int | None = None,
 ) -> Invite:
     """Coordinators may invite members to their panel; only admins may invite coordinators."""
-    if await session.get(Panel, panel_id) is None:
-        raise LookupError(f"There is no panel {panel_id}.")
+    # Role first, so someone without rights cannot learn which panel ids exist.
     if role == Role.MEMBER:
         await require_coordinator(session, actor, panel_id)
     else:
         require_admin(actor)
+    if await session.get(Panel, panel_id) is None:
+        raise LookupError(f"There is no panel {panel_id}.")
     if max_uses is not None and max_uses < 1:
         raise ValueError("An invite needs at least one use.")
     if expires_at is not None and expires_at <= now:
