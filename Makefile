@@ -34,4 +34,4 @@ messages: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k t -k ngettext:1,2 -k pgettext:1c,2 -k P_:1c,2 \
 		--no-location --sort-output --omit-header -o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
-		--omit-header --ignore-obsolete
+		--ignore-obsolete

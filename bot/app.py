@@ -21,6 +21,7 @@ from bot.runtime import Runtime
 from handlers import (
     admin,
     errors,
+    glossary,
     language,
     menu,
     onboarding,
@@ -70,7 +71,7 @@ def build_application(
     # group 0 wins. Onboarding comes first because a person in the middle of joining has typed
     # text that belongs to it; the catch-all fallbacks come last.
     application.add_handler(TypeHandler(Update, load_person), group=-1)
-    features = (onboarding, start, language, menu, preferences, privacy, roster, admin)
+    features = (onboarding, start, language, menu, preferences, glossary, privacy, roster, admin)
     for feature in features:
         application.add_handlers(feature.handlers())
     application.add_handlers(errors.fallback_handlers())

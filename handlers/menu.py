@@ -21,7 +21,6 @@ LAYOUT = [[MEETINGS, EXPLAIN], [FEEDBACK, EXPENSES], [SETTINGS, HELP]]
 # What each not-yet-built part says, so a tap is never met with silence.
 NOT_READY = {
     MEETINGS: N_("Meetings are not in panelbot yet. Your coordinator will tell you about them."),
-    EXPLAIN: N_("Word help is not in panelbot yet. Please ask your coordinator for now."),
     FEEDBACK: N_("Feedback is not in panelbot yet. Please tell your coordinator for now."),
     EXPENSES: N_("Expenses are not in panelbot yet. Please ask your coordinator for now."),
 }
@@ -72,7 +71,11 @@ async def on_menu_button(update: Update, context: PanelContext) -> None:
 
     assert update.effective_message is not None
     label = _label_for(update.effective_message.text or "")
-    if label == SETTINGS:
+    if label == EXPLAIN:
+        from handlers import glossary
+
+        await glossary.ask_for_word(update, context)
+    elif label == SETTINGS:
         await preferences.show_settings(update, context)
     elif label == HELP:
         await start.help_command(update, context)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -159,6 +160,35 @@ class Invite(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     panel: Mapped[Panel] = relationship()
+
+
+class PanelTerm(Base):
+    """A panel's own explanation of a word, which wins over the built-in glossary for that panel."""
+
+    __tablename__ = "panel_terms"
+    __table_args__ = (UniqueConstraint("panel_id", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(100))  # the normalised term, for matching
+    term: Mapped[str] = mapped_column(String(100))
+    definition: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+
+
+class MissingWord(Base):
+    """A word someone looked up and the glossary did not have. Never who asked."""
+
+    __tablename__ = "missing_words"
+    __table_args__ = (UniqueConstraint("panel_id", "word"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"), index=True)
+    word: Mapped[str] = mapped_column(String(100))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    # The day only: a finer time could be matched to who was using the bot then.
+    last_asked_on: Mapped[date] = mapped_column(Date)
 
 
 class AuditEvent(Base):

@@ -80,3 +80,32 @@ async def coordinated_panels(session: AsyncSession, actor: Actor) -> list[tuple[
         .order_by(Panel.id)
     )
     return [(r[0], r[1]) for r in rows.all()]
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone a member's message can be passed to."""
+
+    telegram_id: int
+    member_id: int
+    language: str | None
+
+
+async def coordinators_to_ask(session: AsyncSession, telegram_id: int) -> list[Contact]:
+    """The coordinators of every panel this person belongs to (not the person themselves)."""
+    from sqlalchemy.orm import aliased
+
+    me, person = aliased(Membership), aliased(Member)
+    rows = await session.execute(
+        select(Member.telegram_id, Member.id, Member.language)
+        .join(Membership, Membership.member_id == Member.id)
+        .join(me, (me.panel_id == Membership.panel_id) & me.active.is_(True))
+        .join(person, (person.id == me.member_id) & (person.telegram_id == telegram_id))
+        .where(
+            Membership.active.is_(True),
+            Membership.role.in_([Role.COORDINATOR, Role.ADMIN]),
+            Member.telegram_id != telegram_id,
+        )
+        .distinct()
+    )
+    return [Contact(r[0], r[1], r[2]) for r in rows.all()]

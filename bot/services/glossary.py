@@ -1,0 +1,208 @@
+"""The built-in glossary: plain-language explanations loaded from `locales/<lang>/glossary/`.
+
+English files hold every entry. Other languages translate some of them (same ids); a missing
+translation falls back to English and the reader is told so. Lookups forgive case, punctuation,
+plurals and typos (rapidfuzz), and are fast enough to run on every message.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot.config import LAUNCH_LANGUAGES
+from bot.i18n import LOCALES_DIR
+
+SOURCE = "en"
+# Fuzzy scores (0-100): at or above SURE we answer straight away; between MAYBE and SURE we ask
+# "Did you mean ...?". Chosen so one or two typos in a normal word still land.
+SURE = 90.0
+MAYBE = 72.0
+MAX_SUGGESTIONS = 4
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    term: str
+    definition: str
+    example: str = ""
+    aliases: tuple[str, ...] = ()
+    abbreviations: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    common: bool = False
+    language: str = SOURCE
+
+    def names(self) -> Iterable[str]:
+        yield self.term
+        yield from self.aliases
+        yield from self.abbreviations
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a search found: one entry (sure), suggestions (unsure), or nothing."""
+
+    entry: Entry | None = None
+    suggestions: tuple[Entry, ...] = ()
+    fallback: bool = False  # the entry is English because this language has no translation
+
+
+@dataclass
+class Glossary:
+    entries: dict[str, Entry]  # English, by id
+    translations: dict[str, dict[str, Entry]] = field(default_factory=dict)  # language -> id ->
+    _keys: dict[str, str] = field(default_factory=dict)  # normalised name -> id
+    _choices: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.abbreviations = {
+            normalise(a): e.id for e in self.entries.values() for a in e.abbreviations
+        }
+        for entries in [self.entries, *self.translations.values()]:
+            for entry in entries.values():
+                for name in entry.names():
+                    for key in variants(name):
+                        self._keys.setdefault(key, entry.id)
+        self._choices = list(self._keys)
+
+    def get(self, entry_id: str, language: str) -> tuple[Entry, bool] | None:
+        """The entry in `language`, or in English with fallback=True."""
+        english = self.entries.get(entry_id)
+        if english is None:
+            return None
+        translated = self.translations.get(language, {}).get(entry_id)
+        if translated is not None or language == SOURCE:
+            return translated or english, False
+        return english, True
+
+    def lookup(self, text: str, language: str = SOURCE) -> Lookup:
+        query = normalise(text)
+        if not query:
+            return Lookup()
+        for key in variants(query):
+            if key in self._keys:
+                return self._found(self._keys[key], language)
+        matches = process.extract(
+            query, self._choices, scorer=fuzz.WRatio, limit=12, score_cutoff=MAYBE
+        )
+        ranked: list[tuple[str, float]] = []
+        for choice, score, _ in matches:
+            entry_id = self._keys[choice]
+            # Short words score well against long names by accident; compare whole lengths too.
+            score = min(score, fuzz.ratio(query, choice) + 10)
+            if entry_id not in (seen for seen, _ in ranked) and score >= MAYBE:
+                ranked.append((entry_id, score))
+        ranked.sort(key=lambda pair: -pair[1])
+        if (
+            ranked
+            and ranked[0][1] >= SURE
+            and (len(ranked) == 1 or ranked[1][1] < ranked[0][1] - 4)
+        ):
+            return self._found(ranked[0][0], language)
+        suggestions = tuple(
+            found[0]
+            for entry_id, _ in ranked[:MAX_SUGGESTIONS]
+            if (found := self.get(entry_id, language))
+        )
+        return Lookup(suggestions=suggestions)
+
+    def _found(self, entry_id: str, language: str) -> Lookup:
+        found = self.get(entry_id, language)
+        assert found is not None
+        return Lookup(entry=found[0], fallback=found[1])
+
+    def find_in_text(self, text: str) -> list[str]:
+        """Ids of glossary terms that appear in a text, in order of first appearance."""
+        words = normalise(text).split()
+        found: dict[str, int] = {}
+        for size in (4, 3, 2, 1):
+            for start in range(len(words) - size + 1):
+                phrase = " ".join(words[start : start + size])
+                entry_id = self._keys.get(phrase) or self._keys.get(singular(phrase))
+                # Two-letter words match only as abbreviations ("GP"), never by accident ("an").
+                short = size == 1 and len(phrase) <= 2 and phrase not in self.abbreviations
+                if entry_id and entry_id not in found and not short:
+                    found[entry_id] = start
+        return sorted(found, key=found.__getitem__)
+
+    def coverage(self) -> dict[str, tuple[int, int]]:
+        """Per language: (entries translated, entries marked common that are translated)."""
+        common = {i for i, e in self.entries.items() if e.common}
+        result = {SOURCE: (len(self.entries), len(common))}
+        for language, entries in self.translations.items():
+            result[language] = (len(entries), len(common & set(entries)))
+        return result
+
+
+_NOT_WORD = re.compile(r"[^\w\s]+")
+
+
+def normalise(text: str) -> str:
+    """Case, accents on Latin letters, punctuation and spacing do not matter for matching."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    text = re.sub(r"'s\b", "", text)
+    text = _NOT_WORD.sub(" ", text.replace("_", " "))
+    return " ".join(text.split())[:100]
+
+
+def singular(phrase: str) -> str:
+    """A rough English singular for the last word: enough for 'budgets', 'policies', 'boxes'."""
+    head, _, last = phrase.rpartition(" ")
+    if len(last) > 4 and last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif len(last) > 4 and last.endswith(("ses", "xes", "ches", "shes")):
+        last = last[:-2]
+    elif len(last) > 3 and last.endswith("s") and not last.endswith("ss"):
+        last = last[:-1]
+    return f"{head} {last}".strip()
+
+
+def variants(name: str) -> list[str]:
+    key = normalise(name)
+    return [key] if singular(key) == key else [key, singular(key)]
+
+
+def _entry(entry_id: str, raw: dict[str, object], language: str) -> Entry:
+    def strings(name: str) -> tuple[str, ...]:
+        value = raw.get(name) or []
+        return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+    return Entry(
+        id=entry_id,
+        term=str(raw["term"]),
+        definition=str(raw["definition"]),
+        example=str(raw.get("example", "")),
+        aliases=strings("aliases"),
+        abbreviations=strings("abbreviations"),
+        related=strings("related"),
+        common=bool(raw.get("common", False)),
+        language=language,
+    )
+
+
+def read_language(language: str, root: Path = LOCALES_DIR) -> dict[str, Entry]:
+    entries: dict[str, Entry] = {}
+    for path in sorted((root / language / "glossary").glob("*.toml")):
+        with path.open("rb") as handle:
+            for entry_id, raw in tomllib.load(handle).items():
+                entries[entry_id] = _entry(entry_id, raw, language)
+    return entries
+
+
+@cache
+def load(root: Path = LOCALES_DIR) -> Glossary:
+    english = read_language(SOURCE, root)
+    translations = {
+        language: {k: v for k, v in read_language(language, root).items() if k in english}
+        for language in LAUNCH_LANGUAGES
+        if language != SOURCE
+    }
+    return Glossary(english, translations)
