@@ -387,6 +387,20 @@ def _add_management_commands(commands: Any) -> None:
     listing.add_argument("panel_id", metavar="PANEL_ID", type=_whole_number(1))
 
 
+def _glossary_check() -> int:
+    from bot.services.glossary_check import check
+
+    result = check()
+    print("language  entries  common entries translated")
+    for language, count in result.counts.items():
+        done, total = result.common[language]
+        print(f"{language:<9} {count:>7}  {done}/{total}")
+    for problem in result.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    print(f"{len(result.problems)} problem(s)." if result.problems else "The glossary is valid.")
+    return 1 if result.problems else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _Parser(prog="panelbot", description=__doc__)
     commands = parser.add_subparsers(dest="command")
@@ -394,6 +408,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("migrate", help="bring the database up to date and exit")
     emulator = commands.add_parser("emulator", help="run the local Telegram Bot API emulator")
     emulator.add_argument("--port", type=int, default=8081)
+    glossary = commands.add_parser("glossary", help="check the glossary files")
+    glossary.add_subparsers(dest="action", required=True).add_parser(
+        "check", help="validate every glossary file and show translation coverage"
+    )
     _add_management_commands(commands)
     args = parser.parse_args(argv)
 
@@ -407,6 +425,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "emulator":
             _emulator(args.port)
             return 0
+        if args.command == "glossary":
+            return _glossary_check()
         settings = load_settings()
         if args.command == "migrate":
             migrate_or_explain(settings)
