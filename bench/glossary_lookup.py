@@ -26,8 +26,14 @@ def padded(size: int, seed: int = 7) -> Glossary:
         word = "".join(rng.choices(string.ascii_lowercase, k=rng.randint(5, 12)))
         second = "".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 9)))
         entry_id = f"{word}_{second}"
-        entries[entry_id] = replace(template, id=entry_id, term=f"{word} {second}",
-                                    aliases=(word + "s",), abbreviations=(), related=())
+        entries[entry_id] = replace(
+            template,
+            id=entry_id,
+            term=f"{word} {second}",
+            aliases=(word + "s",),
+            abbreviations=(),
+            related=(),
+        )
     return Glossary(entries, real.translations)
 
 
@@ -54,8 +60,10 @@ def main(size: int, lookups: int) -> None:
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
     print(f"entries: {len(glossary.entries)}, index build: {build_ms:.0f} ms, lookups: {lookups}")
-    print(f"lookup ms: median {statistics.median(timings):.3f}, p95 {p95:.3f}, "
-          f"max {timings[-1]:.3f} (target p95 < 5 ms)")
+    print(
+        f"lookup ms: median {statistics.median(timings):.3f}, p95 {p95:.3f}, "
+        f"max {timings[-1]:.3f} (target p95 < 5 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -84,6 +84,12 @@ class PanelContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         member = self.scope.member
         return translator(language, bool(member and member.easy_read))
 
+    def has_admin_rights(self) -> bool:
+        member = self.member
+        if member is None:
+            return False
+        return member.is_admin or member.telegram_id in self.runtime.settings.panelbot_admins
+
     async def reload_member(self, telegram_id: int) -> MemberView | None:
         """After a change to the person (language, easy read), read them again for this update."""
         self.scope.member = await members.load_for_update(self.session, telegram_id)

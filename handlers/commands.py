@@ -11,6 +11,7 @@ COMMANDS = [
     ("start", N_("Start, or see the main menu")),
     ("menu", N_("Show the big buttons")),
     ("settings", N_("Change your answers")),
+    ("explain", N_("Explain a word")),
     ("help", N_("See what I can do")),
     ("language", N_("Change the language")),
     ("mydata", N_("See what we keep about you")),

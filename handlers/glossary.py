@@ -182,7 +182,7 @@ async def on_text(update: Update, context: PanelContext) -> None:
 async def _send_question(
     update: Update, context: PanelContext, entry_id: str, question: str
 ) -> None:
-    """Pass a member's question about a word to their panel's coordinators, in each one's language."""
+    """Pass a member's question about a word to their coordinators, each in their language."""
     member = context.member
     assert member is not None
     session, now = context.session, context.runtime.clock.now()

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import PanelContext
+from bot.db import Role
 from bot.services import members
 from handlers.common import button, callback_data, parse_callback, reply
 from handlers.language import language_keyboard
@@ -20,6 +21,7 @@ async def _help_text(context: PanelContext, telegram_id: int | None) -> str:
         _("Here is what I can do."),
         "",
         _("/menu: show the big buttons."),
+        _("/explain: explain a word, like /explain agenda."),
         _("/settings: change your answers."),
         _("/language: choose the language I write in."),
         _("/mydata: see what we keep about you."),
@@ -29,6 +31,17 @@ async def _help_text(context: PanelContext, telegram_id: int | None) -> str:
         "",
         _("If something goes wrong, you will not lose what you sent. Just try again."),
     ]
+    member = context.member
+    if (member and member.roles & {Role.COORDINATOR, Role.ADMIN}) or context.has_admin_rights():
+        lines += [
+            "",
+            _("For coordinators:"),
+            _("/members: who is in your panel and what they need."),
+            _("/invite: a new invite link."),
+            _("/jargon: words members asked about that I could not explain."),
+            _("/addterm: add your own explanation of a word."),
+            _("/checktext: check a message is easy to read."),
+        ]
     if telegram_id is not None:
         for panel, name in await members.coordinators_for(context.session, telegram_id):
             lines.append(

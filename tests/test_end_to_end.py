@@ -99,6 +99,15 @@ async def test_the_command_menu_is_published_in_every_language(
     for language in ("en", "cy", "gd", "pl", "ur", "ar"):
         commands = emulator.commands(language_code=language)
         names = [c["command"] for c in commands]
-        assert names == ["start", "menu", "settings", "help", "language", "mydata", "forgetme"]
+        assert names == [
+            "start",
+            "menu",
+            "settings",
+            "explain",
+            "help",
+            "language",
+            "mydata",
+            "forgetme",
+        ]
         described = {c["command"]: c["description"] for c in commands}
         assert described["language"] == Translator(language)("Change the language")

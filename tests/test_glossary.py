@@ -31,7 +31,10 @@ def test_the_glossary_has_at_least_150_entries_and_passes_its_check() -> None:
     assert len(glossary.load().entries) >= 150
     result = subprocess.run(
         [sys.executable, "-m", "bot", "glossary", "check"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "The glossary is valid." in result.stdout
@@ -65,7 +68,9 @@ def test_nonsense_finds_nothing(words: glossary.Glossary) -> None:
 
 
 def test_a_missing_translation_falls_back_to_english(words: glossary.Glossary) -> None:
-    rare = next(e for e in words.entries.values() if not e.common and e.id not in words.translations["gd"])
+    rare = next(
+        e for e in words.entries.values() if not e.common and e.id not in words.translations["gd"]
+    )
     found = words.lookup(rare.term, "gd")
     assert found.entry == rare and found.fallback
 
@@ -183,8 +188,9 @@ async def test_inline_mode_offers_explanations_to_share(
     query_id = emulator.user_sends_inline_query(710, "safeguarding")
     results = await emulator.wait_for(lambda: emulator.inline_results(query_id), 5)
     assert results and results[0]["id"] == "safeguarding"
-    assert glossary.load().entries["safeguarding"].definition in (
-        results[0]["input_message_content"]["message_text"]
+    assert (
+        glossary.load().entries["safeguarding"].definition
+        in (results[0]["input_message_content"]["message_text"])
     )
 
 

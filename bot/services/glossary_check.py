@@ -81,7 +81,11 @@ def _check_fields(
 def _check_names(language: str, entries: dict[str, dict[str, object]], result: CheckResult) -> None:
     owner: dict[str, str] = {}
     for entry_id, raw in entries.items():
-        names = [raw.get("term", ""), *(raw.get("aliases") or []), *(raw.get("abbreviations") or [])]  # type: ignore[misc]
+        names = [
+            raw.get("term", ""),
+            *(raw.get("aliases") or []),
+            *(raw.get("abbreviations") or []),
+        ]  # type: ignore[misc]
         for name in names:
             for key in variants(str(name))[:1]:
                 if not key:
