@@ -1,8 +1,11 @@
 from bot.db.base import Base
 from bot.db.models import (
+    Answer,
     AuditEvent,
     Consent,
     Invite,
+    Meeting,
+    MeetingStatus,
     Member,
     Membership,
     MissingWord,
@@ -12,14 +15,18 @@ from bot.db.models import (
     PanelTerm,
     PaymentChoice,
     ReminderChoice,
+    Rsvp,
     Role,
 )
 
 __all__ = [
+    "Answer",
     "AuditEvent",
     "Base",
     "Consent",
     "Invite",
+    "Meeting",
+    "MeetingStatus",
     "Member",
     "Membership",
     "MissingWord",
@@ -29,5 +36,6 @@ __all__ = [
     "PanelTerm",
     "PaymentChoice",
     "ReminderChoice",
+    "Rsvp",
     "Role",
 ]

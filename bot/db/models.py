@@ -49,6 +49,18 @@ class PaymentChoice(enum.StrEnum):
     UNSURE = "unsure"
 
 
+class MeetingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Answer(enum.StrEnum):
+    COMING = "coming"
+    MAYBE = "maybe"
+    CANT = "cant"
+    SUPPORT = "support"  # coming, with support
+
+
 class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -189,6 +201,52 @@ class MissingWord(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
     # The day only: a finer time could be matched to who was using the bot then.
     last_asked_on: Mapped[date] = mapped_column(Date)
+
+
+class Meeting(Base):
+    """A panel meeting. Times are stored in UTC and shown in the panel's time zone."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_panel_id_starts_at", "panel_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=90)
+    address: Mapped[str | None] = mapped_column(String(500))
+    map_url: Mapped[str | None] = mapped_column(String(500))
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    access: Mapped[list[str]] = mapped_column(JSON, default=list)
+    agenda: Mapped[str | None] = mapped_column(Text)
+    papers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    paid: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[MeetingStatus] = mapped_column(
+        _str_enum(MeetingStatus, "meeting_status"), default=MeetingStatus.SCHEDULED
+    )
+    # Bumped on every change, so calendar apps replace the old event (iCalendar SEQUENCE).
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    series_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Rsvp(Base):
+    """A member's answer to a meeting invitation, and what support they need to come."""
+
+    __tablename__ = "rsvps"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    answer: Mapped[Answer | None] = mapped_column(_str_enum(Answer, "rsvp_answer"))
+    support: Mapped[list[str]] = mapped_column(JSON, default=list)
+    support_other: Mapped[str | None] = mapped_column(String(500))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attended: Mapped[bool | None] = mapped_column()
 
 
 class AuditEvent(Base):
