@@ -15,8 +15,8 @@ from bot.db.models import (
     PanelTerm,
     PaymentChoice,
     ReminderChoice,
-    Rsvp,
     Role,
+    Rsvp,
 )
 
 __all__ = [
@@ -36,6 +36,6 @@ __all__ = [
     "PanelTerm",
     "PaymentChoice",
     "ReminderChoice",
-    "Rsvp",
     "Role",
+    "Rsvp",
 ]

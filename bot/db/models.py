@@ -239,9 +239,7 @@ class Rsvp(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), index=True
-    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     answer: Mapped[Answer | None] = mapped_column(_str_enum(Answer, "rsvp_answer"))
     support: Mapped[list[str]] = mapped_column(JSON, default=list)
     support_other: Mapped[str | None] = mapped_column(String(500))

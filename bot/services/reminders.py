@@ -40,7 +40,9 @@ def _at_minute(day: datetime, minute: int, zone: tzinfo) -> datetime:
     return wall.replace(tzinfo=zone)
 
 
-def _out_of_quiet(due: datetime, zone: tzinfo, quiet: tuple[int, int], starts: datetime) -> datetime:
+def _out_of_quiet(
+    due: datetime, zone: tzinfo, quiet: tuple[int, int], starts: datetime
+) -> datetime:
     start, end = quiet
     local = due.astimezone(zone)
     end_at = _at_minute(local, end, zone)
@@ -68,7 +70,9 @@ def reminder_times(
     times = []
     for label in BY_CHOICE[choice]:
         days, hours = OFFSETS[label]
-        due = _local_minus_days(starts_at, zone, days) if days else starts_at - timedelta(hours=hours)
+        due = (
+            _local_minus_days(starts_at, zone, days) if days else starts_at - timedelta(hours=hours)
+        )
         if in_quiet_hours(due, zone, quiet):
             assert quiet is not None
             due = _out_of_quiet(due, zone, quiet, starts_at)

@@ -1,0 +1,437 @@
+"""Meetings: invitations, answers, support needs, reminders, changes and attendance.
+
+Everything a member will be sent about a meeting is an outbox row. Reminder rows have keys made
+from the meeting, the member, the reminder and its due time, so recomputing them is idempotent:
+the same inputs give the same keys, and only rows whose time changed are replaced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import (
+    Answer,
+    Consent,
+    Meeting,
+    MeetingStatus,
+    Member,
+    Membership,
+    OutboxMessage,
+    OutboxStatus,
+    Panel,
+    Rsvp,
+)
+from bot.services import audit, outbox
+from bot.services.access import Actor, NotAllowed, require_coordinator
+from bot.services.reminders import reminder_times
+
+ACCESS_OPTIONS = ("step_free", "hearing_loop", "bsl", "parking", "quiet_room")
+SUPPORT_OPTIONS = ("travel", "interpreter", "large_print", "companion")
+MAX_TITLE = 200
+
+
+class MeetingError(ValueError):
+    """A meeting detail that cannot be used (in the past, too long ...)."""
+
+
+@dataclass(frozen=True)
+class MeetingDraft:
+    title: str
+    starts_at: datetime
+    duration_minutes: int = 90
+    address: str | None = None
+    map_url: str | None = None
+    online_url: str | None = None
+    access: tuple[str, ...] = ()
+    agenda: str | None = None
+    papers: tuple[dict[str, str], ...] = ()
+    paid: bool = False
+
+
+def _validate(draft: MeetingDraft, now: datetime) -> None:
+    if not draft.title.strip() or len(draft.title) > MAX_TITLE:
+        raise MeetingError("title")
+    if draft.starts_at <= now:
+        raise MeetingError("past")
+    if not 15 <= draft.duration_minutes <= 12 * 60:
+        raise MeetingError("length")
+    if any(a not in ACCESS_OPTIONS for a in draft.access):
+        raise MeetingError("access")
+
+
+def key_prefix(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}:"
+
+
+async def _invitees(session: AsyncSession, panel_id: int) -> list[Member]:
+    rows = await session.scalars(
+        select(Member)
+        .join(Membership, Membership.member_id == Member.id)
+        .where(
+            Membership.panel_id == panel_id,
+            Membership.active.is_(True),
+            Member.consent == Consent.GIVEN,
+        )
+    )
+    return list(rows.all())
+
+
+async def create(
+    session: AsyncSession, actor: Actor, panel_id: int, draft: MeetingDraft, *, now: datetime
+) -> Meeting:
+    """Save the meeting and queue an invitation (with calendar file) for every member."""
+    await require_coordinator(session, actor, panel_id)
+    _validate(draft, now)
+    meeting = Meeting(
+        panel_id=panel_id,
+        title=" ".join(draft.title.split()),
+        starts_at=draft.starts_at,
+        duration_minutes=draft.duration_minutes,
+        address=draft.address,
+        map_url=draft.map_url,
+        online_url=draft.online_url,
+        access=list(draft.access),
+        agenda=draft.agenda,
+        papers=list(draft.papers),
+        paid=draft.paid,
+        status=MeetingStatus.SCHEDULED,
+        sequence=0,
+        created_by=actor.member_id,
+        created_at=now,
+    )
+    session.add(meeting)
+    await session.flush()
+    panel = await session.get(Panel, panel_id)
+    assert panel is not None
+    for member in await _invitees(session, panel_id):
+        rsvp = Rsvp(meeting_id=meeting.id, member_id=member.id, support=[])
+        session.add(rsvp)
+        await _notify(session, meeting, member, "invite", now=now)
+        await _schedule_reminders(session, meeting, member, None, panel.timezone, now=now)
+    audit.record(
+        session,
+        "meeting.created",
+        at=now,
+        actor_id=actor.member_id,
+        panel_id=panel_id,
+        meeting_id=meeting.id,
+    )
+    return meeting
+
+
+async def _notify(
+    session: AsyncSession, meeting: Meeting, member: Member, what: str, *, now: datetime
+) -> None:
+    """An invitation, change or cancellation notice, rendered in the member's language when sent."""
+    await outbox.enqueue(
+        session,
+        key=f"{key_prefix(meeting.id)}{what}:v{meeting.sequence}:{member.id}",
+        kind=f"meeting_{what}",
+        chat_id=member.telegram_id,
+        member_id=member.id,
+        payload={"meeting_id": meeting.id, "sequence": meeting.sequence},
+        due_at=now,
+        now=now,
+    )
+
+
+async def _schedule_reminders(
+    session: AsyncSession,
+    meeting: Meeting,
+    member: Member,
+    answer: Answer | None,
+    zone_name: str,
+    *,
+    now: datetime,
+) -> None:
+    wanted: dict[str, datetime] = {}
+    if meeting.status == MeetingStatus.SCHEDULED and answer != Answer.CANT:
+        quiet = (
+            (member.quiet_start, member.quiet_end)
+            if member.quiet_start is not None and member.quiet_end is not None
+            else None
+        )
+        for label, due in reminder_times(
+            meeting.starts_at, ZoneInfo(zone_name), member.reminders, quiet, now=now
+        ):
+            wanted[
+                f"{key_prefix(meeting.id)}reminder:{member.id}:{label}:{int(due.timestamp())}"
+            ] = due
+    prefix = f"{key_prefix(meeting.id)}reminder:{member.id}:"
+    pending = await session.scalars(
+        select(OutboxMessage.key).where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.key.startswith(prefix, autoescape=True),
+        )
+    )
+    stale = [key for key in pending.all() if key not in wanted]
+    if stale:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.key.in_(stale), OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.CANCELLED, last_error="reminder no longer wanted")
+            .execution_options(synchronize_session=False)
+        )
+    for key, due in wanted.items():
+        await outbox.enqueue(
+            session,
+            key=key,
+            kind="meeting_reminder",
+            chat_id=member.telegram_id,
+            member_id=member.id,
+            payload={"meeting_id": meeting.id},
+            due_at=due,
+            now=now,
+        )
+
+
+async def answer(
+    session: AsyncSession,
+    telegram_id: int,
+    meeting_id: int,
+    choice: str,
+    *,
+    now: datetime,
+) -> tuple[Meeting, Rsvp]:
+    """A member's Coming / Maybe / Can't come / need support. Invitees only, before it starts."""
+    try:
+        new = Answer(choice)
+    except ValueError:
+        raise MeetingError("answer") from None
+    meeting, rsvp, member, panel = await _invitation(session, telegram_id, meeting_id)
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= now:
+        raise MeetingError("closed")
+    rsvp.answer, rsvp.answered_at = new, now
+    if new != Answer.SUPPORT:
+        rsvp.support, rsvp.support_other = [], None
+    await _schedule_reminders(session, meeting, member, new, panel.timezone, now=now)
+    return meeting, rsvp
+
+
+async def _invitation(
+    session: AsyncSession, telegram_id: int, meeting_id: int
+) -> tuple[Meeting, Rsvp, Member, Panel]:
+    row = (
+        await session.execute(
+            select(Meeting, Rsvp, Member, Panel)
+            .join(Rsvp, Rsvp.meeting_id == Meeting.id)
+            .join(Member, Member.id == Rsvp.member_id)
+            .join(Panel, Panel.id == Meeting.panel_id)
+            .where(Meeting.id == meeting_id, Member.telegram_id == telegram_id)
+        )
+    ).first()
+    if row is None:
+        raise NotAllowed("not invited")
+    return row[0], row[1], row[2], row[3]
+
+
+async def toggle_support(
+    session: AsyncSession, telegram_id: int, meeting_id: int, need: str
+) -> Rsvp:
+    if need not in SUPPORT_OPTIONS:
+        raise MeetingError("support")
+    _, rsvp, _, _ = await _invitation(session, telegram_id, meeting_id)
+    chosen = set(rsvp.support or [])
+    chosen.symmetric_difference_update({need})
+    rsvp.support = [n for n in SUPPORT_OPTIONS if n in chosen]
+    return rsvp
+
+
+async def set_support_other(
+    session: AsyncSession, telegram_id: int, meeting_id: int, text: str
+) -> Rsvp:
+    text = " ".join(text.split())
+    if not text or len(text) > 500:
+        raise MeetingError("support_other")
+    _, rsvp, _, _ = await _invitation(session, telegram_id, meeting_id)
+    rsvp.support_other = text
+    return rsvp
+
+
+async def tell_coordinators_about_support(
+    session: AsyncSession, telegram_id: int, meeting_id: int, *, now: datetime
+) -> int:
+    """Queue a note to the panel's coordinators; returns how many were told."""
+    meeting, rsvp, member, _ = await _invitation(session, telegram_id, meeting_id)
+    coordinators = await session.scalars(
+        select(Member)
+        .join(Membership, Membership.member_id == Member.id)
+        .where(
+            Membership.panel_id == meeting.panel_id,
+            Membership.active.is_(True),
+            Membership.role.in_(["coordinator", "admin"]),
+            Member.id != member.id,
+        )
+    )
+    told = 0
+    for coordinator in coordinators.all():
+        await outbox.enqueue(
+            session,
+            key=f"{key_prefix(meeting.id)}support:{member.id}:{coordinator.id}:{int(now.timestamp())}",
+            kind="meeting_support",
+            chat_id=coordinator.telegram_id,
+            member_id=coordinator.id,
+            payload={"meeting_id": meeting.id, "rsvp_id": rsvp.id},
+            due_at=now,
+            now=now,
+        )
+        told += 1
+    return told
+
+
+async def reschedule(
+    session: AsyncSession, actor: Actor, meeting_id: int, starts_at: datetime, *, now: datetime
+) -> Meeting:
+    meeting = await _managed(session, actor, meeting_id)
+    if starts_at <= now:
+        raise MeetingError("past")
+    meeting.starts_at = starts_at
+    meeting.sequence += 1
+    await _after_change(session, meeting, "changed", now=now)
+    audit.record(
+        session,
+        "meeting.rescheduled",
+        at=now,
+        actor_id=actor.member_id,
+        panel_id=meeting.panel_id,
+        meeting_id=meeting.id,
+    )
+    return meeting
+
+
+async def cancel(session: AsyncSession, actor: Actor, meeting_id: int, *, now: datetime) -> Meeting:
+    meeting = await _managed(session, actor, meeting_id)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.sequence += 1
+    await _after_change(session, meeting, "cancelled", now=now)
+    audit.record(
+        session,
+        "meeting.cancelled",
+        at=now,
+        actor_id=actor.member_id,
+        panel_id=meeting.panel_id,
+        meeting_id=meeting.id,
+    )
+    return meeting
+
+
+async def _managed(session: AsyncSession, actor: Actor, meeting_id: int) -> Meeting:
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotAllowed("no such meeting")
+    await require_coordinator(session, actor, meeting.panel_id)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise MeetingError("cancelled")
+    return meeting
+
+
+async def _after_change(
+    session: AsyncSession, meeting: Meeting, what: str, *, now: datetime
+) -> None:
+    panel = await session.get(Panel, meeting.panel_id)
+    assert panel is not None
+    rows = await session.execute(
+        select(Member, Rsvp.answer)
+        .join(Rsvp, Rsvp.member_id == Member.id)
+        .where(Rsvp.meeting_id == meeting.id)
+    )
+    for member, member_answer in rows.all():
+        await _notify(session, meeting, member, what, now=now)
+        await _schedule_reminders(session, meeting, member, member_answer, panel.timezone, now=now)
+
+
+async def refresh_member(session: AsyncSession, member: Member, *, now: datetime) -> None:
+    """The member changed their reminder choice or quiet hours: redo their upcoming reminders."""
+    rows = await session.execute(
+        select(Meeting, Rsvp.answer, Panel.timezone)
+        .join(Rsvp, Rsvp.meeting_id == Meeting.id)
+        .join(Panel, Panel.id == Meeting.panel_id)
+        .where(
+            Rsvp.member_id == member.id,
+            Meeting.starts_at > now,
+            Meeting.status == MeetingStatus.SCHEDULED,
+        )
+    )
+    for meeting, member_answer, zone in rows.all():
+        await _schedule_reminders(session, meeting, member, member_answer, zone, now=now)
+
+
+async def upcoming(
+    session: AsyncSession, telegram_id: int, *, now: datetime
+) -> list[tuple[Meeting, Rsvp, str]]:
+    """The member's meetings that have not started yet, soonest first, with the panel's zone."""
+    rows = await session.execute(
+        select(Meeting, Rsvp, Panel.timezone)
+        .join(Rsvp, Rsvp.meeting_id == Meeting.id)
+        .join(Member, Member.id == Rsvp.member_id)
+        .join(Panel, Panel.id == Meeting.panel_id)
+        .where(
+            Member.telegram_id == telegram_id,
+            Meeting.starts_at > now,
+            Meeting.status == MeetingStatus.SCHEDULED,
+        )
+        .order_by(Meeting.starts_at)
+    )
+    return [(m, r, z) for m, r, z in rows.all()]
+
+
+async def attendance(
+    session: AsyncSession, actor: Actor, meeting_id: int
+) -> tuple[Meeting, list[dict[str, Any]]]:
+    """Who is coming and what support they need. Coordinators of the meeting's panel only."""
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotAllowed("no such meeting")
+    await require_coordinator(session, actor, meeting.panel_id)
+    rows = await session.execute(
+        select(Member.display_name, Rsvp)
+        .join(Rsvp, Rsvp.member_id == Member.id)
+        .where(Rsvp.meeting_id == meeting_id)
+        .order_by(Member.display_name)
+    )
+    return meeting, [
+        {
+            "name": name,
+            "answer": str(rsvp.answer) if rsvp.answer else None,
+            "support": list(rsvp.support or []),
+            "support_other": rsvp.support_other,
+        }
+        for name, rsvp in rows.all()
+    ]
+
+
+async def meeting_for_sending(
+    session: AsyncSession, meeting_id: int, member_id: int | None
+) -> tuple[Meeting, Panel, Rsvp | None, Member | None] | None:
+    """Everything a renderer needs for one outbox row about a meeting."""
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None:
+        return None
+    panel = await session.get(Panel, meeting.panel_id)
+    assert panel is not None
+    member = await session.get(Member, member_id) if member_id else None
+    rsvp = None
+    if member is not None:
+        rsvp = await session.scalar(
+            select(Rsvp).where(Rsvp.meeting_id == meeting_id, Rsvp.member_id == member.id)
+        )
+    return meeting, panel, rsvp, member
+
+
+def reminder_still_wanted(meeting: Meeting, rsvp: Rsvp | None, now: datetime) -> bool:
+    """Checked at send time: a late reminder goes only if the meeting has not started."""
+    return (
+        meeting.status == MeetingStatus.SCHEDULED
+        and meeting.starts_at > now
+        and (rsvp is None or rsvp.answer != Answer.CANT)
+    )
+
+
+def ends_at(meeting: Meeting) -> datetime:
+    return meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
