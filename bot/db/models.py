@@ -247,6 +247,23 @@ class Rsvp(Base):
     attended: Mapped[bool | None] = mapped_column()
 
 
+class Draft(Base):
+    """A form a person is part-way through (a new meeting, later a claim or broadcast).
+
+    Kept in the database so a restart or a long pause loses nothing typed so far.
+    """
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("member_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class AuditEvent(Base):
     """Who did what, for coordinators' and admins' actions. Never holds anonymous content."""
 
