@@ -23,6 +23,9 @@ from handlers import (
     errors,
     glossary,
     language,
+    meeting_messages,
+    meetings,
+    meeting_create,
     menu,
     onboarding,
     preferences,
@@ -66,12 +69,25 @@ def build_application(
         runtime.clock,
         lease=timedelta(seconds=settings.panelbot_outbox_lease_seconds),
     )
+    meeting_messages.register(runtime.delivery, runtime.clock)
 
     # Handler order matters: group -1 runs first for every update, then the first match in
     # group 0 wins. Onboarding comes first because a person in the middle of joining has typed
     # text that belongs to it; the catch-all fallbacks come last.
     application.add_handler(TypeHandler(Update, load_person), group=-1)
-    features = (onboarding, start, language, menu, preferences, glossary, privacy, roster, admin)
+    features = (
+        onboarding,
+        start,
+        language,
+        menu,
+        preferences,
+        meeting_create,
+        meetings,
+        glossary,
+        privacy,
+        roster,
+        admin,
+    )
     for feature in features:
         application.add_handlers(feature.handlers())
     application.add_handlers(errors.fallback_handlers())

@@ -46,6 +46,10 @@ class Outgoing:
     document: str | bytes | None = None
     filename: str | None = None
     disable_notification: bool = False
+    # A file sent straight after the message (a calendar file with an invitation).
+    follow_up: bytes | None = None
+    follow_up_name: str | None = None
+    follow_up_caption: str | None = None
 
 
 # A renderer turns a claimed row into a message at send time, in the person's current language.
@@ -291,4 +295,21 @@ class Delivery:
                 caption=outgoing.text,
                 **common,
             )
-        return await self.bot.send_message(text=outgoing.text or "", **common)
+        sent = await self.bot.send_message(text=outgoing.text or "", **common)
+        if outgoing.follow_up is not None:
+            await self._send_follow_up(chat_id, outgoing)
+        return sent
+
+    async def _send_follow_up(self, chat_id: int, outgoing: Outgoing) -> None:
+        """The message itself is delivered; a failed attachment must not send it again."""
+        await self.limiter.acquire(chat_id)
+        try:
+            await self.bot.send_document(
+                chat_id=chat_id,
+                document=outgoing.follow_up,  # type: ignore[arg-type]
+                filename=outgoing.follow_up_name,
+                caption=outgoing.follow_up_caption,
+                disable_notification=True,
+            )
+        except TelegramError as error:
+            log.warning("Could not send the attachment to %s: %s", chat_id, error)

@@ -435,3 +435,17 @@ def reminder_still_wanted(meeting: Meeting, rsvp: Rsvp | None, now: datetime) ->
 
 def ends_at(meeting: Meeting) -> datetime:
     return meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+
+
+async def support_request(
+    session: AsyncSession, rsvp_id: int
+) -> tuple[str | None, list[str], str | None] | None:
+    """(member's name, support codes, other text) for a coordinator's note."""
+    row = (
+        await session.execute(
+            select(Member.display_name, Rsvp.support, Rsvp.support_other)
+            .join(Rsvp, Rsvp.member_id == Member.id)
+            .where(Rsvp.id == rsvp_id)
+        )
+    ).first()
+    return (row[0], list(row[1] or []), row[2]) if row else None

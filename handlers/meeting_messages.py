@@ -1,0 +1,216 @@
+"""What members and coordinators are sent about meetings, rendered in each person's language
+at the moment the outbox sends it (so a language change or a cancellation is always respected)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.db import Answer, Meeting, MeetingStatus, Member
+from bot.delivery import Delivery, Outgoing
+from bot.i18n import N_, Translator, translator
+from bot.services import calendar, meetings
+from bot.services.outbox import ClaimedMessage
+from handlers.common import callback_data
+
+FEATURE, VERSION = "mt", 1
+ACCESS_WORDS = {
+    "step_free": N_("step-free access"),
+    "hearing_loop": N_("hearing loop"),
+    "bsl": N_("BSL interpreter"),
+    "parking": N_("parking"),
+    "quiet_room": N_("quiet room"),
+}
+SUPPORT_WORDS = {
+    "travel": N_("Help with travel"),
+    "interpreter": N_("An interpreter"),
+    "large_print": N_("Large print papers"),
+    "companion": N_("Someone to come with me"),
+}
+ANSWER_LABELS = {
+    Answer.COMING: N_("Coming"),
+    Answer.MAYBE: N_("Maybe"),
+    Answer.CANT: N_("Can't come"),
+    Answer.SUPPORT: N_("I need support to come"),
+}
+
+
+def when(t: Translator, meeting: Meeting, zone: str) -> str:
+    tz = ZoneInfo(zone)
+    return t(
+        "{day} at {time}",
+        day=t.date(meeting.starts_at.astimezone(tz)),
+        time=t.time(meeting.starts_at, tz),
+    )
+
+
+def details(t: Translator, meeting: Meeting, zone: str) -> list[str]:
+    """When, how long, where, access, agenda and pay: the body of every meeting message."""
+    lines = [t("When: {when}", when=when(t, meeting, zone))]
+    lines.append(
+        t.ngettext("It lasts {n} minute.", "It lasts {n} minutes.", meeting.duration_minutes)
+    )
+    if meeting.address:
+        lines.append(t("Where: {address}", address=escape(meeting.address)))
+    if meeting.map_url:
+        lines.append(t("Map: {link}", link=escape(meeting.map_url)))
+    if meeting.online_url:
+        lines.append(t("Online: {link}", link=escape(meeting.online_url)))
+    if meeting.access:
+        words = ", ".join(t(ACCESS_WORDS[a]) for a in meeting.access if a in ACCESS_WORDS)
+        lines.append(t("Access: {words}", words=words))
+    if meeting.agenda:
+        lines += ["", t("What we will talk about:"), escape(meeting.agenda)]
+    if meeting.paid:
+        lines += ["", t("You will be paid for your time at this meeting.")]
+    return lines
+
+
+def invitation_text(t: Translator, meeting: Meeting, zone: str) -> str:
+    lines = [t("New meeting: <b>{title}</b>", title=escape(meeting.title)), ""]
+    lines += details(t, meeting, zone)
+    lines += ["", t("Can you come? Tap one answer.")]
+    return "\n".join(lines)
+
+
+def answer_buttons(t: Translator, meeting_id: int) -> list[list[dict[str, str]]]:
+    return [
+        [
+            {
+                "text": t(ANSWER_LABELS[a]),
+                "callback_data": callback_data(FEATURE, VERSION, "rsvp", meeting_id, a.value),
+            }
+        ]
+        for a in Answer
+    ]
+
+
+def calendar_file(meeting: Meeting, zone: str, clock: Clock) -> tuple[bytes, str]:
+    return calendar.meeting_ics(meeting, zone, now=clock.now()), f"meeting-{meeting.id}.ics"
+
+
+def _person(member: Member | None) -> Translator:
+    if member is None:
+        return translator("en")
+    return translator(member.language or "en", member.easy_read)
+
+
+def renderers(clock: Clock) -> dict[str, Any]:
+    """Outbox kinds for meetings and how to render each."""
+
+    async def load(session: AsyncSession, row: ClaimedMessage) -> Any:
+        return await meetings.meeting_for_sending(
+            session, int(row.payload["meeting_id"]), row.member_id
+        )
+
+    async def invite(session: AsyncSession, row: ClaimedMessage) -> Outgoing | None:
+        found = await load(session, row)
+        if found is None or found[0].status != MeetingStatus.SCHEDULED:
+            return None
+        meeting, panel, _, member = found
+        t = _person(member)
+        data, name = calendar_file(meeting, panel.timezone, clock)
+        return Outgoing(
+            text=invitation_text(t, meeting, panel.timezone),
+            buttons=answer_buttons(t, meeting.id),
+            follow_up=data,
+            follow_up_name=name,
+            follow_up_caption=t("Add this to your calendar."),
+        )
+
+    async def changed(session: AsyncSession, row: ClaimedMessage) -> Outgoing | None:
+        found = await load(session, row)
+        if found is None or found[0].status != MeetingStatus.SCHEDULED:
+            return None
+        meeting, panel, _, member = found
+        if int(row.payload.get("sequence", meeting.sequence)) != meeting.sequence:
+            return None  # changed again since: the newer notice says it all
+        t = _person(member)
+        lines = [t("The meeting <b>{title}</b> has changed.", title=escape(meeting.title)), ""]
+        lines += details(t, meeting, panel.timezone)
+        lines += ["", t("Can you still come? Tap one answer.")]
+        data, name = calendar_file(meeting, panel.timezone, clock)
+        return Outgoing(
+            text="\n".join(lines),
+            buttons=answer_buttons(t, meeting.id),
+            follow_up=data,
+            follow_up_name=name,
+            follow_up_caption=t("Your calendar file, with the change."),
+        )
+
+    async def cancelled(session: AsyncSession, row: ClaimedMessage) -> Outgoing | None:
+        found = await load(session, row)
+        if found is None:
+            return None
+        meeting, panel, _, member = found
+        t = _person(member)
+        text = "\n".join(
+            [
+                t(
+                    "The meeting <b>{title}</b> on {when} is cancelled.",
+                    title=escape(meeting.title),
+                    when=when(t, meeting, panel.timezone),
+                ),
+                t("Sorry for any trouble. We will tell you about the next one."),
+            ]
+        )
+        data, name = calendar_file(meeting, panel.timezone, clock)
+        return Outgoing(
+            text=text,
+            follow_up=data,
+            follow_up_name=name,
+            follow_up_caption=t("This file takes the meeting out of your calendar."),
+        )
+
+    async def reminder(session: AsyncSession, row: ClaimedMessage) -> Outgoing | None:
+        found = await load(session, row)
+        if found is None:
+            return None
+        meeting, panel, rsvp, member = found
+        if not meetings.reminder_still_wanted(meeting, rsvp, clock.now()):
+            return None
+        t = _person(member)
+        lines = [t("Reminder: <b>{title}</b>", title=escape(meeting.title)), ""]
+        lines += details(t, meeting, panel.timezone)
+        if rsvp is None or rsvp.answer is None:
+            lines += ["", t("Can you come? Tap one answer.")]
+        return Outgoing(text="\n".join(lines), buttons=answer_buttons(t, meeting.id))
+
+    async def support(session: AsyncSession, row: ClaimedMessage) -> Outgoing | None:
+        found = await load(session, row)
+        if found is None:
+            return None
+        meeting, panel, _, coordinator = found
+        t = _person(coordinator)
+        listing = await meetings.support_request(session, int(row.payload["rsvp_id"]))
+        if listing is None:
+            return None
+        name, needs, other = listing
+        words = [t(SUPPORT_WORDS[n]) for n in needs if n in SUPPORT_WORDS]
+        if other:
+            words.append(escape(other))
+        text = t(
+            "{name} needs support to come to <b>{title}</b> on {when}: {needs}",
+            name=escape(name or "?"),
+            title=escape(meeting.title),
+            when=when(t, meeting, panel.timezone),
+            needs=", ".join(words) or t("not said yet"),
+        )
+        return Outgoing(text=text)
+
+    return {
+        "meeting_invite": invite,
+        "meeting_changed": changed,
+        "meeting_cancelled": cancelled,
+        "meeting_reminder": reminder,
+        "meeting_support": support,
+    }
+
+
+def register(delivery: Delivery, clock: Clock) -> None:
+    for kind, renderer in renderers(clock).items():
+        delivery.register(kind, renderer)
