@@ -20,7 +20,6 @@ LAYOUT = [[MEETINGS, EXPLAIN], [FEEDBACK, EXPENSES], [SETTINGS, HELP]]
 
 # What each not-yet-built part says, so a tap is never met with silence.
 NOT_READY = {
-    MEETINGS: N_("Meetings are not in panelbot yet. Your coordinator will tell you about them."),
     FEEDBACK: N_("Feedback is not in panelbot yet. Please tell your coordinator for now."),
     EXPENSES: N_("Expenses are not in panelbot yet. Please ask your coordinator for now."),
 }
@@ -71,7 +70,11 @@ async def on_menu_button(update: Update, context: PanelContext) -> None:
 
     assert update.effective_message is not None
     label = _label_for(update.effective_message.text or "")
-    if label == EXPLAIN:
+    if label == MEETINGS:
+        from handlers import meetings
+
+        await meetings.meetings_command(update, context)
+    elif label == EXPLAIN:
         from handlers import glossary
 
         await glossary.ask_for_word(update, context)

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import PanelContext, current_member
 from bot.i18n import LANGUAGE_NAMES, N_
-from bot.services import profile
+from bot.services import meetings, profile
 from bot.services.onboarding import Step
 from bot.services.profile import InvalidAnswer, format_quiet_hours
 from handlers import steps
@@ -142,7 +142,9 @@ async def on_setting_button(update: Update, context: PanelContext, step: Step, v
 
 
 async def _saved(update: Update, context: PanelContext, user_id: int) -> None:
-    await profile.set_step(context.session, user_id, None)
+    me = await profile.set_step(context.session, user_id, None)
+    # Reminder choice or quiet hours may have changed: upcoming reminders follow.
+    await meetings.refresh_member(context.session, me, now=context.runtime.clock.now())
     await context.session.commit()
     await context.reload_member(user_id)
     if update.callback_query:

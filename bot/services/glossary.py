@@ -63,6 +63,11 @@ class Glossary:
     _choices: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        # Finding terms in a coordinator's English text uses English names only, so that a
+        # Welsh alias like "gig" never flags the English word.
+        self._source_keys = {
+            key: e.id for e in self.entries.values() for n in e.names() for key in variants(n)
+        }
         self.abbreviations = {
             normalise(a): e.id for e in self.entries.values() for a in e.abbreviations
         }
@@ -126,7 +131,7 @@ class Glossary:
         for size in (4, 3, 2, 1):
             for start in range(len(words) - size + 1):
                 phrase = " ".join(words[start : start + size])
-                entry_id = self._keys.get(phrase) or self._keys.get(singular(phrase))
+                entry_id = self._source_keys.get(phrase) or self._source_keys.get(singular(phrase))
                 # Two-letter words match only as abbreviations ("GP"), never by accident ("an").
                 short = size == 1 and len(phrase) <= 2 and phrase not in self.abbreviations
                 if entry_id and entry_id not in found and not short:
@@ -148,6 +153,8 @@ _NOT_WORD = re.compile(r"[^\w\s]+")
 def normalise(text: str) -> str:
     """Case, accents on Latin letters, punctuation and spacing do not matter for matching."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    # Vowel marks (Arabic harakat, Urdu aerab) are optional in writing: match with or without.
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     text = re.sub(r"'s\b", "", text)
     text = _NOT_WORD.sub(" ", text.replace("_", " "))
     return " ".join(text.split())[:100]

@@ -110,6 +110,8 @@ async def create(
     panel = await session.get(Panel, panel_id)
     assert panel is not None
     for member in await _invitees(session, panel_id):
+        if member.id == actor.member_id:
+            continue  # the coordinator who made it has seen the preview
         rsvp = Rsvp(meeting_id=meeting.id, member_id=member.id, support=[])
         session.add(rsvp)
         await _notify(session, meeting, member, "invite", now=now)
@@ -449,3 +451,27 @@ async def support_request(
         )
     ).first()
     return (row[0], list(row[1] or []), row[2]) if row else None
+
+
+async def upcoming_in_panels(
+    session: AsyncSession, panel_ids: list[int], *, now: datetime
+) -> list[tuple[Meeting, str]]:
+    rows = await session.execute(
+        select(Meeting, Panel.timezone)
+        .join(Panel, Panel.id == Meeting.panel_id)
+        .where(
+            Meeting.panel_id.in_(panel_ids),
+            Meeting.starts_at > now,
+            Meeting.status == MeetingStatus.SCHEDULED,
+        )
+        .order_by(Meeting.starts_at)
+    )
+    return [(m, z) for m, z in rows.all()]
+
+
+async def zone_of(session: AsyncSession, meeting_id: int) -> str | None:
+    return await session.scalar(
+        select(Panel.timezone)
+        .join(Meeting, Meeting.panel_id == Panel.id)
+        .where(Meeting.id == meeting_id)
+    )
