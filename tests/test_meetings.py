@@ -124,7 +124,7 @@ async def test_reminders_arrive_on_time_follow_a_move_and_skip_people_who_cannot
     clock: FrozenClock,
     settings: Settings,
 ) -> None:
-    panel_id, meeting_id = await _setup(db, clock)
+    _, meeting_id = await _setup(db, clock)
     ola, rhys = (
         MemberDriver(emulator, 802, "Agnieszka", "pl"),
         MemberDriver(emulator, 803, "Rhys", "cy"),

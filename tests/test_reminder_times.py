@@ -32,7 +32,8 @@ def test_the_panel_defaults_are_a_week_a_day_and_two_hours_before() -> None:
 def test_a_member_can_choose_only_the_day_before_or_none() -> None:
     start = local(2026, 9, 15, 14, 0)
     assert [
-        l for l, _ in reminder_times(start, LONDON, ReminderChoice.DAY_BEFORE, None, now=NOW)
+        label
+        for label, _ in reminder_times(start, LONDON, ReminderChoice.DAY_BEFORE, None, now=NOW)
     ] == ["1d"]
     assert reminder_times(start, LONDON, ReminderChoice.NONE, None, now=NOW) == []
 
@@ -62,7 +63,9 @@ def test_a_reminder_goes_earlier_when_quiet_hours_end_after_the_meeting_starts()
 
 def test_reminders_already_past_are_not_scheduled() -> None:
     start = local(2026, 9, 4, 14, 0)
-    assert [l for l, _ in reminder_times(start, LONDON, ReminderChoice.ALL, None, now=NOW)] == [
+    assert [
+        label for label, _ in reminder_times(start, LONDON, ReminderChoice.ALL, None, now=NOW)
+    ] == [
         "1d",
         "2h",
     ]
