@@ -202,7 +202,33 @@ def renderers(clock: Clock) -> dict[str, Any]:
         )
         return Outgoing(text=text)
 
+    async def followup(session: AsyncSession, row: ClaimedMessage) -> Outgoing | None:
+        found = await load(session, row)
+        if found is None:
+            return None
+        meeting, _, rsvp, member = found
+        if meeting.status != MeetingStatus.SCHEDULED or rsvp is None or rsvp.attended is not None:
+            return None
+        t = _person(member)
+        data = [
+            [
+                {
+                    "text": t("Yes, I came"),
+                    "callback_data": callback_data(FEATURE, VERSION, "came", meeting.id, "yes"),
+                }
+            ],
+            [
+                {
+                    "text": t("No, I could not come"),
+                    "callback_data": callback_data(FEATURE, VERSION, "came", meeting.id, "no"),
+                }
+            ],
+        ]
+        text = t("Did you come to <b>{title}</b> today?", title=escape(meeting.title))
+        return Outgoing(text=text, buttons=data)
+
     return {
+        "meeting_followup": followup,
         "meeting_invite": invite,
         "meeting_changed": changed,
         "meeting_cancelled": cancelled,

@@ -393,7 +393,80 @@ async def _keep(update: Update, context: PanelContext, meeting_id: int, rest: li
     await reply(update, context.t("OK. Nothing has changed."))
 
 
+async def _came(update: Update, context: PanelContext, meeting_id: int, rest: list[str]) -> None:
+    query = update.callback_query
+    assert query is not None and query.from_user is not None
+    came = (rest[0] if rest else "") == "yes"
+    await meetings.record_attendance(
+        context.session, query.from_user.id, meeting_id, came, now=context.runtime.clock.now()
+    )
+    await context.session.commit()
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    t = context.t
+    await reply(update, t("Thank you for coming.") if came else t("Thank you for telling us."))
+
+
+async def _ask_repeat(
+    update: Update, context: PanelContext, meeting_id: int, rest: list[str]
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    await meetings.attendance(
+        context.session, await _actor(update, context), meeting_id
+    )  # role check
+    await query.answer()
+    t = context.t
+    rows = [
+        [button(t("Every week, 4 more times"), _data("rep", meeting_id, "week", 4))],
+        [
+            button(
+                t("Every month, same weekday, 6 more times"), _data("rep", meeting_id, "month", 6)
+            )
+        ],
+        [
+            button(
+                t("Every month, same weekday, 12 more times"), _data("rep", meeting_id, "month", 12)
+            )
+        ],
+    ]
+    await reply(
+        update, t("How often should this meeting repeat?"), reply_markup=InlineKeyboardMarkup(rows)
+    )
+
+
+async def _repeat(update: Update, context: PanelContext, meeting_id: int, rest: list[str]) -> None:
+    query = update.callback_query
+    assert query is not None
+    if len(rest) != 2 or not rest[1].isdigit():
+        await answer_expired(query, context)
+        return
+    created = await meetings.repeat(
+        context.session,
+        await _actor(update, context),
+        meeting_id,
+        every=rest[0],
+        times=int(rest[1]),
+        now=context.runtime.clock.now(),
+    )
+    await context.session.commit()
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    t = context.t
+    await reply(
+        update,
+        t.ngettext(
+            "Done. {n} more meeting was planned and members were invited.",
+            "Done. {n} more meetings were planned and members were invited.",
+            len(created),
+        ),
+    )
+
+
 _ACTIONS: dict[str, Any] = {
+    "came": _came,
+    "repeat": _ask_repeat,
+    "rep": _repeat,
     "rsvp": _rsvp,
     "sup": _toggle,
     "supother": _other,
@@ -405,7 +478,7 @@ _ACTIONS: dict[str, Any] = {
     "cancelyes": _cancel,
     "keep": _keep,
 }
-_COORDINATOR = {"att", "move", "cancel", "cancelyes"}
+_COORDINATOR = {"att", "move", "cancel", "cancelyes", "repeat", "rep"}
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:

@@ -199,3 +199,87 @@ async def _member_id(db: Database, telegram_id: int) -> int:
         found = await session.scalar(select(Member.id).where(Member.telegram_id == telegram_id))
     assert found is not None
     return found
+
+
+async def test_someone_who_joins_later_is_invited_to_meetings_still_to_come(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    from tests.factories import create_panel as _unused  # noqa: F401
+
+    panel_id, meeting_id = await _setup(db, clock)
+    async with db.session() as session:
+        from bot.db import Invite
+
+        code = await session.scalar(select(Invite.code).where(Invite.panel_id == panel_id))
+    nia = MemberDriver(emulator, 804, "Nia", "en")
+    await nia.send(f"/start {code}")
+    await nia.reply()
+    for label in (
+        "English",
+        "Next",
+        "Yes, that is OK",
+        "Call me Nia",
+        "No, thank you",
+        "All reminders",
+        "No, any time is fine",
+        "Done",
+        "Bank transfer",
+    ):
+        await nia.tap(label)
+        await nia.reply()
+    await _drain(app)
+    invitation, _ = await nia.replies(2)
+    assert "Planning day" in invitation["text"]
+
+
+async def test_a_monthly_meeting_is_made_once_and_keeps_its_weekday_and_time(
+    db: Database, clock: FrozenClock
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    panel_id, meeting_id = await _setup(db, clock)
+    async with db.session() as session:
+        copies = await meetings.repeat(
+            session,
+            Actor(801, await _member_id(db, 801)),
+            meeting_id,
+            every="month",
+            times=6,
+            now=clock.now(),
+        )
+    london = ZoneInfo("Europe/London")
+    starts = [c.starts_at.astimezone(london) for c in copies]
+    # The third Tuesday of each month at 14:00 local time, across the March clock change.
+    assert [s.strftime("%a %d %b %H:%M") for s in starts] == [
+        "Tue 17 Feb 14:00",
+        "Tue 17 Mar 14:00",
+        "Tue 21 Apr 14:00",
+        "Tue 19 May 14:00",
+        "Tue 16 Jun 14:00",
+        "Tue 21 Jul 14:00",
+    ]
+    assert len({c.series_id for c in copies}) == 1
+
+
+async def test_after_the_meeting_members_are_asked_whether_they_came(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    _, meeting_id = await _setup(db, clock)
+    ola = MemberDriver(emulator, 802, "Agnieszka", "pl")
+    await _drain(app)
+    await ola.replies(2)
+    await ola.tap(Translator("pl")("Coming"))
+    await ola.reply()
+    clock.advance(START + timedelta(minutes=91) - clock.now())
+    await _drain(app)
+    question = await ola.reply()
+    assert "Planning day" in question["text"]
+    await ola.tap(Translator("pl")("Yes, I came"))
+    await ola.reply()
+    async with db.session() as session:
+        attended = await session.scalar(
+            select(Rsvp.attended).where(
+                Rsvp.meeting_id == meeting_id, Rsvp.member_id == await _member_id(db, 802)
+            )
+        )
+    assert attended is True

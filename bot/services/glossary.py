@@ -152,9 +152,12 @@ _NOT_WORD = re.compile(r"[^\w\s]+")
 
 def normalise(text: str) -> str:
     """Case, accents on Latin letters, punctuation and spacing do not matter for matching."""
-    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
-    # Vowel marks (Arabic harakat, Urdu aerab) are optional in writing: match with or without.
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    # Accents and vowel marks (ò, ŵ, Arabic harakat) are often left out when typing on a phone,
+    # so match with or without them.
+    text = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
+    text = unicodedata.normalize(
+        "NFKC", "".join(c for c in text if unicodedata.category(c) != "Mn")
+    )
     text = re.sub(r"'s\b", "", text)
     text = _NOT_WORD.sub(" ", text.replace("_", " "))
     return " ".join(text.split())[:100]

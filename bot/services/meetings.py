@@ -165,6 +165,14 @@ async def _schedule_reminders(
             wanted[
                 f"{key_prefix(meeting.id)}reminder:{member.id}:{label}:{int(due.timestamp())}"
             ] = due
+    if meeting.status == MeetingStatus.SCHEDULED and answer in (
+        Answer.COMING,
+        Answer.MAYBE,
+        Answer.SUPPORT,
+    ):
+        # After it ends, ask whether they came. Keyed by the end time, so a move replaces it.
+        end = ends_at(meeting)
+        wanted[f"{key_prefix(meeting.id)}reminder:{member.id}:after:{int(end.timestamp())}"] = end
     prefix = f"{key_prefix(meeting.id)}reminder:{member.id}:"
     pending = await session.scalars(
         select(OutboxMessage.key).where(
@@ -184,7 +192,7 @@ async def _schedule_reminders(
         await outbox.enqueue(
             session,
             key=key,
-            kind="meeting_reminder",
+            kind="meeting_followup" if ":after:" in key else "meeting_reminder",
             chat_id=member.telegram_id,
             member_id=member.id,
             payload={"meeting_id": meeting.id},
@@ -475,3 +483,85 @@ async def zone_of(session: AsyncSession, meeting_id: int) -> str | None:
         .join(Meeting, Meeting.panel_id == Panel.id)
         .where(Meeting.id == meeting_id)
     )
+
+
+async def invite_new_member(
+    session: AsyncSession, member: Member, panel_id: int, *, now: datetime
+) -> int:
+    """Someone just joined: invite them to the panel's meetings still to come."""
+    panel = await session.get(Panel, panel_id)
+    assert panel is not None
+    upcoming_meetings = await session.scalars(
+        select(Meeting).where(
+            Meeting.panel_id == panel_id,
+            Meeting.starts_at > now,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            ~Meeting.id.in_(select(Rsvp.meeting_id).where(Rsvp.member_id == member.id)),
+        )
+    )
+    count = 0
+    for meeting in upcoming_meetings.all():
+        session.add(Rsvp(meeting_id=meeting.id, member_id=member.id, support=[]))
+        await _notify(session, meeting, member, "invite", now=now)
+        await _schedule_reminders(session, meeting, member, None, panel.timezone, now=now)
+        count += 1
+    return count
+
+
+def _same_weekday_next_month(local: datetime) -> datetime:
+    """The same weekday in the same week of the next month ('the first Tuesday')."""
+    week = (local.day - 1) // 7
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    first = local.replace(year=year, month=month, day=1)
+    offset = (local.weekday() - first.weekday()) % 7
+    day = 1 + offset + 7 * min(week, 3)  # a "5th Tuesday" becomes the 4th, which always exists
+    return first.replace(day=day)
+
+
+async def repeat(
+    session: AsyncSession,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    every: str,
+    times: int,
+    now: datetime,
+) -> list[Meeting]:
+    """Copies of a meeting every week or every month on the same weekday, local time kept."""
+    if every not in ("week", "month") or not 1 <= times <= 24:
+        raise MeetingError("repeat")
+    meeting = await _managed(session, actor, meeting_id)
+    panel = await session.get(Panel, meeting.panel_id)
+    assert panel is not None
+    zone = ZoneInfo(panel.timezone)
+    meeting.series_id = meeting.series_id or f"series-{meeting.id}"
+    local = meeting.starts_at.astimezone(zone).replace(tzinfo=None)
+    created = []
+    for _ in range(times):
+        local = local + timedelta(days=7) if every == "week" else _same_weekday_next_month(local)
+        draft = MeetingDraft(
+            title=meeting.title,
+            starts_at=local.replace(tzinfo=zone).astimezone(meeting.starts_at.tzinfo),
+            duration_minutes=meeting.duration_minutes,
+            address=meeting.address,
+            map_url=meeting.map_url,
+            online_url=meeting.online_url,
+            access=tuple(meeting.access or []),
+            agenda=meeting.agenda,
+            paid=meeting.paid,
+        )
+        copy = await create(session, actor, meeting.panel_id, draft, now=now)
+        copy.series_id = meeting.series_id
+        created.append(copy)
+    return created
+
+
+async def record_attendance(
+    session: AsyncSession, telegram_id: int, meeting_id: int, came: bool, *, now: datetime
+) -> Rsvp:
+    """After the meeting: the member says whether they came (for pay and expenses)."""
+    meeting, rsvp, _, _ = await _invitation(session, telegram_id, meeting_id)
+    if meeting.starts_at > now:
+        raise MeetingError("not yet")
+    rsvp.attended = came
+    return rsvp

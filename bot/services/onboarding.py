@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Consent, Invite, Member, Membership, Panel, Role
-from bot.services import audit
+from bot.services import audit, meetings
 from bot.services.panels import InviteStatus, check_invite, invite_status
 from bot.services.profile import get_member
 
@@ -179,6 +179,8 @@ async def _join(session: AsyncSession, member: Member, invite: Invite, *, now: d
         if _role_rank(invite.role) > _role_rank(membership.role):
             membership.role = invite.role
     member.joining_invite_id = None
+    await session.flush()
+    await meetings.invite_new_member(session, member, invite.panel_id, now=now)
     audit.record(
         session,
         action,

@@ -17,7 +17,8 @@ from bot.services.glossary import Glossary
 
 LONG_SENTENCE = 25
 HARD_WORD_SYLLABLES = 4
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# Latin, Urdu (۔) and Arabic (؟) sentence ends.
+_SENTENCE_END = re.compile(r"(?<=[.!?۔؟])\s+|\n+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _ABBREVIATION = re.compile(r"\b[A-Z][A-Z0-9&]{1,6}s?\b")
 
