@@ -115,7 +115,7 @@ async def test_forgetme_yes_leaves_nothing_that_names_the_person(
         language="pl",
         access_needs=["bsl"],
     )
-    await add_member(db, clock, second.panel.id, telegram_id, name)
+    await add_member(db, clock, second.panel.id, telegram_id, name, language="pl")
     await _give_details(db, telegram_id, other=other, payment=PaymentChoice.BANK)
     # A history to unlink: an invite they made, and messages waiting for them.
     async with db.session() as session:
