@@ -79,11 +79,12 @@ def build_application(
         onboarding,
         start,
         language,
-        menu,
         preferences,
         meeting_create,
         meetings,
         glossary,
+        # After every feature that waits for typed text, so a title like "Help" stays a title.
+        menu,
         privacy,
         roster,
         admin,

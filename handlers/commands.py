@@ -10,6 +10,7 @@ from bot.i18n import N_, translator
 COMMANDS = [
     ("start", N_("Start, or see the main menu")),
     ("menu", N_("Show the big buttons")),
+    ("meetings", N_("Your meetings")),
     ("settings", N_("Change your answers")),
     ("explain", N_("Explain a word")),
     ("help", N_("See what I can do")),

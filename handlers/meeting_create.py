@@ -1,11 +1,939 @@
-"""(being written)"""
+"""/newmeeting: a coordinator makes a meeting, one short question at a time.
+
+Everything answered so far lives in a draft row (`bot.services.drafts`), and the person's
+`conversation_step` ("meeting:<step>") sends their typed words and files here, so a restart or a
+long pause loses nothing. Buttons are "nm:1:<step>:<value>"; a button from an older question asks
+the current one again, and anything forged gets the kind "this button no longer works".
+The meetings service checks the coordinator's role again when the meeting is created.
+
+    panel? -> title -> date -> time -> length -> where -+-> address -> map -+-> access -> agenda
+                                                        |      (both) <-----+-> online -^
+                                                        +-> online ----------------------^
+    agenda -> papers -> paid -> preview -> Send
+"""
 
 from __future__ import annotations
 
+import contextlib
+import re
+import unicodedata
+from datetime import date, datetime, time
+from enum import StrEnum
+from html import escape
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from telegram.ext import BaseHandler
+from sqlalchemy import func, select
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import PanelContext, current_member
+from bot.db import Draft, Meeting, Panel, Rsvp
+from bot.i18n import N_, Translator
+from bot.services import access, drafts, glossary, meetings, members, plain_language, profile
+from bot.services.access import NotAllowed
+from bot.services.meetings import ACCESS_OPTIONS, MAX_TITLE, MeetingDraft, MeetingError
+from handlers import picker
+from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.glossary import NO_PANEL_ROLE, plain_language_report
+from handlers.meeting_messages import ACCESS_WORDS, invitation_text
+
+FEATURE, VERSION = "nm", 1
+KIND = "meeting"  # the draft's kind
+PREFIX = "meeting:"  # conversation_step while making a meeting, e.g. "meeting:title"
+MAX_PLACE = 500  # address and links: the size of their columns
+MAX_AGENDA = 2000
+MAX_PAPERS = 10
+MIN_LENGTH, MAX_LENGTH = 15, 12 * 60  # minutes, as the meetings service allows
+DEFAULT_ZONE = "Europe/London"
+
+
+class Step(StrEnum):
+    PANEL = "panel"
+    TITLE = "title"
+    DATE = "date"
+    TIME = "time"
+    LENGTH = "length"
+    WHERE = "where"
+    ADDRESS = "address"
+    MAP = "map"
+    ONLINE = "online"
+    ACCESS = "access"
+    AGENDA = "agenda"
+    PAPERS = "papers"
+    PAID = "paid"
+    PREVIEW = "preview"
+
+
+# Steps that wait for typed words (most also take a tap).
+TEXT_STEPS = frozenset(
+    {
+        Step.TITLE,
+        Step.DATE,
+        Step.TIME,
+        Step.LENGTH,
+        Step.ADDRESS,
+        Step.MAP,
+        Step.ONLINE,
+        Step.AGENDA,
+    }
+)
+IN_PERSON, ONLINE, BOTH = "in_person", "online", "both"
+WHERE_LABELS = {
+    IN_PERSON: N_("In person"),
+    ONLINE: N_("Online"),
+    BOTH: N_("In person and online"),
+}
+LENGTH_LABELS = {
+    60: N_("1 hour"),
+    90: N_("1½ hours"),
+    120: N_("2 hours"),
+    180: N_("3 hours"),
+}
+
+QUESTIONS = {
+    Step.PANEL: N_("Which panel is the meeting for? Tap one."),
+    Step.TITLE: N_("What is the meeting called? Type a short title."),
+    Step.DATE: N_("What day is the meeting? Tap a day, or type a date like 25/12/2026."),
+    Step.LENGTH: N_("How long is the meeting? Tap one, or type it, like 45 minutes."),
+    Step.WHERE: N_("Where is the meeting? Tap one."),
+    Step.ADDRESS: N_("Please type the address of the meeting place."),
+    Step.MAP: N_("Do you have a link to a map of the place? Paste it here. Or tap Skip."),
+    Step.ONLINE: N_("Please paste the link people use to join online. It starts with https://"),
+    Step.ACCESS: N_("What does the place have? Tap all that apply, then Done."),
+    Step.AGENDA: N_("What will you talk about? Type a short list. Or tap Skip."),
+    Step.PAPERS: N_(
+        "Do you have papers for the meeting? Send files or photos here, then tap Done."
+    ),
+    Step.PAID: N_("Will members be paid for their time at this meeting?"),
+}
+TEXT_PROBLEMS = {
+    Step.TITLE: N_("Please type a title. It can be up to 200 characters."),
+    Step.DATE: N_("Please type a date like 25/12/2026. Or tap a day."),
+    Step.TIME: N_("Please type a time like 14:30 or 2pm. Or tap a time."),
+    Step.LENGTH: N_(
+        "Please type how long it is, like 90 minutes or 2 hours. It can be 15 minutes to 12 hours."
+    ),
+    Step.ADDRESS: N_("Please type the address. It can be up to 500 characters."),
+    Step.MAP: N_("Please paste a link that starts with https://"),
+    Step.ONLINE: N_("Please paste a link that starts with https://"),
+    Step.AGENDA: N_("Please make it shorter. It can be up to 2000 characters."),
+}
+PAST_DAY = N_("That day has already gone. Please choose today or a later day.")
+PAST_TIME = N_("That time has already gone. Please choose a later time.")
+CLOCKS_CHANGE = N_(
+    "The clocks change then, so that time does not happen on that day. Please choose another time."
+)
+WORDS_PLEASE = N_("Please type your answer in words. Or tap a button.")
+TAP_PLEASE = N_("Please tap one of the buttons.")
+FILE_PLEASE = N_("Please send a file or a photo. Or tap Done.")
+NOT_UNDERSTOOD = N_("Sorry, I did not understand that. Type /help to see what I can do.")
+
+
+class _Forged(Exception):
+    """Callback data we never sent (or that no longer fits): answered with answer_expired."""
+
+
+def data(step: Step | str, *args: str | int) -> str:
+    return callback_data(FEATURE, VERSION, str(step), *args)
+
+
+# ------------------------------------------------------------------------------ the route
+
+
+def _after(step: Step, answers: dict[str, Any]) -> Step:
+    where = answers.get("where")
+    if step == Step.WHERE:
+        return Step.ADDRESS if where in (IN_PERSON, BOTH) else Step.ONLINE
+    if step == Step.MAP:
+        return Step.ONLINE if where == BOTH else Step.ACCESS
+    order = list(Step)
+    following = {Step.ONLINE: Step.ACCESS}
+    return following.get(step) or order[order.index(step) + 1]
+
+
+def _before(step: Step, answers: dict[str, Any]) -> Step | None:
+    where = answers.get("where")
+    if step == Step.PANEL:
+        return None
+    if step == Step.TITLE:
+        return Step.PANEL if int(answers.get("panels", 1)) > 1 else None
+    if step == Step.ONLINE:
+        return Step.MAP if where == BOTH else Step.WHERE
+    if step == Step.ACCESS:
+        return Step.ONLINE if where in (ONLINE, BOTH) else Step.MAP
+    order = list(Step)
+    return order[order.index(step) - 1]
+
+
+def _missing(answers: dict[str, Any]) -> Step | None:
+    """The first question still without an answer, if any (checked before the preview)."""
+    where = answers.get("where")
+    needed = [
+        (Step.PANEL, answers.get("panel_id")),
+        (Step.TITLE, answers.get("title")),
+        (Step.DATE, answers.get("date")),
+        (Step.TIME, answers.get("starts_at")),
+        (Step.LENGTH, answers.get("duration")),
+        (Step.WHERE, where in (IN_PERSON, ONLINE, BOTH)),
+        (Step.ADDRESS, where == ONLINE or answers.get("address")),
+        (Step.ONLINE, where == IN_PERSON or answers.get("online_url")),
+        (Step.PAID, "paid" in answers),
+    ]
+    return next((step for step, answer in needed if not answer), None)
+
+
+def meeting_draft(answers: dict[str, Any]) -> MeetingDraft:
+    where = answers["where"]
+    in_person, online = where in (IN_PERSON, BOTH), where in (ONLINE, BOTH)
+    chosen = answers.get("access") or []
+    return MeetingDraft(
+        title=answers["title"],
+        starts_at=datetime.fromisoformat(answers["starts_at"]),
+        duration_minutes=int(answers["duration"]),
+        address=answers.get("address") if in_person else None,
+        map_url=answers.get("map_url") if in_person else None,
+        online_url=answers.get("online_url") if online else None,
+        access=tuple(a for a in ACCESS_OPTIONS if a in chosen),
+        agenda=answers.get("agenda") or None,
+        papers=tuple(
+            {"kind": str(p["kind"]), "file_id": str(p["file_id"]), "name": str(p["name"])}
+            for p in answers.get("papers") or []
+        ),
+        paid=bool(answers.get("paid")),
+    )
+
+
+# ------------------------------------------------------------------------------ typed answers
+
+_HOURS = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours)"
+    r"(?:\s*(?:and\s*)?(\d+)\s*(?:m|min|mins|minute|minutes)?)?"
+)
+_MINUTES = re.compile(r"(\d+)\s*(?:m|min|mins|minute|minutes)")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def parse_length(text: str) -> int | None:
+    """Minutes, from "90", "90 minutes", "1.5 hours", "1½ hours", "2h", "1h30", "1:30" or
+    "half an hour". A bare number up to 12 is hours, above that minutes."""
+    cleaned = " ".join(text.lower().replace("½", ".5").replace(",", ".").split())
+    cleaned = cleaned.replace("an hour and a half", "1.5 hours")
+    cleaned = cleaned.replace("half an hour", "30 minutes").replace("an hour", "1 hour")
+    cleaned = re.sub(r"(\d)\s+\.5", r"\1.5", cleaned)
+    cleaned = re.sub(r"(^|\s)\.5", r"\g<1>0.5", cleaned)
+    if match := _HOURS.fullmatch(cleaned):
+        minutes = float(match[1]) * 60 + int(match[2] or 0)
+    elif match := _MINUTES.fullmatch(cleaned):
+        minutes = int(match[1])
+    elif match := _CLOCK.fullmatch(cleaned):
+        minutes = int(match[1]) * 60 + int(match[2])
+    elif _NUMBER.fullmatch(cleaned):
+        number = float(cleaned)
+        minutes = number * 60 if number <= 12 else number
+    else:
+        return None
+    rounded = round(minutes)
+    return rounded if MIN_LENGTH <= rounded <= MAX_LENGTH else None
+
+
+def clean_link(text: str) -> str | None:
+    """A web link (http or https), or None. "www.example.org" gets https:// in front."""
+    link = text.strip()
+    if link.lower().startswith("www."):
+        link = "https://" + link
+    if not link or len(link) > MAX_PLACE or any(ch.isspace() for ch in link):
+        return None
+    parts = urlsplit(link)
+    if parts.scheme.lower() not in ("http", "https") or "." not in parts.netloc:
+        return None
+    return link
+
+
+def _printable(text: str) -> str:
+    """Control characters removed (new lines kept), spaces tidied, ends trimmed."""
+    kept = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
+    lines = [" ".join(line.split()) for line in kept.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+# ------------------------------------------------------------------------------ small helpers
+
+
+async def _load(context: PanelContext) -> Draft | None:
+    member = context.member
+    if member is None:
+        return None
+    return await drafts.get(context.session, member.id, KIND)
+
+
+def _current(draft: Draft) -> Step:
+    try:
+        return Step(draft.step)
+    except ValueError:
+        return Step.TITLE
+
+
+async def _coordinated(
+    context: PanelContext, telegram_id: int
+) -> tuple[access.Actor, list[tuple[int, str]]]:
+    actor = await access.actor_for(
+        context.session, telegram_id, context.runtime.settings.panelbot_admins
+    )
+    return actor, await access.coordinated_panels(context.session, actor)
+
+
+async def _zone(context: PanelContext, answers: dict[str, Any]) -> ZoneInfo:
+    panel = await context.session.get(Panel, int(answers.get("panel_id") or 0))
+    return ZoneInfo(panel.timezone if panel else DEFAULT_ZONE)
+
+
+async def _today(context: PanelContext, answers: dict[str, Any]) -> tuple[ZoneInfo, date]:
+    zone = await _zone(context, answers)
+    return zone, picker.local_today(context.runtime.clock.now(), zone)
+
+
+async def _close(query: CallbackQuery) -> None:
+    """The question is answered: take its buttons away so they are not tapped again."""
+    await query.answer()
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(None)
+
+
+def _nav_row(t: Translator, step: Step, answers: dict[str, Any]) -> list[InlineKeyboardButton]:
+    row = []
+    if _before(step, answers) is not None:
+        row.append(button(t("Back"), data(step, "back")))
+    row.append(button(t("Cancel"), data(step, "cancel")))
+    return row
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _access_rows(t: Translator, answers: dict[str, Any]) -> list[list[InlineKeyboardButton]]:
+    chosen = answers.get("access") or []
+    rows = [
+        [
+            button(
+                ("✓ " if option in chosen else "") + _capital(t(ACCESS_WORDS[option])),
+                data(Step.ACCESS, option),
+            )
+        ]
+        for option in ACCESS_OPTIONS
+    ]
+    rows.append([button(t("Done"), data(Step.ACCESS, "done"))])
+    rows.append(_nav_row(t, Step.ACCESS, answers))
+    return rows
+
+
+def _date_rows(
+    t: Translator, today: date, shown: date, answers: dict[str, Any]
+) -> list[list[InlineKeyboardButton]]:
+    rows = picker.month_rows(
+        today, shown.year, shown.month, t.locale, lambda *args: data(Step.DATE, *args)
+    )
+    rows.append(_nav_row(t, Step.DATE, answers))
+    return rows
+
+
+# ------------------------------------------------------------------------------ asking
+
+
+async def _go(update: Update, context: PanelContext, step: Step, **answers: Any) -> None:
+    """Save the answers, move the draft (and the person's step) on, and ask the next question."""
+    member = context.member
+    assert member is not None
+    session = context.session
+    draft = await drafts.save(
+        session, member.id, KIND, step=step.value, now=context.runtime.clock.now(), **answers
+    )
+    saved = dict(draft.data or {})
+    await profile.set_step(session, member.telegram_id, PREFIX + step.value)
+    await session.commit()
+    await _ask(update, context, step, saved)
+
+
+async def _ask(update: Update, context: PanelContext, step: Step, answers: dict[str, Any]) -> None:
+    t = context.t
+    if step == Step.PREVIEW:
+        await _preview(update, context, answers)
+        return
+    rows: list[list[InlineKeyboardButton]] = []
+    text = t(QUESTIONS[step]) if step in QUESTIONS else ""
+    if step == Step.PANEL:
+        assert update.effective_user is not None
+        _, panels = await _coordinated(context, update.effective_user.id)
+        rows = [[button(name[:60], data(step, panel_id))] for panel_id, name in panels[:30]]
+    elif step == Step.DATE:
+        _, today = await _today(context, answers)
+        chosen = answers.get("date")
+        shown = date.fromisoformat(chosen) if chosen else today
+        await reply(
+            update,
+            text,
+            reply_markup=InlineKeyboardMarkup(
+                _date_rows(t, today, shown if shown >= today else today, answers)
+            ),
+        )
+        return
+    elif step == Step.TIME:
+        if not answers.get("date"):
+            await _go(update, context, Step.DATE)
+            return
+        zone = await _zone(context, answers)
+        day = date.fromisoformat(answers["date"])
+        now = context.runtime.clock.now()
+        text = t(
+            "What time does it start on {day}? Tap a time, or type one like 14:30 or 2pm.",
+            day=t.date(day),
+        )
+        times = [
+            at
+            for at in picker.COMMON_TIMES
+            if (moment := picker.to_utc(day, at, zone)) is not None and moment > now
+        ]
+        rows = picker.time_rows(t.locale, lambda value: data(step, value), times)
+    elif step == Step.LENGTH:
+        buttons = [button(t(label), data(step, n)) for n, label in LENGTH_LABELS.items()]
+        rows = [buttons[:2], buttons[2:]]
+    elif step == Step.WHERE:
+        rows = [[button(t(label), data(step, key))] for key, label in WHERE_LABELS.items()]
+    elif step in (Step.MAP, Step.AGENDA):
+        rows = [[button(t("Skip"), data(step, "skip"))]]
+    elif step == Step.ACCESS:
+        await reply(update, text, reply_markup=InlineKeyboardMarkup(_access_rows(t, answers)))
+        return
+    elif step == Step.PAPERS:
+        if answers.get("papers"):
+            rows = [[button(t("Done"), data(step, "done"))]]
+        else:
+            rows = [[button(t("No papers"), data(step, "none"))]]
+    elif step == Step.PAID:
+        rows = [[button(t("Yes"), data(step, "yes")), button(t("No"), data(step, "no"))]]
+    rows.append(_nav_row(t, step, answers))
+    await reply(update, text, reply_markup=InlineKeyboardMarkup(rows))
+
+
+def unsaved_meeting(draft: MeetingDraft) -> Meeting:
+    """The meeting as it will be saved, for the preview. Never added to a session."""
+    return Meeting(
+        title=" ".join(draft.title.split()),
+        starts_at=draft.starts_at,
+        duration_minutes=draft.duration_minutes,
+        address=draft.address,
+        map_url=draft.map_url,
+        online_url=draft.online_url,
+        access=list(draft.access),
+        agenda=draft.agenda,
+        papers=list(draft.papers),
+        paid=draft.paid,
+    )
+
+
+async def _preview(update: Update, context: PanelContext, answers: dict[str, Any]) -> None:
+    t = context.t
+    missing = _missing(answers)
+    if missing is not None:
+        await _go(update, context, missing)
+        return
+    panel = await context.session.get(Panel, int(answers["panel_id"]))
+    zone = panel.timezone if panel else DEFAULT_ZONE
+    draft = meeting_draft(answers)
+    await reply(update, invitation_text(t, unsaved_meeting(draft), zone))
+    checked = "\n".join(part for part in (draft.title, draft.agenda) if part)
+    lines = [
+        t("That is the invitation, as members will see it."),
+        "",
+        plain_language_report(t, plain_language.check(checked, glossary.load())),
+    ]
+    if draft.papers:
+        lines += [
+            "",
+            t.ngettext("You added {n} paper.", "You added {n} papers.", len(draft.papers)),
+        ]
+    lines += [
+        "",
+        t("Tap Send to invite everyone in {panel}.", panel=escape(panel.name if panel else "")),
+    ]
+    rows = [
+        [button(t("Send"), data(Step.PREVIEW, "send"))],
+        [button(t("Start again"), data(Step.PREVIEW, "again"))],
+        _nav_row(t, Step.PREVIEW, answers),
+    ]
+    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+
+
+# ------------------------------------------------------------------------------ /newmeeting
+
+
+async def new_meeting(update: Update, context: PanelContext) -> None:
+    user = update.effective_user
+    assert user is not None
+    t = context.t
+    _, panels = await _coordinated(context, user.id)
+    if not panels:
+        await reply(update, t(NO_PANEL_ROLE))
+        return
+    if context.member is None:  # a deployment admin who has never joined a panel
+        await members.get_or_create(context.session, user.id, now=context.runtime.clock.now())
+        await context.session.commit()
+        await context.reload_member(user.id)
+    draft = await _load(context)
+    if draft is None:
+        await _begin(update, context, panels)
+        return
+    title = (draft.data or {}).get("title")
+    lines = [t("You have a meeting you did not finish.")]
+    if title:
+        lines.append(t("Title: {title}", title=escape(title)))
+    lines.append(t("Do you want to carry on, or start again?"))
+    rows = [
+        [button(t("Carry on"), data("resume", "go"))],
+        [button(t("Start again"), data("resume", "new"))],
+    ]
+    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def _begin(update: Update, context: PanelContext, panels: list[tuple[int, str]]) -> None:
+    if len(panels) == 1:
+        await _go(update, context, Step.TITLE, panel_id=panels[0][0], panels=1)
+    else:
+        await _go(update, context, Step.PANEL, panels=len(panels))
+
+
+async def _start_again(update: Update, context: PanelContext) -> None:
+    member = context.member
+    assert member is not None
+    await drafts.discard(context.session, member.id, KIND)
+    _, panels = await _coordinated(context, member.telegram_id)
+    if not panels:
+        await profile.set_step(context.session, member.telegram_id, None)
+        await context.session.commit()
+        await reply(update, context.t(NO_PANEL_ROLE))
+        return
+    await _begin(update, context, panels)
+
+
+async def _cancel(update: Update, context: PanelContext, query: CallbackQuery) -> None:
+    member = context.member
+    assert member is not None
+    await drafts.discard(context.session, member.id, KIND)
+    await profile.set_step(context.session, member.telegram_id, None)
+    await context.session.commit()
+    await _close(query)
+    t = context.t
+    await reply(
+        update, t("Cancelled. Nothing was sent.") + "\n" + t("To make a meeting, type /newmeeting.")
+    )
+
+
+# ------------------------------------------------------------------------------ buttons
+
+
+async def on_button(update: Update, context: PanelContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = parse_callback(query.data, FEATURE, VERSION)
+    draft = await _load(context)
+    if not args or len(args) < 2 or draft is None:
+        await answer_expired(query, context)
+        return
+    answers = dict(draft.data or {})
+    current = _current(draft)
+    try:
+        if args[0] == "resume":
+            await _on_resume(update, context, query, current, args[1])
+            return
+        step = Step(args[0])
+    except (ValueError, _Forged):
+        await answer_expired(query, context)
+        return
+    value, rest = args[1], args[2:]
+    if value == "cancel":
+        await _cancel(update, context, query)
+        return
+    if step != current:
+        # A button from an older question: ask the one they are really at.
+        await query.answer()
+        await _go(update, context, current)
+        return
+    try:
+        if value == "back":
+            before = _before(step, answers)
+            if before is None:
+                raise _Forged
+            await _close(query)
+            await _go(update, context, before)
+        else:
+            await _on_step_button(update, context, query, step, answers, [value, *rest])
+    except _Forged:
+        await answer_expired(query, context)
+
+
+async def _on_resume(
+    update: Update, context: PanelContext, query: CallbackQuery, current: Step, value: str
+) -> None:
+    if value == "go":
+        await _close(query)
+        await _go(update, context, current)
+    elif value == "new":
+        await _close(query)
+        await _start_again(update, context)
+    else:
+        raise _Forged
+
+
+async def _on_step_button(
+    update: Update,
+    context: PanelContext,
+    query: CallbackQuery,
+    step: Step,
+    answers: dict[str, Any],
+    args: list[str],
+) -> None:
+    t, value = context.t, args[0]
+    if step == Step.PANEL:
+        assert query.from_user is not None
+        _, panels = await _coordinated(context, query.from_user.id)
+        if not value.isdigit() or int(value) not in {panel_id for panel_id, _ in panels}:
+            raise _Forged
+        await _close(query)
+        await _go(update, context, Step.TITLE, panel_id=int(value))
+    elif step == Step.DATE:
+        await _on_calendar(update, context, query, answers, args)
+    elif step == Step.TIME:
+        at = picker.read_time_pick(value)
+        if at is None:
+            raise _Forged
+        await query.answer()
+        problem = await _take_time(update, context, answers, at)
+        if problem:
+            await reply(update, t(problem))
+        else:
+            with contextlib.suppress(BadRequest):
+                await query.edit_message_reply_markup(None)
+    elif step == Step.LENGTH:
+        if not value.isdigit() or int(value) not in LENGTH_LABELS:
+            raise _Forged
+        await _close(query)
+        await _go(update, context, Step.WHERE, duration=int(value))
+    elif step == Step.WHERE:
+        if value not in WHERE_LABELS:
+            raise _Forged
+        await _close(query)
+        await _go(update, context, _after(step, {"where": value}), where=value)
+    elif step in (Step.MAP, Step.AGENDA) and value == "skip":
+        await _close(query)
+        field = "map_url" if step == Step.MAP else "agenda"
+        await _go(update, context, _after(step, answers), **{field: None})
+    elif step == Step.ACCESS:
+        await _on_access(update, context, query, answers, value)
+    elif step == Step.PAPERS and value in ("done", "none"):
+        await _close(query)
+        if value == "none":
+            await _go(update, context, Step.PAID, papers=[])
+        else:
+            await _go(update, context, Step.PAID)
+    elif step == Step.PAID and value in ("yes", "no"):
+        await _close(query)
+        await _go(update, context, Step.PREVIEW, paid=value == "yes")
+    elif step == Step.PREVIEW and value == "send":
+        await _close(query)
+        await _send(update, context, answers)
+    elif step == Step.PREVIEW and value == "again":
+        await _close(query)
+        await _start_again(update, context)
+    else:
+        raise _Forged
+
+
+async def _on_calendar(
+    update: Update,
+    context: PanelContext,
+    query: CallbackQuery,
+    answers: dict[str, Any],
+    args: list[str],
+) -> None:
+    pick = picker.read_pick(args)
+    if pick is None:
+        raise _Forged
+    what, when = pick
+    _, today = await _today(context, answers)
+    t = context.t
+    if what == "noop" or when is None:
+        await query.answer()
+    elif what == "month":
+        await query.answer()
+        shown = picker.clamp_month(when, today)
+        with contextlib.suppress(BadRequest):  # "not modified": a second tap on the same arrow
+            await query.edit_message_reply_markup(
+                InlineKeyboardMarkup(_date_rows(t, today, shown, answers))
+            )
+    elif when < today:
+        # A calendar drawn yesterday: that day cannot be chosen now.
+        await query.answer(t(PAST_DAY), show_alert=True)
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_reply_markup(
+                InlineKeyboardMarkup(_date_rows(t, today, today, answers))
+            )
+    else:
+        await _close(query)
+        await _go(update, context, Step.TIME, date=when.isoformat(), starts_at=None)
+
+
+async def _on_access(
+    update: Update,
+    context: PanelContext,
+    query: CallbackQuery,
+    answers: dict[str, Any],
+    value: str,
+) -> None:
+    if value == "done":
+        await _close(query)
+        await _go(update, context, Step.AGENDA)
+        return
+    if value not in ACCESS_OPTIONS:
+        raise _Forged
+    member = context.member
+    assert member is not None
+    chosen = set(answers.get("access") or [])
+    chosen.symmetric_difference_update({value})
+    answers["access"] = [option for option in ACCESS_OPTIONS if option in chosen]
+    await drafts.save(
+        context.session,
+        member.id,
+        KIND,
+        step=Step.ACCESS.value,
+        now=context.runtime.clock.now(),
+        access=answers["access"],
+    )
+    await context.session.commit()
+    await query.answer()
+    await query.edit_message_reply_markup(InlineKeyboardMarkup(_access_rows(context.t, answers)))
+
+
+async def _take_time(
+    update: Update, context: PanelContext, answers: dict[str, Any], at: time
+) -> str | None:
+    """Move on with the start time; or the message saying why it cannot be used."""
+    zone = await _zone(context, answers)
+    moment = picker.to_utc(date.fromisoformat(answers["date"]), at, zone)
+    if moment is None:
+        return CLOCKS_CHANGE
+    if moment <= context.runtime.clock.now():
+        return PAST_TIME
+    await _go(update, context, Step.LENGTH, starts_at=moment.isoformat(), time=f"{at:%H:%M}")
+    return None
+
+
+async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) -> None:
+    t, session, member = context.t, context.session, context.member
+    assert member is not None
+    missing = _missing(answers)
+    if missing is not None:
+        await _go(update, context, missing)
+        return
+    actor = await access.actor_for(
+        session, member.telegram_id, context.runtime.settings.panelbot_admins
+    )
+    try:
+        meeting = await meetings.create(
+            session,
+            actor,
+            int(answers["panel_id"]),
+            meeting_draft(answers),
+            now=context.runtime.clock.now(),
+        )
+    except NotAllowed:
+        await session.rollback()
+        await drafts.discard(session, member.id, KIND)
+        await profile.set_step(session, member.telegram_id, None)
+        await session.commit()
+        await reply(update, t(NO_PANEL_ROLE))
+        return
+    except MeetingError as error:
+        await session.rollback()
+        problem = str(error)
+        fix, say = {
+            "past": (Step.DATE, N_("The start time has already gone. Please choose a new day.")),
+            "title": (Step.TITLE, TEXT_PROBLEMS[Step.TITLE]),
+            "length": (Step.LENGTH, TEXT_PROBLEMS[Step.LENGTH]),
+        }.get(problem, (Step.ACCESS, TAP_PLEASE))
+        await reply(update, t(say))
+        await _go(update, context, fix)
+        return
+    invited = await session.scalar(
+        select(func.count()).select_from(Rsvp).where(Rsvp.meeting_id == meeting.id)
+    )
+    await drafts.discard(session, member.id, KIND)
+    await profile.set_step(session, member.telegram_id, None)
+    await session.commit()
+    await reply(
+        update,
+        t.ngettext(
+            "Sent. {n} member will get the invitation.",
+            "Sent. {n} members will get the invitation.",
+            int(invited or 0),
+        ),
+    )
+
+
+# ------------------------------------------------------------------------------ typed words
+
+
+class _MakingAMeeting(filters.MessageFilter):
+    """True while the person is part-way through /newmeeting."""
+
+    def filter(self, message: Message) -> bool:
+        member = current_member()
+        return bool(member and (member.conversation_step or "").startswith(PREFIX))
+
+
+async def _draft_or_reset(update: Update, context: PanelContext) -> Draft | None:
+    """The draft; if it has gone (sent or cancelled elsewhere), forget the step and say so."""
+    draft = await _load(context)
+    if draft is None and context.member is not None:
+        await profile.set_step(context.session, context.member.telegram_id, None)
+        await context.session.commit()
+        await reply(update, context.t(NOT_UNDERSTOOD))
+    return draft
+
+
+async def on_text(update: Update, context: PanelContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    draft = await _draft_or_reset(update, context)
+    if draft is None:
+        return
+    step, answers = _current(draft), dict(draft.data or {})
+    if step == Step.PAPERS:
+        await reply(update, context.t(FILE_PLEASE))
+        return
+    if step not in TEXT_STEPS:
+        await reply(update, context.t(TAP_PLEASE))
+        return
+    problem = await _take_text(update, context, step, answers, message.text or "")
+    if problem:
+        await reply(update, context.t(problem))
+
+
+async def _take_text(
+    update: Update, context: PanelContext, step: Step, answers: dict[str, Any], text: str
+) -> str | None:
+    """Move on with a typed answer; or the message saying what to type instead."""
+    if step == Step.TITLE:
+        title = " ".join(_printable(text).split())
+        if not title or len(title) > MAX_TITLE:
+            return TEXT_PROBLEMS[step]
+        await _go(update, context, _after(step, answers), title=title)
+    elif step == Step.DATE:
+        _, today = await _today(context, answers)
+        day = picker.parse_date(text, today, context.t.locale)
+        if day is None:
+            return TEXT_PROBLEMS[step]
+        if day < today:
+            return PAST_DAY
+        await _go(update, context, Step.TIME, date=day.isoformat(), starts_at=None)
+    elif step == Step.TIME:
+        at = picker.parse_time(text)
+        if at is None:
+            return TEXT_PROBLEMS[step]
+        return await _take_time(update, context, answers, at)
+    elif step == Step.LENGTH:
+        minutes = parse_length(text)
+        if minutes is None:
+            return TEXT_PROBLEMS[step]
+        await _go(update, context, Step.WHERE, duration=minutes)
+    elif step == Step.ADDRESS:
+        address = ", ".join(_printable(text).splitlines())
+        if not address or len(address) > MAX_PLACE:
+            return TEXT_PROBLEMS[step]
+        await _go(update, context, Step.MAP, address=address)
+    elif step in (Step.MAP, Step.ONLINE):
+        link = clean_link(text)
+        if link is None:
+            return TEXT_PROBLEMS[step]
+        field = "map_url" if step == Step.MAP else "online_url"
+        await _go(update, context, _after(step, answers), **{field: link})
+    else:  # Step.AGENDA
+        agenda = _printable(text)
+        if not agenda or len(agenda) > MAX_AGENDA:
+            return TEXT_PROBLEMS[step]
+        await _go(update, context, Step.PAPERS, agenda=agenda)
+    return None
+
+
+async def on_file(update: Update, context: PanelContext) -> None:
+    """A document or photo: a paper at the papers step, otherwise a kind word about what to do."""
+    message = update.effective_message
+    assert message is not None
+    draft = await _draft_or_reset(update, context)
+    if draft is None:
+        return
+    step, t = _current(draft), context.t
+    if step == Step.PAPERS and not (message.document or message.photo):
+        await reply(update, t(FILE_PLEASE))
+        return
+    if step != Step.PAPERS:
+        await reply(update, t(WORDS_PLEASE if step in TEXT_STEPS else TAP_PLEASE))
+        return
+    answers = dict(draft.data or {})
+    papers = list(answers.get("papers") or [])
+    if len(papers) >= MAX_PAPERS:
+        await reply(
+            update,
+            t.ngettext(
+                "You can add up to {n} paper. Tap Done.",
+                "You can add up to {n} papers. Tap Done.",
+                MAX_PAPERS,
+            ),
+            reply_markup=InlineKeyboardMarkup([[button(t("Done"), data(step, "done"))]]),
+        )
+        return
+    if message.document:
+        paper = {
+            "kind": "document",
+            "file_id": message.document.file_id,
+            "name": (message.document.file_name or "document")[:200],
+        }
+    else:
+        paper = {
+            "kind": "photo",
+            "file_id": message.photo[-1].file_id,
+            "name": f"photo-{len(papers) + 1}.jpg",
+        }
+    papers.append(paper)
+    assert context.member is not None
+    await drafts.save(
+        context.session,
+        context.member.id,
+        KIND,
+        step=step.value,
+        now=context.runtime.clock.now(),
+        papers=papers,
+    )
+    await context.session.commit()
+    lines = [
+        t.ngettext(
+            "Got it. You have added {n} paper.", "Got it. You have added {n} papers.", len(papers)
+        ),
+        t("Send more, or tap Done."),
+    ]
+    rows = [[button(t("Done"), data(step, "done"))], _nav_row(t, step, answers)]
+    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return []
+    private = filters.ChatType.PRIVATE
+    making = _MakingAMeeting()
+    return [
+        CommandHandler("newmeeting", new_meeting, filters=private),
+        CallbackQueryHandler(on_button, pattern=r"^nm:"),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND & making, on_text),
+        MessageHandler(private & ~filters.TEXT & ~filters.COMMAND & making, on_file),
+    ]
