@@ -204,9 +204,7 @@ async def _member_id(db: Database, telegram_id: int) -> int:
 async def test_someone_who_joins_later_is_invited_to_meetings_still_to_come(
     app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
 ) -> None:
-    from tests.factories import create_panel as _unused  # noqa: F401
-
-    panel_id, meeting_id = await _setup(db, clock)
+    panel_id, _ = await _setup(db, clock)
     async with db.session() as session:
         from bot.db import Invite
 
@@ -237,7 +235,7 @@ async def test_a_monthly_meeting_is_made_once_and_keeps_its_weekday_and_time(
 ) -> None:
     from zoneinfo import ZoneInfo
 
-    panel_id, meeting_id = await _setup(db, clock)
+    _, meeting_id = await _setup(db, clock)
     async with db.session() as session:
         copies = await meetings.repeat(
             session,
