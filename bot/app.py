@@ -103,8 +103,15 @@ def build_application(
 
 
 async def _outbox_tick(context: PanelContext) -> None:
+    """Start a drain in the background unless one is running: the tick itself never overlaps,
+    so a long broadcast does not fill the log with skipped runs."""
     delivery = context.runtime.delivery
     assert delivery is not None
+    if not delivery.busy:
+        context.application.create_task(_drain(delivery), name="outbox-drain")
+
+
+async def _drain(delivery: Delivery) -> None:
     report = await delivery.drain()
     if report.claimed:
         log.info(

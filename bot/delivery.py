@@ -170,6 +170,10 @@ class Delivery:
         self._slots = asyncio.Semaphore(concurrency)
         self._running = asyncio.Lock()
 
+    @property
+    def busy(self) -> bool:
+        return self._running.locked()
+
     def register(self, kind: str, renderer: Renderer) -> None:
         self.renderers[kind] = renderer
 
