@@ -45,6 +45,17 @@ class PanelbotApplication(Application[Any, Any, Any, Any, Any, Any]):
 
     runtime: Runtime
 
+    async def start(self) -> None:
+        if self.runtime.delivery is not None:
+            self.runtime.delivery.resume()
+        await super().start()
+
+    async def stop(self) -> None:
+        # Stop the outbox after its batch in hand; PTB then waits for that task to end.
+        if self.runtime.delivery is not None:
+            self.runtime.delivery.request_stop()
+        await super().stop()
+
     async def process_update(self, update: object) -> None:
         scope = UpdateScope(self.runtime)
         token = _scope.set(scope)

@@ -169,6 +169,14 @@ class Delivery:
         self.lease = lease
         self._slots = asyncio.Semaphore(concurrency)
         self._running = asyncio.Lock()
+        self._stopping = False
+
+    def request_stop(self) -> None:
+        """Finish the batch in hand, then stop: on shutdown the rest waits safely in the outbox."""
+        self._stopping = True
+
+    def resume(self) -> None:
+        self._stopping = False
 
     @property
     def busy(self) -> bool:
@@ -198,6 +206,8 @@ class Delivery:
             return total
         async with self._running:
             for _ in range(max_batches):
+                if self._stopping:
+                    break
                 report = await self.run_once()
                 total.add(report)
                 if report.claimed < self.batch_size:
