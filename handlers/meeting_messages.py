@@ -227,7 +227,23 @@ def renderers(clock: Clock) -> dict[str, Any]:
         text = t("Did you come to <b>{title}</b> today?", title=escape(meeting.title))
         return Outgoing(text=text, buttons=data)
 
+    async def paper(session: AsyncSession, row: ClaimedMessage) -> Outgoing | None:
+        found = await load(session, row)
+        if found is None or found[0].status != MeetingStatus.SCHEDULED:
+            return None
+        meeting, _, _, member = found
+        papers = meeting.papers or []
+        index = int(row.payload.get("index", -1))
+        if not 0 <= index < len(papers):
+            return None
+        t = _person(member)
+        caption = t("A paper for the meeting {title}.", title=escape(meeting.title))
+        if papers[index].get("kind") == "photo":
+            return Outgoing(text=caption, photo=papers[index]["file_id"])
+        return Outgoing(text=caption, document=papers[index]["file_id"])
+
     return {
+        "meeting_paper": paper,
         "meeting_followup": followup,
         "meeting_invite": invite,
         "meeting_changed": changed,

@@ -196,7 +196,8 @@ async def test_a_coordinator_taps_through_the_picker_and_every_member_is_invited
         texts = [m.get("text") for m in received]
         assert invitation["text"] in texts  # what Priya previewed is what members get
         files = [m["document"]["file_name"] for m in received if "document" in m]
-        assert files == [f"meeting-{meeting.id}.ics"]
+        # The calendar file comes with the invitation, then the meeting's papers.
+        assert files == [f"meeting-{meeting.id}.ics", "plan.pdf"]
     assert en("Coming") in alex.buttons(await alex.reply())
 
 

@@ -115,6 +115,7 @@ async def create(
         rsvp = Rsvp(meeting_id=meeting.id, member_id=member.id, support=[])
         session.add(rsvp)
         await _notify(session, meeting, member, "invite", now=now)
+        await _send_papers(session, meeting, member, now=now)
         await _schedule_reminders(session, meeting, member, None, panel.timezone, now=now)
     audit.record(
         session,
@@ -141,6 +142,23 @@ async def _notify(
         due_at=now,
         now=now,
     )
+
+
+async def _send_papers(
+    session: AsyncSession, meeting: Meeting, member: Member, *, now: datetime
+) -> None:
+    """The meeting's papers follow the invitation, one message each, in order."""
+    for index, _ in enumerate(meeting.papers or []):
+        await outbox.enqueue(
+            session,
+            key=f"{key_prefix(meeting.id)}paper:{index}:{member.id}",
+            kind="meeting_paper",
+            chat_id=member.telegram_id,
+            member_id=member.id,
+            payload={"meeting_id": meeting.id, "index": index},
+            due_at=now,
+            now=now,
+        )
 
 
 async def _schedule_reminders(
@@ -503,6 +521,7 @@ async def invite_new_member(
     for meeting in upcoming_meetings.all():
         session.add(Rsvp(meeting_id=meeting.id, member_id=member.id, support=[]))
         await _notify(session, meeting, member, "invite", now=now)
+        await _send_papers(session, meeting, member, now=now)
         await _schedule_reminders(session, meeting, member, None, panel.timezone, now=now)
         count += 1
     return count
