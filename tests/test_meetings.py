@@ -281,3 +281,38 @@ async def test_after_the_meeting_members_are_asked_whether_they_came(
             )
         )
     assert attended is True
+
+
+async def test_no_reminder_is_sent_in_a_members_quiet_hours(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    from bot.db import Member
+
+    new = await create_panel(db, clock, "Early Birds")
+    coordinator = await add_member(db, clock, new.panel.id, 811, "Priya", role=Role.COORDINATOR)
+    await add_member(db, clock, new.panel.id, 812, "Sam")
+    async with db.session() as session:
+        sam = await session.scalar(select(Member).where(Member.telegram_id == 812))
+        assert sam is not None
+        sam.quiet_start, sam.quiet_end = 22 * 60, 8 * 60  # no messages 22:00-08:00
+        await meetings.create(
+            session,
+            Actor(811, coordinator.id),
+            new.panel.id,
+            meetings.MeetingDraft(title="Breakfast club", starts_at=START.replace(hour=9)),
+            now=clock.now(),
+        )
+    driver = MemberDriver(emulator, 812, "Sam")
+    await _drain(app)
+    await driver.replies(2)
+    clock.advance(START.replace(hour=9) - timedelta(days=1) - clock.now())
+    await _drain(app)
+    await driver.replies(2)  # the day-before reminder, and the week-before one we skipped past
+    # The 2-hour reminder would be 07:00, inside quiet hours: nothing at 07:30 ...
+    clock.advance(START.replace(hour=7, minute=30) - clock.now())
+    await _drain(app)
+    await driver.no_reply(0.2)
+    # ... and it arrives when quiet hours end at 08:00, before the 09:00 start.
+    clock.advance(timedelta(minutes=31))
+    await _drain(app)
+    assert "Breakfast club" in (await driver.reply())["text"]
