@@ -102,6 +102,7 @@ async def test_the_command_menu_is_published_in_every_language(
         assert names == [
             "start",
             "menu",
+            "meetings",
             "settings",
             "explain",
             "help",
