@@ -15,13 +15,9 @@ The meetings service checks the coordinator's role again when the meeting is cre
 from __future__ import annotations
 
 import contextlib
-import re
-import unicodedata
-from datetime import date, datetime, time
-from enum import StrEnum
+from datetime import date, time
 from html import escape
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -30,235 +26,48 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PanelContext, current_member
-from bot.db import Draft, Meeting, Panel, Rsvp
+from bot.db import Draft, Panel, Rsvp
 from bot.i18n import N_, Translator
 from bot.services import access, drafts, glossary, meetings, members, plain_language, profile
 from bot.services.access import NotAllowed
-from bot.services.meetings import ACCESS_OPTIONS, MAX_TITLE, MeetingDraft, MeetingError
+from bot.services.meetings import ACCESS_OPTIONS, MAX_TITLE, MeetingError
 from handlers import picker
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.common import answer_expired, button, parse_callback, reply
 from handlers.glossary import NO_PANEL_ROLE, plain_language_report
+from handlers.meeting_form import (
+    CLOCKS_CHANGE,
+    DEFAULT_ZONE,
+    FEATURE,
+    FILE_PLEASE,
+    KIND,
+    LENGTH_LABELS,
+    MAX_AGENDA,
+    MAX_PAPERS,
+    MAX_PLACE,
+    NOT_UNDERSTOOD,
+    PAST_DAY,
+    PAST_TIME,
+    PREFIX,
+    QUESTIONS,
+    TAP_PLEASE,
+    TEXT_PROBLEMS,
+    TEXT_STEPS,
+    VERSION,
+    WHERE_LABELS,
+    WORDS_PLEASE,
+    Forged,
+    Step,
+    clean_link,
+    data,
+    first_missing,
+    meeting_draft,
+    next_step,
+    parse_length,
+    previous_step,
+    printable,
+    unsaved_meeting,
+)
 from handlers.meeting_messages import ACCESS_WORDS, invitation_text
-
-FEATURE, VERSION = "nm", 1
-KIND = "meeting"  # the draft's kind
-PREFIX = "meeting:"  # conversation_step while making a meeting, e.g. "meeting:title"
-MAX_PLACE = 500  # address and links: the size of their columns
-MAX_AGENDA = 2000
-MAX_PAPERS = 10
-MIN_LENGTH, MAX_LENGTH = 15, 12 * 60  # minutes, as the meetings service allows
-DEFAULT_ZONE = "Europe/London"
-
-
-class Step(StrEnum):
-    PANEL = "panel"
-    TITLE = "title"
-    DATE = "date"
-    TIME = "time"
-    LENGTH = "length"
-    WHERE = "where"
-    ADDRESS = "address"
-    MAP = "map"
-    ONLINE = "online"
-    ACCESS = "access"
-    AGENDA = "agenda"
-    PAPERS = "papers"
-    PAID = "paid"
-    PREVIEW = "preview"
-
-
-# Steps that wait for typed words (most also take a tap).
-TEXT_STEPS = frozenset(
-    {
-        Step.TITLE,
-        Step.DATE,
-        Step.TIME,
-        Step.LENGTH,
-        Step.ADDRESS,
-        Step.MAP,
-        Step.ONLINE,
-        Step.AGENDA,
-    }
-)
-IN_PERSON, ONLINE, BOTH = "in_person", "online", "both"
-WHERE_LABELS = {
-    IN_PERSON: N_("In person"),
-    ONLINE: N_("Online"),
-    BOTH: N_("In person and online"),
-}
-LENGTH_LABELS = {
-    60: N_("1 hour"),
-    90: N_("1½ hours"),
-    120: N_("2 hours"),
-    180: N_("3 hours"),
-}
-
-QUESTIONS = {
-    Step.PANEL: N_("Which panel is the meeting for? Tap one."),
-    Step.TITLE: N_("What is the meeting called? Type a short title."),
-    Step.DATE: N_("What day is the meeting? Tap a day, or type a date like 25/12/2026."),
-    Step.LENGTH: N_("How long is the meeting? Tap one, or type it, like 45 minutes."),
-    Step.WHERE: N_("Where is the meeting? Tap one."),
-    Step.ADDRESS: N_("Please type the address of the meeting place."),
-    Step.MAP: N_("Do you have a link to a map of the place? Paste it here. Or tap Skip."),
-    Step.ONLINE: N_("Please paste the link people use to join online. It starts with https://"),
-    Step.ACCESS: N_("What does the place have? Tap all that apply, then Done."),
-    Step.AGENDA: N_("What will you talk about? Type a short list. Or tap Skip."),
-    Step.PAPERS: N_(
-        "Do you have papers for the meeting? Send files or photos here, then tap Done."
-    ),
-    Step.PAID: N_("Will members be paid for their time at this meeting?"),
-}
-TEXT_PROBLEMS = {
-    Step.TITLE: N_("Please type a title. It can be up to 200 characters."),
-    Step.DATE: N_("Please type a date like 25/12/2026. Or tap a day."),
-    Step.TIME: N_("Please type a time like 14:30 or 2pm. Or tap a time."),
-    Step.LENGTH: N_(
-        "Please type how long it is, like 90 minutes or 2 hours. It can be 15 minutes to 12 hours."
-    ),
-    Step.ADDRESS: N_("Please type the address. It can be up to 500 characters."),
-    Step.MAP: N_("Please paste a link that starts with https://"),
-    Step.ONLINE: N_("Please paste a link that starts with https://"),
-    Step.AGENDA: N_("Please make it shorter. It can be up to 2000 characters."),
-}
-PAST_DAY = N_("That day has already gone. Please choose today or a later day.")
-PAST_TIME = N_("That time has already gone. Please choose a later time.")
-CLOCKS_CHANGE = N_(
-    "The clocks change then, so that time does not happen on that day. Please choose another time."
-)
-WORDS_PLEASE = N_("Please type your answer in words. Or tap a button.")
-TAP_PLEASE = N_("Please tap one of the buttons.")
-FILE_PLEASE = N_("Please send a file or a photo. Or tap Done.")
-NOT_UNDERSTOOD = N_("Sorry, I did not understand that. Type /help to see what I can do.")
-
-
-class _Forged(Exception):
-    """Callback data we never sent (or that no longer fits): answered with answer_expired."""
-
-
-def data(step: Step | str, *args: str | int) -> str:
-    return callback_data(FEATURE, VERSION, str(step), *args)
-
-
-# ------------------------------------------------------------------------------ the route
-
-
-def _after(step: Step, answers: dict[str, Any]) -> Step:
-    where = answers.get("where")
-    if step == Step.WHERE:
-        return Step.ADDRESS if where in (IN_PERSON, BOTH) else Step.ONLINE
-    if step == Step.MAP:
-        return Step.ONLINE if where == BOTH else Step.ACCESS
-    order = list(Step)
-    following = {Step.ONLINE: Step.ACCESS}
-    return following.get(step) or order[order.index(step) + 1]
-
-
-def _before(step: Step, answers: dict[str, Any]) -> Step | None:
-    where = answers.get("where")
-    if step == Step.PANEL:
-        return None
-    if step == Step.TITLE:
-        return Step.PANEL if int(answers.get("panels", 1)) > 1 else None
-    if step == Step.ONLINE:
-        return Step.MAP if where == BOTH else Step.WHERE
-    if step == Step.ACCESS:
-        return Step.ONLINE if where in (ONLINE, BOTH) else Step.MAP
-    order = list(Step)
-    return order[order.index(step) - 1]
-
-
-def _missing(answers: dict[str, Any]) -> Step | None:
-    """The first question still without an answer, if any (checked before the preview)."""
-    where = answers.get("where")
-    needed = [
-        (Step.PANEL, answers.get("panel_id")),
-        (Step.TITLE, answers.get("title")),
-        (Step.DATE, answers.get("date")),
-        (Step.TIME, answers.get("starts_at")),
-        (Step.LENGTH, answers.get("duration")),
-        (Step.WHERE, where in (IN_PERSON, ONLINE, BOTH)),
-        (Step.ADDRESS, where == ONLINE or answers.get("address")),
-        (Step.ONLINE, where == IN_PERSON or answers.get("online_url")),
-        (Step.PAID, "paid" in answers),
-    ]
-    return next((step for step, answer in needed if not answer), None)
-
-
-def meeting_draft(answers: dict[str, Any]) -> MeetingDraft:
-    where = answers["where"]
-    in_person, online = where in (IN_PERSON, BOTH), where in (ONLINE, BOTH)
-    chosen = answers.get("access") or []
-    return MeetingDraft(
-        title=answers["title"],
-        starts_at=datetime.fromisoformat(answers["starts_at"]),
-        duration_minutes=int(answers["duration"]),
-        address=answers.get("address") if in_person else None,
-        map_url=answers.get("map_url") if in_person else None,
-        online_url=answers.get("online_url") if online else None,
-        access=tuple(a for a in ACCESS_OPTIONS if a in chosen),
-        agenda=answers.get("agenda") or None,
-        papers=tuple(
-            {"kind": str(p["kind"]), "file_id": str(p["file_id"]), "name": str(p["name"])}
-            for p in answers.get("papers") or []
-        ),
-        paid=bool(answers.get("paid")),
-    )
-
-
-# ------------------------------------------------------------------------------ typed answers
-
-_HOURS = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours)"
-    r"(?:\s*(?:and\s*)?(\d+)\s*(?:m|min|mins|minute|minutes)?)?"
-)
-_MINUTES = re.compile(r"(\d+)\s*(?:m|min|mins|minute|minutes)")
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def parse_length(text: str) -> int | None:
-    """Minutes, from "90", "90 minutes", "1.5 hours", "1½ hours", "2h", "1h30", "1:30" or
-    "half an hour". A bare number up to 12 is hours, above that minutes."""
-    cleaned = " ".join(text.lower().replace("½", ".5").replace(",", ".").split())
-    cleaned = cleaned.replace("an hour and a half", "1.5 hours")
-    cleaned = cleaned.replace("half an hour", "30 minutes").replace("an hour", "1 hour")
-    cleaned = re.sub(r"(\d)\s+\.5", r"\1.5", cleaned)
-    cleaned = re.sub(r"(^|\s)\.5", r"\g<1>0.5", cleaned)
-    if match := _HOURS.fullmatch(cleaned):
-        minutes = float(match[1]) * 60 + int(match[2] or 0)
-    elif match := _MINUTES.fullmatch(cleaned):
-        minutes = int(match[1])
-    elif match := _CLOCK.fullmatch(cleaned):
-        minutes = int(match[1]) * 60 + int(match[2])
-    elif _NUMBER.fullmatch(cleaned):
-        number = float(cleaned)
-        minutes = number * 60 if number <= 12 else number
-    else:
-        return None
-    rounded = round(minutes)
-    return rounded if MIN_LENGTH <= rounded <= MAX_LENGTH else None
-
-
-def clean_link(text: str) -> str | None:
-    """A web link (http or https), or None. "www.example.org" gets https:// in front."""
-    link = text.strip()
-    if link.lower().startswith("www."):
-        link = "https://" + link
-    if not link or len(link) > MAX_PLACE or any(ch.isspace() for ch in link):
-        return None
-    parts = urlsplit(link)
-    if parts.scheme.lower() not in ("http", "https") or "." not in parts.netloc:
-        return None
-    return link
-
-
-def _printable(text: str) -> str:
-    """Control characters removed (new lines kept), spaces tidied, ends trimmed."""
-    kept = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
-    lines = [" ".join(line.split()) for line in kept.splitlines()]
-    return "\n".join(line for line in lines if line)
-
 
 # ------------------------------------------------------------------------------ small helpers
 
@@ -305,7 +114,7 @@ async def _close(query: CallbackQuery) -> None:
 
 def _nav_row(t: Translator, step: Step, answers: dict[str, Any]) -> list[InlineKeyboardButton]:
     row = []
-    if _before(step, answers) is not None:
+    if previous_step(step, answers) is not None:
         row.append(button(t("Back"), data(step, "back")))
     row.append(button(t("Cancel"), data(step, "cancel")))
     return row
@@ -419,25 +228,9 @@ async def _ask(update: Update, context: PanelContext, step: Step, answers: dict[
     await reply(update, text, reply_markup=InlineKeyboardMarkup(rows))
 
 
-def unsaved_meeting(draft: MeetingDraft) -> Meeting:
-    """The meeting as it will be saved, for the preview. Never added to a session."""
-    return Meeting(
-        title=" ".join(draft.title.split()),
-        starts_at=draft.starts_at,
-        duration_minutes=draft.duration_minutes,
-        address=draft.address,
-        map_url=draft.map_url,
-        online_url=draft.online_url,
-        access=list(draft.access),
-        agenda=draft.agenda,
-        papers=list(draft.papers),
-        paid=draft.paid,
-    )
-
-
 async def _preview(update: Update, context: PanelContext, answers: dict[str, Any]) -> None:
     t = context.t
-    missing = _missing(answers)
+    missing = first_missing(answers)
     if missing is not None:
         await _go(update, context, missing)
         return
@@ -550,7 +343,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
             await _on_resume(update, context, query, current, args[1])
             return
         step = Step(args[0])
-    except (ValueError, _Forged):
+    except (ValueError, Forged):
         await answer_expired(query, context)
         return
     value, rest = args[1], args[2:]
@@ -564,14 +357,14 @@ async def on_button(update: Update, context: PanelContext) -> None:
         return
     try:
         if value == "back":
-            before = _before(step, answers)
+            before = previous_step(step, answers)
             if before is None:
-                raise _Forged
+                raise Forged
             await _close(query)
             await _go(update, context, before)
         else:
             await _on_step_button(update, context, query, step, answers, [value, *rest])
-    except _Forged:
+    except Forged:
         await answer_expired(query, context)
 
 
@@ -585,7 +378,7 @@ async def _on_resume(
         await _close(query)
         await _start_again(update, context)
     else:
-        raise _Forged
+        raise Forged
 
 
 async def _on_step_button(
@@ -601,7 +394,7 @@ async def _on_step_button(
         assert query.from_user is not None
         _, panels = await _coordinated(context, query.from_user.id)
         if not value.isdigit() or int(value) not in {panel_id for panel_id, _ in panels}:
-            raise _Forged
+            raise Forged
         await _close(query)
         await _go(update, context, Step.TITLE, panel_id=int(value))
     elif step == Step.DATE:
@@ -609,7 +402,7 @@ async def _on_step_button(
     elif step == Step.TIME:
         at = picker.read_time_pick(value)
         if at is None:
-            raise _Forged
+            raise Forged
         await query.answer()
         problem = await _take_time(update, context, answers, at)
         if problem:
@@ -619,18 +412,18 @@ async def _on_step_button(
                 await query.edit_message_reply_markup(None)
     elif step == Step.LENGTH:
         if not value.isdigit() or int(value) not in LENGTH_LABELS:
-            raise _Forged
+            raise Forged
         await _close(query)
         await _go(update, context, Step.WHERE, duration=int(value))
     elif step == Step.WHERE:
         if value not in WHERE_LABELS:
-            raise _Forged
+            raise Forged
         await _close(query)
-        await _go(update, context, _after(step, {"where": value}), where=value)
+        await _go(update, context, next_step(step, {"where": value}), where=value)
     elif step in (Step.MAP, Step.AGENDA) and value == "skip":
         await _close(query)
         field = "map_url" if step == Step.MAP else "agenda"
-        await _go(update, context, _after(step, answers), **{field: None})
+        await _go(update, context, next_step(step, answers), **{field: None})
     elif step == Step.ACCESS:
         await _on_access(update, context, query, answers, value)
     elif step == Step.PAPERS and value in ("done", "none"):
@@ -649,7 +442,7 @@ async def _on_step_button(
         await _close(query)
         await _start_again(update, context)
     else:
-        raise _Forged
+        raise Forged
 
 
 async def _on_calendar(
@@ -661,7 +454,7 @@ async def _on_calendar(
 ) -> None:
     pick = picker.read_pick(args)
     if pick is None:
-        raise _Forged
+        raise Forged
     what, when = pick
     _, today = await _today(context, answers)
     t = context.t
@@ -698,7 +491,7 @@ async def _on_access(
         await _go(update, context, Step.AGENDA)
         return
     if value not in ACCESS_OPTIONS:
-        raise _Forged
+        raise Forged
     member = context.member
     assert member is not None
     chosen = set(answers.get("access") or [])
@@ -734,7 +527,7 @@ async def _take_time(
 async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) -> None:
     t, session, member = context.t, context.session, context.member
     assert member is not None
-    missing = _missing(answers)
+    missing = first_missing(answers)
     if missing is not None:
         await _go(update, context, missing)
         return
@@ -827,10 +620,10 @@ async def _take_text(
 ) -> str | None:
     """Move on with a typed answer; or the message saying what to type instead."""
     if step == Step.TITLE:
-        title = " ".join(_printable(text).split())
+        title = " ".join(printable(text).split())
         if not title or len(title) > MAX_TITLE:
             return TEXT_PROBLEMS[step]
-        await _go(update, context, _after(step, answers), title=title)
+        await _go(update, context, next_step(step, answers), title=title)
     elif step == Step.DATE:
         _, today = await _today(context, answers)
         day = picker.parse_date(text, today, context.t.locale)
@@ -850,7 +643,7 @@ async def _take_text(
             return TEXT_PROBLEMS[step]
         await _go(update, context, Step.WHERE, duration=minutes)
     elif step == Step.ADDRESS:
-        address = ", ".join(_printable(text).splitlines())
+        address = ", ".join(printable(text).splitlines())
         if not address or len(address) > MAX_PLACE:
             return TEXT_PROBLEMS[step]
         await _go(update, context, Step.MAP, address=address)
@@ -859,9 +652,9 @@ async def _take_text(
         if link is None:
             return TEXT_PROBLEMS[step]
         field = "map_url" if step == Step.MAP else "online_url"
-        await _go(update, context, _after(step, answers), **{field: link})
+        await _go(update, context, next_step(step, answers), **{field: link})
     else:  # Step.AGENDA
-        agenda = _printable(text)
+        agenda = printable(text)
         if not agenda or len(agenda) > MAX_AGENDA:
             return TEXT_PROBLEMS[step]
         await _go(update, context, Step.PAPERS, agenda=agenda)

@@ -20,7 +20,7 @@ from bot.emulator.driver import MemberDriver
 from bot.emulator.formatting import parse_html
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from handlers import meeting_create
+from handlers import meeting_create, meeting_form
 from handlers.common import EXPIRED_BUTTON
 from handlers.glossary import NO_PANEL_ROLE
 from handlers.meeting_create import PAST_DAY, PAST_TIME, TEXT_PROBLEMS, Step
@@ -438,10 +438,10 @@ def test_the_route_skips_questions_that_do_not_apply_and_back_retraces_it() -> N
         answers = {"where": where, "panels": 1}
         steps, step = [Step.TITLE], Step.TITLE
         while step != Step.PREVIEW:
-            step = meeting_create._after(step, answers)
+            step = meeting_form.next_step(step, answers)
             steps.append(step)
         back, walked = Step.PREVIEW, [Step.PREVIEW]
-        while (before := meeting_create._before(back, answers)) is not None:
+        while (before := meeting_form.previous_step(back, answers)) is not None:
             walked.append(before)
             back = before
         assert walked[::-1] == steps
