@@ -19,9 +19,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.clock import Clock
+from bot.db import OutboxStatus
 from bot.db.engine import Database
 from bot.services import members, outbox
 from bot.services.outbox import ClaimedMessage
@@ -219,6 +227,14 @@ class Delivery:
             outcome = await self._deliver(message)
             report.outcomes[message.key] = outcome
             setattr(report, outcome, getattr(report, outcome) + 1)
+            if outcome == "retrying":
+                # Keep this person's order: their later rows wait until this one has gone.
+                async with self.db.session() as session:
+                    until = await outbox.due_time(session, message.id)
+                    await outbox.postpone(
+                        session, [rest.id for rest in rows[index + 1 :]], until=until
+                    )
+                return
             if outcome == "unreachable":
                 # The person blocked the bot: the rest of their rows would fail the same way.
                 for rest in rows[index + 1 :]:
@@ -236,7 +252,15 @@ class Delivery:
                     session, message.id, error=f"no renderer for {message.kind}"
                 )
                 return "failed"
-            outgoing = await renderer(session, message)
+            if await outbox.status_of(session, message.id) != OutboxStatus.PENDING:
+                return "cancelled"  # cancelled while it waited in this batch
+            try:
+                outgoing = await renderer(session, message)
+            except Exception as error:  # a bug in one renderer must not stall the outbox
+                log.exception("Could not render outbox row %s", message.key)
+                await session.rollback()
+                await outbox.mark_failed(session, message.id, error=f"render: {error!r}"[:500])
+                return "failed"
             if outgoing is None:
                 await outbox.mark_cancelled(session, message.id, reason="no longer needed")
                 return "cancelled"
@@ -253,7 +277,7 @@ class Delivery:
                 log.warning("Telegram asked to wait %.1fs (row %s)", seconds, message.key)
                 if flood_waits <= MAX_FLOOD_WAITS:
                     continue
-                return await self._retry(message, str(error), count=False, delay=seconds)
+                return await self._retry(message, str(error), delay=seconds)
             except Forbidden as error:
                 return await self._unreachable(message, str(error))
             except BadRequest as error:
@@ -315,15 +339,23 @@ class Delivery:
         return sent
 
     async def _send_follow_up(self, chat_id: int, outgoing: Outgoing) -> None:
-        """The message itself is delivered; a failed attachment must not send it again."""
-        await self.limiter.acquire(chat_id)
-        try:
-            await self.bot.send_document(
-                chat_id=chat_id,
-                document=outgoing.follow_up,  # type: ignore[arg-type]
-                filename=outgoing.follow_up_name,
-                caption=outgoing.follow_up_caption,
-                disable_notification=True,
-            )
-        except TelegramError as error:
-            log.warning("Could not send the attachment to %s: %s", chat_id, error)
+        """The message itself is delivered; a failed attachment must not send it again, so it
+        is retried here (flood waits honoured) a few times, then given up with a log line."""
+        for _ in range(MAX_FLOOD_WAITS):
+            await self.limiter.acquire(chat_id)
+            try:
+                await self.bot.send_document(
+                    chat_id=chat_id,
+                    document=outgoing.follow_up,  # type: ignore[arg-type]
+                    filename=outgoing.follow_up_name,
+                    caption=outgoing.follow_up_caption,
+                    disable_notification=True,
+                )
+                return
+            except RetryAfter as error:
+                self.limiter.pause(_retry_seconds(error))
+            except (NetworkError, TimedOut):
+                await asyncio.sleep(1)
+            except TelegramError:
+                break
+        log.warning("Could not send the attachment to %s", chat_id)

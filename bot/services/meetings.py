@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import (
@@ -251,6 +251,12 @@ async def _invitation(
             .join(Rsvp, Rsvp.meeting_id == Meeting.id)
             .join(Member, Member.id == Rsvp.member_id)
             .join(Panel, Panel.id == Meeting.panel_id)
+            .join(
+                Membership,
+                (Membership.member_id == Member.id)
+                & (Membership.panel_id == Meeting.panel_id)
+                & Membership.active.is_(True),
+            )
             .where(Meeting.id == meeting_id, Member.telegram_id == telegram_id)
         )
     ).first()
@@ -584,3 +590,26 @@ async def record_attendance(
         raise MeetingError("not yet")
     rsvp.attended = came
     return rsvp
+
+
+async def member_left(
+    session: AsyncSession, member_id: int, panel_id: int, *, now: datetime
+) -> None:
+    """They left the panel: no more invitations, reminders or notices for its meetings."""
+    upcoming_ids = select(Meeting.id).where(Meeting.panel_id == panel_id, Meeting.starts_at > now)
+    meeting_ids = list((await session.scalars(upcoming_ids)).all())
+    for meeting_id in meeting_ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.member_id == member_id,
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.key.startswith(key_prefix(meeting_id), autoescape=True),
+            )
+            .values(status=OutboxStatus.CANCELLED, last_error="left the panel")
+            .execution_options(synchronize_session=False)
+        )
+    if meeting_ids:
+        await session.execute(
+            delete(Rsvp).where(Rsvp.member_id == member_id, Rsvp.meeting_id.in_(meeting_ids))
+        )

@@ -10,7 +10,7 @@ from sqlalchemy import case, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import AuditEvent, Consent, Member, Membership, OutboxMessage, Panel, Role
-from bot.services import audit
+from bot.services import audit, meetings
 from bot.services.access import Actor, require_coordinator
 
 
@@ -86,6 +86,7 @@ async def leave_panel(
         return None
     membership, name = row
     membership.active = False
+    await meetings.member_left(session, membership.member_id, panel_id, now=now)
     audit.record(
         session, "membership.left", at=now, actor_id=membership.member_id, panel_id=panel_id
     )

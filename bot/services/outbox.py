@@ -58,8 +58,20 @@ async def enqueue(
     )
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    statement = insert(OutboxMessage).values(**values)
+    # A key seen before stays as it is (that is what stops doubles), unless its row was
+    # cancelled: then the same message is wanted again (a reminder that came back).
+    statement = statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "status": OutboxStatus.PENDING,
+            "due_at": statement.excluded.due_at,
+            "payload": statement.excluded.payload,
+            "attempts": 0,
+            "lease_until": None,
+            "last_error": None,
+        },
+        where=OutboxMessage.status == OutboxStatus.CANCELLED,
     )
     result = await session.execute(statement.returning(OutboxMessage.id))
     return result.scalar_one_or_none() is not None
@@ -200,6 +212,22 @@ async def cancel_pending(session: AsyncSession, *, key_prefix: str, reason: str)
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def status_of(session: AsyncSession, row_id: int) -> OutboxStatus | None:
+    return await session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == row_id))
+
+
+async def postpone(session: AsyncSession, row_ids: list[int], *, until: datetime) -> None:
+    """Release leased rows and keep them from going before `until` (to keep a chat's order)."""
+    if not row_ids:
+        return
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(row_ids), OutboxMessage.status == OutboxStatus.PENDING)
+        .values(lease_until=None, due_at=until)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def counts_by_status(session: AsyncSession) -> dict[str, int]:
     from sqlalchemy import func
 
@@ -207,3 +235,9 @@ async def counts_by_status(session: AsyncSession) -> dict[str, int]:
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
     return {str(status): int(n) for status, n in rows.all()}
+
+
+async def due_time(session: AsyncSession, row_id: int) -> datetime:
+    due = await session.scalar(select(OutboxMessage.due_at).where(OutboxMessage.id == row_id))
+    assert due is not None
+    return due
