@@ -106,7 +106,13 @@ def _parse_days(args: list[str]) -> tuple[bool, int | None]:
     """(understood, days until the invite expires); no days means the link keeps working."""
     if not args:
         return True, None
-    if len(args) == 1 and args[0].isdigit() and 1 <= int(args[0]) <= MAX_INVITE_DAYS:
+    if (
+        len(args) == 1
+        and args[0].isascii()
+        and args[0].isdigit()
+        and len(args[0]) <= 3
+        and 1 <= int(args[0]) <= MAX_INVITE_DAYS
+    ):
         return True, int(args[0])
     return False, None
 
@@ -147,7 +153,11 @@ async def choose_panel(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
     args = parse_callback(query.data, FEATURE, VERSION)
-    if not args or len(args) > 2 or not all(a.isdigit() for a in args):
+    if (
+        not args
+        or len(args) > 2
+        or not all(a.isascii() and a.isdigit() and len(a) <= 12 for a in args)
+    ):
         await answer_expired(query, context)
         return
     days = int(args[1]) if len(args) == 2 else None

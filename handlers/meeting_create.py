@@ -393,7 +393,9 @@ async def _on_step_button(
     if step == Step.PANEL:
         assert query.from_user is not None
         _, panels = await _coordinated(context, query.from_user.id)
-        if not value.isdigit() or int(value) not in {panel_id for panel_id, _ in panels}:
+        if not (value.isascii() and value.isdigit() and len(value) <= 12) or int(value) not in {
+            panel_id for panel_id, _ in panels
+        }:
             raise Forged
         await _close(query)
         await _go(update, context, Step.TITLE, panel_id=int(value))
@@ -411,7 +413,10 @@ async def _on_step_button(
             with contextlib.suppress(BadRequest):
                 await query.edit_message_reply_markup(None)
     elif step == Step.LENGTH:
-        if not value.isdigit() or int(value) not in LENGTH_LABELS:
+        if (
+            not (value.isascii() and value.isdigit() and len(value) <= 12)
+            or int(value) not in LENGTH_LABELS
+        ):
             raise Forged
         await _close(query)
         await _go(update, context, Step.WHERE, duration=int(value))
@@ -467,6 +472,8 @@ async def _on_calendar(
             await query.edit_message_reply_markup(
                 InlineKeyboardMarkup(_date_rows(t, today, shown, answers))
             )
+    elif when > picker.last_offered_day(today):
+        raise Forged  # the calendar never offers days that far ahead
     elif when < today:
         # A calendar drawn yesterday: that day cannot be chosen now.
         await query.answer(t(PAST_DAY), show_alert=True)
@@ -556,6 +563,7 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
             "past": (Step.DATE, N_("The start time has already gone. Please choose a new day.")),
             "title": (Step.TITLE, TEXT_PROBLEMS[Step.TITLE]),
             "length": (Step.LENGTH, TEXT_PROBLEMS[Step.LENGTH]),
+            "far": (Step.DATE, TEXT_PROBLEMS[Step.DATE]),
         }.get(problem, (Step.ACCESS, TAP_PLEASE))
         await reply(update, t(say))
         await _go(update, context, fix)
@@ -627,8 +635,8 @@ async def _take_text(
     elif step == Step.DATE:
         _, today = await _today(context, answers)
         day = picker.parse_date(text, today, context.t.locale)
-        if day is None:
-            return TEXT_PROBLEMS[step]
+        if day is None or day > picker.last_offered_day(today):
+            return TEXT_PROBLEMS[step]  # not a date, or beyond the calendar's last month
         if day < today:
             return PAST_DAY
         await _go(update, context, Step.TIME, date=day.isoformat(), starts_at=None)

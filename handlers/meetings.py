@@ -20,6 +20,7 @@ from bot.services.access import NotAllowed
 from bot.services.meetings import SUPPORT_OPTIONS, MeetingError
 from handlers import meeting_messages as words
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.roster import MESSAGE_LIMIT, telegram_length
 
 FEATURE, VERSION = words.FEATURE, words.VERSION
 TYPING_SUPPORT = "mtsup:"  # + meeting id
@@ -60,7 +61,12 @@ async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
     args = parse_callback(query.data, FEATURE, VERSION)
-    if not args or len(args) < 2 or not args[1].isdigit() or len(args[1]) > 12:
+    if (
+        not args
+        or len(args) < 2
+        or not (args[1].isascii() and args[1].isdigit())
+        or len(args[1]) > 12
+    ):
         await answer_expired(query, context)
         return
     action, meeting_id, rest = args[0], int(args[1]), args[2:]
@@ -191,8 +197,18 @@ async def on_text(update: Update, context: PanelContext) -> None:
                 context.t("Please type what you need in words. It can be up to 500 characters."),
             )
             return
+        except NotAllowed:
+            await context.session.rollback()
+            await profile.set_step(context.session, member.telegram_id, None)
+            await context.session.commit()
+            await reply(update, context.t("This meeting is not one of yours."))
+            return
         await profile.set_step(context.session, member.telegram_id, None)
-        await _tell_coordinators(update, context, member.telegram_id, meeting_id)
+        try:
+            await _tell_coordinators(update, context, member.telegram_id, meeting_id)
+        except MeetingError:
+            await context.session.commit()  # the words are kept; the meeting is over or off
+            await reply(update, context.t("This meeting has already started or was cancelled."))
         return
     await _move_to_typed_time(update, context, meeting_id, message.text or "")
 
@@ -298,9 +314,26 @@ async def _attendance(
             lines.append(f"• {name}" + (f": {', '.join(needs)}" if needs else ""))
     rows = [
         [button(t("Move this meeting"), _data("move", meeting_id))],
+        [button(t("Repeat this meeting"), _data("repeat", meeting_id))],
         [button(t("Cancel this meeting"), _data("cancel", meeting_id))],
     ]
-    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+    # A big meeting's list can pass Telegram's 4096 characters: split it by lines.
+    parts = _split(lines)
+    for part in parts[:-1]:
+        await reply(update, part)
+    await reply(update, parts[-1], reply_markup=InlineKeyboardMarkup(rows))
+
+
+def _split(lines: list[str]) -> list[str]:
+    parts, current = [], ""
+    for line in lines:
+        candidate = f"{current}\n{line}" if current else line
+        if current and telegram_length(candidate) > MESSAGE_LIMIT:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    return [*parts, current]
 
 
 async def _ask_new_time(
@@ -335,13 +368,25 @@ async def _move_to_typed_time(
             starts_at,
             now=context.runtime.clock.now(),
         )
-    except (ValueError, MeetingError):
+    except (NotAllowed, ValueError) as error:
+        # A date not understood, or one already gone: ask again. MeetingError is a ValueError.
+        if isinstance(error, ValueError) and (
+            not isinstance(error, MeetingError) or str(error) == "past"
+        ):
+            await context.session.rollback()
+            await reply(
+                update, t("Please type a date and time still to come, like 25/12/2026 14:00.")
+            )
+            return
+        # The meeting cannot be moved any more: leave this step so the person is not stuck.
         await context.session.rollback()
-        await reply(update, t("Please type a date and time still to come, like 25/12/2026 14:00."))
-        return
-    except NotAllowed:
-        await context.session.rollback()
-        await reply(update, t(ONLY_COORDINATORS))
+        assert update.effective_user is not None
+        await profile.set_step(context.session, update.effective_user.id, None)
+        await context.session.commit()
+        if isinstance(error, NotAllowed):
+            await reply(update, t(ONLY_COORDINATORS))
+        else:
+            await reply(update, t("This meeting has already started or was cancelled."))
         return
     assert update.effective_user is not None
     await profile.set_step(context.session, update.effective_user.id, None)
@@ -438,7 +483,7 @@ async def _ask_repeat(
 async def _repeat(update: Update, context: PanelContext, meeting_id: int, rest: list[str]) -> None:
     query = update.callback_query
     assert query is not None
-    if len(rest) != 2 or not rest[1].isdigit():
+    if len(rest) != 2 or not (rest[1].isascii() and rest[1].isdigit()) or len(rest[1]) > 2:
         await answer_expired(query, context)
         return
     created = await meetings.repeat(

@@ -46,6 +46,11 @@ def clamp_month(wanted: date, today: date, months_ahead: int = MONTHS_AHEAD) -> 
     return min(max(first, earliest), latest)
 
 
+def last_offered_day(today: date) -> date:
+    """The last day the calendar offers; later dates are refused when typed too."""
+    return _add_months(today.replace(day=1), MONTHS_AHEAD + 1) - timedelta(days=1)
+
+
 def month_rows(
     today: date,
     year: int,

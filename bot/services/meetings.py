@@ -7,6 +7,8 @@ the same inputs give the same keys, and only rows whose time changed are replace
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,6 +61,8 @@ def _validate(draft: MeetingDraft, now: datetime) -> None:
         raise MeetingError("title")
     if draft.starts_at <= now:
         raise MeetingError("past")
+    if draft.starts_at > now + timedelta(days=3 * 366):
+        raise MeetingError("far")
     if not 15 <= draft.duration_minutes <= 12 * 60:
         raise MeetingError("length")
     if any(a not in ACCESS_OPTIONS for a in draft.access):
@@ -293,6 +297,16 @@ async def tell_coordinators_about_support(
 ) -> int:
     """Queue a note to the panel's coordinators; returns how many were told."""
     meeting, rsvp, member, _ = await _invitation(session, telegram_id, meeting_id)
+    if (
+        rsvp.answer != Answer.SUPPORT
+        or meeting.status != MeetingStatus.SCHEDULED
+        or meeting.starts_at <= now
+    ):
+        raise MeetingError("no support asked")
+    # The same needs told twice make one note: the key is made from what was asked.
+    asked = hashlib.sha256(
+        json.dumps([sorted(rsvp.support or []), rsvp.support_other]).encode()
+    ).hexdigest()[:12]
     coordinators = await session.scalars(
         select(Member)
         .join(Membership, Membership.member_id == Member.id)
@@ -307,7 +321,7 @@ async def tell_coordinators_about_support(
     for coordinator in coordinators.all():
         await outbox.enqueue(
             session,
-            key=f"{key_prefix(meeting.id)}support:{member.id}:{coordinator.id}:{int(now.timestamp())}",
+            key=f"{key_prefix(meeting.id)}support:{member.id}:{coordinator.id}:{asked}",
             kind="meeting_support",
             chat_id=coordinator.telegram_id,
             member_id=coordinator.id,
@@ -322,8 +336,8 @@ async def tell_coordinators_about_support(
 async def reschedule(
     session: AsyncSession, actor: Actor, meeting_id: int, starts_at: datetime, *, now: datetime
 ) -> Meeting:
-    meeting = await _managed(session, actor, meeting_id)
-    if starts_at <= now:
+    meeting = await _managed(session, actor, meeting_id, now=now)
+    if not now < starts_at <= now + timedelta(days=3 * 366):
         raise MeetingError("past")
     meeting.starts_at = starts_at
     meeting.sequence += 1
@@ -340,7 +354,7 @@ async def reschedule(
 
 
 async def cancel(session: AsyncSession, actor: Actor, meeting_id: int, *, now: datetime) -> Meeting:
-    meeting = await _managed(session, actor, meeting_id)
+    meeting = await _managed(session, actor, meeting_id, now=now)
     meeting.status = MeetingStatus.CANCELLED
     meeting.sequence += 1
     await _after_change(session, meeting, "cancelled", now=now)
@@ -355,13 +369,16 @@ async def cancel(session: AsyncSession, actor: Actor, meeting_id: int, *, now: d
     return meeting
 
 
-async def _managed(session: AsyncSession, actor: Actor, meeting_id: int) -> Meeting:
+async def _managed(
+    session: AsyncSession, actor: Actor, meeting_id: int, *, now: datetime
+) -> Meeting:
+    """A meeting this coordinator may change: theirs, still on, and not started yet."""
     meeting = await session.get(Meeting, meeting_id)
     if meeting is None:
         raise NotAllowed("no such meeting")
     await require_coordinator(session, actor, meeting.panel_id)
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise MeetingError("cancelled")
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= now:
+        raise MeetingError("closed")
     return meeting
 
 
@@ -376,8 +393,27 @@ async def _after_change(
         .where(Rsvp.meeting_id == meeting.id)
     )
     for member, member_answer in rows.all():
+        if await _invitation_waiting(session, meeting, member):
+            # The invitation is rendered when sent, so it will carry the new details; after a
+            # cancellation it is dropped by its renderer. Either way no notice is needed.
+            await _schedule_reminders(
+                session, meeting, member, member_answer, panel.timezone, now=now
+            )
+            continue
         await _notify(session, meeting, member, what, now=now)
         await _schedule_reminders(session, meeting, member, member_answer, panel.timezone, now=now)
+
+
+async def _invitation_waiting(session: AsyncSession, meeting: Meeting, member: Member) -> bool:
+    return (
+        await session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.key.startswith(f"{key_prefix(meeting.id)}invite:", autoescape=True),
+                OutboxMessage.member_id == member.id,
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
+        )
+    ) is not None
 
 
 async def refresh_member(session: AsyncSession, member: Member, *, now: datetime) -> None:
@@ -555,11 +591,13 @@ async def repeat(
     """Copies of a meeting every week or every month on the same weekday, local time kept."""
     if every not in ("week", "month") or not 1 <= times <= 24:
         raise MeetingError("repeat")
-    meeting = await _managed(session, actor, meeting_id)
+    meeting = await _managed(session, actor, meeting_id, now=now)
+    if meeting.series_id is not None:
+        raise MeetingError("repeated")  # a second tap must not double the series
     panel = await session.get(Panel, meeting.panel_id)
     assert panel is not None
     zone = ZoneInfo(panel.timezone)
-    meeting.series_id = meeting.series_id or f"series-{meeting.id}"
+    meeting.series_id = f"series-{meeting.id}"
     local = meeting.starts_at.astimezone(zone).replace(tzinfo=None)
     created = []
     for _ in range(times):
@@ -573,6 +611,7 @@ async def repeat(
             online_url=meeting.online_url,
             access=tuple(meeting.access or []),
             agenda=meeting.agenda,
+            papers=tuple(meeting.papers or []),
             paid=meeting.paid,
         )
         copy = await create(session, actor, meeting.panel_id, draft, now=now)

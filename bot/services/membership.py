@@ -155,7 +155,13 @@ async def forget_member(session: AsyncSession, telegram_id: int, *, now: datetim
     # Messages to their chat go too, including any queued by chat id alone (no member id).
     await session.execute(
         delete(OutboxMessage).where(
-            or_(OutboxMessage.member_id == member_id, OutboxMessage.chat_id == telegram_id)
+            or_(
+                OutboxMessage.member_id == member_id,
+                OutboxMessage.chat_id == telegram_id,
+                # Messages about them sent to others: questions they asked, support notes.
+                OutboxMessage.key.startswith(f"question:{member_id}:", autoescape=True),
+                OutboxMessage.key.like(f"meeting:%:support:{member_id}:%"),
+            )
         )
     )
     await session.execute(delete(Membership).where(Membership.member_id == member_id))

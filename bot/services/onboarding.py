@@ -174,10 +174,13 @@ async def _join(session: AsyncSession, member: Member, invite: Invite, *, now: d
         session.add(membership)
         action = "membership.joined"
     else:
-        action = "membership.rejoined" if not membership.active else "membership.role_changed"
-        membership.active = True
-        if _role_rank(invite.role) > _role_rank(membership.role):
-            membership.role = invite.role
+        if not membership.active:
+            # Coming back: the role is the one this invite gives, never an old higher one.
+            action, membership.active, membership.role = "membership.rejoined", True, invite.role
+        else:
+            action = "membership.role_changed"
+            if _role_rank(invite.role) > _role_rank(membership.role):
+                membership.role = invite.role
     member.joining_invite_id = None
     await session.flush()
     await meetings.invite_new_member(session, member, invite.panel_id, now=now)
