@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.db import Answer, Meeting, MeetingStatus, Member
 from bot.delivery import Delivery, Outgoing
 from bot.i18n import N_, Translator, translator
-from bot.services import calendar, meetings
+from bot.services import calendar, meetings, outbox
 from bot.services.outbox import ClaimedMessage
 from handlers.common import callback_data
 
@@ -172,6 +172,10 @@ def renderers(clock: Clock) -> dict[str, Any]:
             return None
         meeting, panel, rsvp, member = found
         if not meetings.reminder_still_wanted(meeting, rsvp, clock.now()):
+            return None
+        # After downtime, send only the latest of the reminders that fell due, not all three.
+        prefix = f"{meetings.key_prefix(meeting.id)}reminder:{row.member_id}:"
+        if await outbox.later_one_due(session, row, key_prefix=prefix, now=clock.now()):
             return None
         t = _person(member)
         lines = [t("Reminder: <b>{title}</b>", title=escape(meeting.title)), ""]

@@ -31,6 +31,7 @@ class ClaimedMessage:
     member_id: int | None
     payload: dict[str, Any]
     attempts: int
+    due_at: datetime | None = None
 
 
 async def enqueue(
@@ -116,7 +117,7 @@ async def claim_due(
     # RETURNING gives no order guarantee, so restore due order here.
     rows = sorted((await session.execute(statement)).all(), key=lambda r: (r.due_at, r.id))
     return [
-        ClaimedMessage(r.id, r.key, r.kind, r.chat_id, r.member_id, r.payload, r.attempts)
+        ClaimedMessage(r.id, r.key, r.kind, r.chat_id, r.member_id, r.payload, r.attempts, r.due_at)
         for r in rows
     ]
 
@@ -241,3 +242,23 @@ async def due_time(session: AsyncSession, row_id: int) -> datetime:
     due = await session.scalar(select(OutboxMessage.due_at).where(OutboxMessage.id == row_id))
     assert due is not None
     return due
+
+
+async def later_one_due(
+    session: AsyncSession, message: ClaimedMessage, *, key_prefix: str, now: datetime
+) -> bool:
+    """Is a later row with this key prefix also due already? (Then this one is out of date.)"""
+    if message.due_at is None:
+        return False
+    found = await session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.key.startswith(key_prefix, autoescape=True),
+            OutboxMessage.kind == message.kind,
+            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENT]),
+            OutboxMessage.due_at > message.due_at,
+            OutboxMessage.due_at <= now,
+        )
+        .limit(1)
+    )
+    return found is not None

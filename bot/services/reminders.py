@@ -67,7 +67,7 @@ def reminder_times(
     now: datetime,
 ) -> list[tuple[str, datetime]]:
     """(label, due time in UTC) for each reminder still worth sending, earliest first."""
-    times = []
+    times: list[tuple[str, datetime]] = []
     for label in BY_CHOICE[choice]:
         days, hours = OFFSETS[label]
         due = (
@@ -76,6 +76,7 @@ def reminder_times(
         if in_quiet_hours(due, zone, quiet):
             assert quiet is not None
             due = _out_of_quiet(due, zone, quiet, starts_at)
-        if now <= due < starts_at:
+        # Long quiet hours can push two reminders to the same moment: one is enough.
+        if now <= due < starts_at and all(due != other for _, other in times):
             times.append((label, due))
     return sorted(times, key=lambda pair: pair[1])
