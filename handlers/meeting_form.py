@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from bot.db import Meeting
 from bot.i18n import N_
+from bot.services import meetings
 from bot.services.meetings import ACCESS_OPTIONS, MeetingDraft
 from handlers.common import callback_data
 
@@ -240,15 +241,4 @@ def printable(text: str) -> str:
 
 def unsaved_meeting(draft: MeetingDraft) -> Meeting:
     """The meeting as it will be saved, for the preview. Never added to a session."""
-    return Meeting(
-        title=" ".join(draft.title.split()),
-        starts_at=draft.starts_at,
-        duration_minutes=draft.duration_minutes,
-        address=draft.address,
-        map_url=draft.map_url,
-        online_url=draft.online_url,
-        access=list(draft.access),
-        agenda=draft.agenda,
-        papers=list(draft.papers),
-        paid=draft.paid,
-    )
+    return meetings.from_draft(draft)

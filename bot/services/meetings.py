@@ -69,6 +69,24 @@ def _validate(draft: MeetingDraft, now: datetime) -> None:
         raise MeetingError("access")
 
 
+def from_draft(draft: MeetingDraft) -> Meeting:
+    """An unsaved meeting from a draft: what `create` saves and what the preview shows."""
+    return Meeting(
+        title=" ".join(draft.title.split()),
+        starts_at=draft.starts_at,
+        duration_minutes=draft.duration_minutes,
+        address=draft.address,
+        map_url=draft.map_url,
+        online_url=draft.online_url,
+        access=list(draft.access),
+        agenda=draft.agenda,
+        papers=list(draft.papers),
+        paid=draft.paid,
+        status=MeetingStatus.SCHEDULED,
+        sequence=0,
+    )
+
+
 def key_prefix(meeting_id: int) -> str:
     return f"meeting:{meeting_id}:"
 
@@ -92,23 +110,8 @@ async def create(
     """Save the meeting and queue an invitation (with calendar file) for every member."""
     await require_coordinator(session, actor, panel_id)
     _validate(draft, now)
-    meeting = Meeting(
-        panel_id=panel_id,
-        title=" ".join(draft.title.split()),
-        starts_at=draft.starts_at,
-        duration_minutes=draft.duration_minutes,
-        address=draft.address,
-        map_url=draft.map_url,
-        online_url=draft.online_url,
-        access=list(draft.access),
-        agenda=draft.agenda,
-        papers=list(draft.papers),
-        paid=draft.paid,
-        status=MeetingStatus.SCHEDULED,
-        sequence=0,
-        created_by=actor.member_id,
-        created_at=now,
-    )
+    meeting = from_draft(draft)
+    meeting.panel_id, meeting.created_by, meeting.created_at = panel_id, actor.member_id, now
     session.add(meeting)
     await session.flush()
     panel = await session.get(Panel, panel_id)
