@@ -204,8 +204,19 @@ class Delivery:
         for message in claimed:
             by_chat[message.chat_id].append(message)
         # One task per chat keeps each person's messages in order; chats run side by side.
-        await asyncio.gather(*(self._send_chat(rows, report) for rows in by_chat.values()))
+        # Flood waits can make a batch outlast its lease, so the lease is renewed while it runs.
+        heartbeat = asyncio.create_task(self._keep_leased([m.id for m in claimed]))
+        try:
+            await asyncio.gather(*(self._send_chat(rows, report) for rows in by_chat.values()))
+        finally:
+            heartbeat.cancel()
         return report
+
+    async def _keep_leased(self, row_ids: list[int]) -> None:
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            async with self.db.session() as session:
+                await outbox.renew_lease(session, row_ids, until=self.clock.now() + self.lease)
 
     async def drain(self, *, max_batches: int = 1000) -> DeliveryReport:
         """Send everything due now. The JobQueue tick calls this; overlapping ticks skip."""

@@ -101,3 +101,35 @@ async def test_someone_who_leaves_gets_no_more_reminders(
     async with db.session() as session:
         attendance = await meetings.attendance(session, Actor(904, priya.id), meeting.id)
     assert attendance[1] == []
+
+
+async def test_a_long_flood_wait_does_not_let_another_worker_take_the_row(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database
+) -> None:
+    import asyncio
+
+    from bot.clock import Clock
+    from bot.delivery import Delivery
+
+    real = Clock()
+    delivery = Delivery(app.bot, db, real, lease=timedelta(seconds=0.6))
+    emulator.add_user(906, "Lee")
+    async with db.session() as session:
+        await outbox.enqueue(
+            session,
+            key="slow",
+            kind="message",
+            chat_id=906,
+            payload={"text": "hello"},
+            due_at=real.now(),
+            now=real.now(),
+        )
+    emulator.fail_next("sendMessage", 429, retry_after=2)
+    sending = asyncio.create_task(delivery.run_once())
+    await asyncio.sleep(1.2)  # twice the lease, while Telegram makes us wait
+    async with db.session() as session:
+        stolen = await outbox.claim_due(session, now=real.now(), limit=5, lease=timedelta(1))
+    assert stolen == []
+    report = await sending
+    assert report.sent == 1
+    assert [m["text"] for m in emulator.messages(906)] == ["hello"]

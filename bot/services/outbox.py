@@ -262,3 +262,19 @@ async def later_one_due(
         .limit(1)
     )
     return found is not None
+
+
+async def renew_lease(session: AsyncSession, row_ids: list[int], *, until: datetime) -> None:
+    """Keep rows still being worked on (pending and leased) from being taken over."""
+    if not row_ids:
+        return
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(row_ids),
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.lease_until.is_not(None),
+        )
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
