@@ -69,3 +69,13 @@ def test_reminders_already_past_are_not_scheduled() -> None:
         "1d",
         "2h",
     ]
+
+
+def test_on_the_spring_clock_change_an_earlier_reminder_stays_out_of_quiet_hours() -> None:
+    # Clocks go forward at 01:00 on Sunday 29 March 2026 (01:00-02:00 does not exist).
+    start = local(2026, 3, 29, 19, 0)
+    quiet = (2 * 60, 19 * 60 + 30)  # 02:00 to 19:30
+    march = datetime(2026, 3, 1, tzinfo=UTC)
+    times = dict(reminder_times(start, LONDON, ReminderChoice.ALL, quiet, now=march))
+    two_hours = times["2h"].astimezone(LONDON)
+    assert two_hours.strftime("%d %b %H:%M") == "29 Mar 00:59"

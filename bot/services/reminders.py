@@ -55,7 +55,8 @@ def _out_of_quiet(
     began = _at_minute(local, start, zone)
     if began > local:
         began = _at_minute(local - timedelta(days=1), start, zone)
-    return (began - timedelta(minutes=1)).astimezone(due.tzinfo)
+    # A minute earlier in real time: local arithmetic could land in a clock-change gap.
+    return began.astimezone(due.tzinfo) - timedelta(minutes=1)
 
 
 def reminder_times(
