@@ -187,11 +187,21 @@ def meeting_draft(answers: dict[str, Any]) -> MeetingDraft:
 
 # ------------------------------------------------------------------------------ typed answers
 
-_HOURS = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours)"
-    r"(?:\s*(?:and\s*)?(\d+)\s*(?:m|min|mins|minute|minutes)?)?"
+# Unit words in every launch language, so a coordinator can type "2 awr", "90 minut" or "٩٠ دقيقة".
+_HOUR_WORDS = (
+    "hours|hour|hrs|hr|h|oriau|awr|uairean|uair|godziny|godzina|godzin|godz|"
+    "گھنٹے|گھنٹہ|ساعات|ساعتين|ساعتان|ساعة"
 )
-_MINUTES = re.compile(r"(\d+)\s*(?:m|min|mins|minute|minutes)")
+_MINUTE_WORDS = (
+    "minutes|minute|mins|min|m|munudau|munud|mionaidean|mionaid|minuty|minuta|minut|"
+    "منٹ|دقائق|دقيقة|دقيقه"
+)
+_AND = r"(?:and|ac|a|agus|i|اور|و)"
+_HOURS = re.compile(
+    rf"(\d+(?:\.\d+)?)\s*(?:{_HOUR_WORDS})"
+    rf"(?:\s*(?:{_AND}\s*)?(\d+)\s*(?:{_MINUTE_WORDS})?)?"
+)
+_MINUTES = re.compile(rf"(\d+)\s*(?:{_MINUTE_WORDS})")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 

@@ -484,3 +484,18 @@ async def test_a_start_time_that_passes_during_the_preview_is_caught_when_sendin
     assert await _meetings(db) == []
     draft = await _draft(db)
     assert draft is not None and draft.data["title"] == "Quick catch-up"
+
+
+@pytest.mark.parametrize(
+    ("typed", "minutes"),
+    [
+        ("2 awr", 120),
+        ("1 awr a 30 munud", 90),
+        ("90 mionaidean", 90),
+        ("1 godz i 30 min", 90),
+        ("90 منٹ", 90),
+        ("٩٠ دقيقة", 90),
+    ],
+)
+def test_lengths_can_be_typed_with_units_in_every_language(typed: str, minutes: int) -> None:
+    assert meeting_form.parse_length(typed) == minutes
