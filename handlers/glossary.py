@@ -291,12 +291,23 @@ async def _coordinated(
     return actor, await access.coordinated_panels(context.session, actor)
 
 
-async def jargon_command(update: Update, context: PanelContext) -> None:
-    t = context.t
+async def _coordinator_or_refuse(
+    update: Update, context: PanelContext
+) -> tuple[access.Actor, list[tuple[int, str]]] | None:
+    """The person's coordinated panels, or a polite refusal (and None) if they have none."""
     actor, panels = await _coordinated(update, context)
     if not panels:
-        await reply(update, t(NO_PANEL_ROLE))
+        await reply(update, context.t(NO_PANEL_ROLE))
+        return None
+    return actor, panels
+
+
+async def jargon_command(update: Update, context: PanelContext) -> None:
+    t = context.t
+    found = await _coordinator_or_refuse(update, context)
+    if found is None:
         return
+    actor, panels = found
     sections = []
     for panel_id, name in panels[:10]:
         words = await jargon.missing_words(context.session, actor, panel_id)
@@ -316,10 +327,10 @@ async def jargon_command(update: Update, context: PanelContext) -> None:
 
 async def addterm_command(update: Update, context: PanelContext) -> None:
     t = context.t
-    actor, panels = await _coordinated(update, context)
-    if not panels:
-        await reply(update, t(NO_PANEL_ROLE))
+    found = await _coordinator_or_refuse(update, context)
+    if found is None:
         return
+    actor, panels = found
     text = " ".join(context.args or [])
     term, sep, definition = text.partition("=")
     if not sep or not term.strip() or not definition.strip():
@@ -350,10 +361,10 @@ async def addterm_command(update: Update, context: PanelContext) -> None:
 
 async def removeterm_command(update: Update, context: PanelContext) -> None:
     t = context.t
-    actor, panels = await _coordinated(update, context)
-    if not panels:
-        await reply(update, t(NO_PANEL_ROLE))
+    found = await _coordinator_or_refuse(update, context)
+    if found is None:
         return
+    actor, panels = found
     term = " ".join(context.args or [])
     removed = False
     for panel_id, _ in panels:
@@ -371,9 +382,7 @@ async def removeterm_command(update: Update, context: PanelContext) -> None:
 
 async def checktext_command(update: Update, context: PanelContext) -> None:
     t = context.t
-    _, panels = await _coordinated(update, context)
-    if not panels:
-        await reply(update, t(NO_PANEL_ROLE))
+    if await _coordinator_or_refuse(update, context) is None:
         return
     text = (
         (update.effective_message.text or "").partition(" ")[2] if update.effective_message else ""

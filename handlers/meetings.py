@@ -341,9 +341,9 @@ async def _ask_new_time(
 ) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
-    await meetings.attendance(
-        context.session, await _actor(update, context), meeting_id
-    )  # role check
+    await meetings.managed(
+        context.session, await _actor(update, context), meeting_id, now=context.runtime.clock.now()
+    )
     await profile.set_step(context.session, query.from_user.id, f"{TYPING_NEW_TIME}{meeting_id}")
     await context.session.commit()
     await query.answer()
@@ -402,9 +402,9 @@ async def _confirm_cancel(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    await meetings.attendance(
-        context.session, await _actor(update, context), meeting_id
-    )  # role check
+    await meetings.managed(
+        context.session, await _actor(update, context), meeting_id, now=context.runtime.clock.now()
+    )
     await query.answer()
     t = context.t
     rows = [
@@ -457,9 +457,9 @@ async def _ask_repeat(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    await meetings.attendance(
-        context.session, await _actor(update, context), meeting_id
-    )  # role check
+    await meetings.managed(
+        context.session, await _actor(update, context), meeting_id, now=context.runtime.clock.now()
+    )
     await query.answer()
     t = context.t
     rows = [

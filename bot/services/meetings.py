@@ -339,7 +339,7 @@ async def tell_coordinators_about_support(
 async def reschedule(
     session: AsyncSession, actor: Actor, meeting_id: int, starts_at: datetime, *, now: datetime
 ) -> Meeting:
-    meeting = await _managed(session, actor, meeting_id, now=now)
+    meeting = await managed(session, actor, meeting_id, now=now)
     if not now < starts_at <= now + timedelta(days=3 * 366):
         raise MeetingError("past")
     meeting.starts_at = starts_at
@@ -357,7 +357,7 @@ async def reschedule(
 
 
 async def cancel(session: AsyncSession, actor: Actor, meeting_id: int, *, now: datetime) -> Meeting:
-    meeting = await _managed(session, actor, meeting_id, now=now)
+    meeting = await managed(session, actor, meeting_id, now=now)
     meeting.status = MeetingStatus.CANCELLED
     meeting.sequence += 1
     await _after_change(session, meeting, "cancelled", now=now)
@@ -372,9 +372,9 @@ async def cancel(session: AsyncSession, actor: Actor, meeting_id: int, *, now: d
     return meeting
 
 
-async def _managed(
+async def managed(
     session: AsyncSession, actor: Actor, meeting_id: int, *, now: datetime
-) -> Meeting:
+) -> Meeting:  # also the check a handler makes before offering to move, repeat or cancel
     """A meeting this coordinator may change: theirs, still on, and not started yet."""
     meeting = await session.get(Meeting, meeting_id)
     if meeting is None:
@@ -594,7 +594,7 @@ async def repeat(
     """Copies of a meeting every week or every month on the same weekday, local time kept."""
     if every not in ("week", "month") or not 1 <= times <= 24:
         raise MeetingError("repeat")
-    meeting = await _managed(session, actor, meeting_id, now=now)
+    meeting = await managed(session, actor, meeting_id, now=now)
     if meeting.series_id is not None:
         raise MeetingError("repeated")  # a second tap must not double the series
     panel = await session.get(Panel, meeting.panel_id)
