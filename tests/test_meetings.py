@@ -318,3 +318,27 @@ async def test_no_reminder_is_sent_in_a_members_quiet_hours(
     clock.advance(timedelta(minutes=31))
     await _drain(app)
     assert "Breakfast club" in (await driver.reply())["text"]
+
+
+async def test_a_member_cannot_see_attendance_or_move_or_cancel_a_meeting(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    from bot.db import Meeting, MeetingStatus
+
+    _, meeting_id = await _setup(db, clock)
+    ola = MemberDriver(emulator, 802, "Agnieszka", "pl")
+    await _drain(app)
+    invitation, _ = await ola.replies(2)
+    await ola.send("/attendance")
+    assert (await ola.reply())["text"] == Translator("pl")(
+        "Only coordinators can do this. If you need help, ask your coordinator."
+    )
+    for action in ("att", "move", "repeat", "cancel", "cancelyes"):
+        answer = await ola.tap_data(invitation["message_id"], f"mt:1:{action}:{meeting_id}")
+        assert answer["text"] == Translator("pl")(
+            "Only coordinators can do this. If you need help, ask your coordinator."
+        )
+    async with db.session() as session:
+        meeting = await session.get(Meeting, meeting_id)
+    assert meeting is not None and meeting.status == MeetingStatus.SCHEDULED
+    assert meeting.starts_at == START
