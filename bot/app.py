@@ -21,6 +21,7 @@ from bot.runtime import Runtime
 from handlers import (
     admin,
     errors,
+    feedback,
     glossary,
     language,
     meeting_create,
@@ -28,6 +29,9 @@ from handlers import (
     meetings,
     menu,
     onboarding,
+    poll_create,
+    poll_messages,
+    polls,
     preferences,
     privacy,
     roster,
@@ -70,6 +74,7 @@ def build_application(
         lease=timedelta(seconds=settings.panelbot_outbox_lease_seconds),
     )
     meeting_messages.register(runtime.delivery, runtime.clock)
+    poll_messages.register(runtime.delivery, runtime.clock)
 
     # Handler order matters: group -1 runs first for every update, then the first match in
     # group 0 wins. Onboarding comes first because a person in the middle of joining has typed
@@ -83,6 +88,9 @@ def build_application(
         meeting_create,
         meetings,
         glossary,
+        poll_create,
+        polls,
+        feedback,
         # After every feature that waits for typed text, so a title like "Help" stays a title.
         menu,
         privacy,
