@@ -152,7 +152,7 @@ def _draft(answers: dict[str, Any], now: Any) -> PollDraft:
     return PollDraft(
         panel_id=int(answers.get("panel_id") or 0),
         question=str(answers.get("question") or ""),
-        kind=str(answers.get("kind") or ""),
+        kind=str(answers.get("type") or ""),
         options=tuple(answers.get("options") or ()),
         anonymous=bool(answers.get("anonymous", True)),
         closes_at=now + timedelta(days=int(answers.get("days") or 0)),
@@ -234,7 +234,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
         elif step == "kind" and value in KIND_LABELS:
             await _close(update)
             following = "options" if value in ("one", "many") else "anon"
-            await _go(update, context, following, kind=value)
+            await _go(update, context, following, type=value)
         elif step == "anon" and value in ("yes", "no"):
             await _close(update)
             await _go(update, context, "closes", anonymous=value == "yes")
@@ -331,7 +331,7 @@ async def on_text(update: Update, context: PanelContext) -> None:
         if not question or len(question) > polls.MAX_QUESTION:
             await reply(update, t(PROBLEMS[step]))
             return
-        following = "preview" if answers.get("kind") and "days" in answers else "kind"
+        following = "preview" if answers.get("type") and "days" in answers else "kind"
         await _go(update, context, following, question=question)
     elif step == "options":
         options = polls.parse_options(text)

@@ -133,9 +133,9 @@ async def on_answer_button(update: Update, context: PanelContext) -> None:
         if not 0 <= arg < 2 ** len(poll.options) or poll.kind != "many":
             await answer_expired(query, context)
             return
-        await query.answer()
         with contextlib.suppress(BadRequest):
             await query.edit_message_reply_markup(_keyboard(answer_buttons(t, poll, arg)))
+        await query.answer()  # after the edit, so the ticks are there when the spinner stops
         return
     if op == "w":
         await query.answer()
@@ -280,7 +280,8 @@ async def on_results_button(update: Update, context: PanelContext) -> None:
             ]
         for index, text in enumerate(messages):
             last = index == len(messages) - 1
-            await reply(update, text, reply_markup=InlineKeyboardMarkup(rows) if last else None)
+            markup = InlineKeyboardMarkup(rows) if last and rows else None
+            await reply(update, text, reply_markup=markup)
         image = chart(t, result)
         if image is not None:
             await update.effective_chat.send_photo(
