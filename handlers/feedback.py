@@ -365,10 +365,7 @@ async def helplines_command(update: Update, context: PanelContext) -> None:
     current = await feedback.helplines(context.session, panel_id)
     lines = [t("Members see this after they send feedback:"), ""]
     lines += helpline_lines(t, current)
-    lines += [
-        "",
-        t("To change it, type /helplines and then one line each, like Samaritans: 116 123"),
-    ]
+    lines += ["", t("To change them, type /helplines and then one line for each.")]
     await reply(update, "\n".join(lines))
 
 
