@@ -353,8 +353,8 @@ async def helplines_command(update: Update, context: PanelContext) -> None:
         if given.casefold() == "default":
             await feedback.set_helplines(context.session, actor, panel_id, None)
         elif given:
-            lines = feedback.parse_helplines(given)
-            await feedback.set_helplines(context.session, actor, panel_id, lines)
+            parsed = feedback.parse_helplines(given)
+            await feedback.set_helplines(context.session, actor, panel_id, parsed)
     except FeedbackError:
         await reply(
             update,

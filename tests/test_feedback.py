@@ -69,6 +69,7 @@ async def test_an_anonymous_message_with_a_reply_reaches_the_right_member_and_na
     await _drain(app)
     first, second = await priya.replies(2)
     assert first["text"].startswith("📨 Anonymous message #1")
+    assert second["text"].startswith("📨 Anonymous message #2")
     assert "The lift at the hall is broken again." in first["text"]
     assert "Reply" in priya.buttons(first)
     await priya.tap_data(

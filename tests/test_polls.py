@@ -279,7 +279,7 @@ async def test_each_answer_rewrites_the_answers_with_new_random_ids(
     assert not before & after  # an id seen earlier never points at the same answer again
 
 
-async def test_anonymity_cannot_be_switched_off_once_there_are_answers_and_the_threshold_stays_at_least_three(
+async def test_anonymity_stays_on_once_there_are_answers_and_the_threshold_is_never_below_three(
     db: Database, clock: FrozenClock
 ) -> None:
     panel_id, actor = await _setup(db, clock)

@@ -80,7 +80,9 @@ def _length(text: str) -> int:
 def chunks(text: str, size: int = CHUNK) -> list[str]:
     """Long text in parts that each fit one Telegram message with a heading. Cut before
     escaping, so an escaped `&lt;` is never split."""
-    parts, current, length = [], [], 0
+    parts: list[str] = []
+    current: list[str] = []
+    length = 0
     for char in text:
         width = _length(char)
         if length + width > size:

@@ -192,17 +192,17 @@ async def create(
     remind_at = draft.closes_at - min(REMINDER_BEFORE, (draft.closes_at - now) / 2)
     prefix = key_prefix(poll.id)
     for member_id, chat_id in people:
-        common = dict(chat_id=chat_id, member_id=member_id, payload={"poll_id": poll.id}, now=now)
-        await outbox.enqueue(
-            session, key=f"{prefix}ask:{member_id}", kind="poll_ask", due_at=now, **common
-        )
-        await outbox.enqueue(
-            session,
-            key=f"{prefix}remind:{member_id}",
-            kind="poll_reminder",
-            due_at=remind_at,
-            **common,
-        )
+        for kind, key, due in (("poll_ask", "ask", now), ("poll_reminder", "remind", remind_at)):
+            await outbox.enqueue(
+                session,
+                key=f"{prefix}{key}:{member_id}",
+                kind=kind,
+                chat_id=chat_id,
+                member_id=member_id,
+                payload={"poll_id": poll.id},
+                due_at=due,
+                now=now,
+            )
     await outbox.enqueue(
         session,
         key=f"{prefix}close",
@@ -452,12 +452,13 @@ async def _results(session: AsyncSession, poll: Poll) -> Results:
     if result.hidden:
         return result  # nothing at all about the answers until there are enough
     if poll.kind in ("one", "many"):
-        tally = Counter(c for r in rows for c in (r[0] or []))
-        result.counts = [tally.get(i, 0) for i in range(len(poll.options))]
+        chosen = Counter(c for r in rows for c in (r[0] or []))
+        result.counts = [chosen.get(i, 0) for i in range(len(poll.options))]
     elif poll.kind == "rating":
-        tally = Counter(r[1] for r in rows)
-        result.counts = [tally.get(v, 0) for v in RATINGS]
-        result.average = round(sum(r[1] for r in rows) / len(rows), 1)
+        ratings = [int(r[1] or 0) for r in rows]
+        rated = Counter(ratings)
+        result.counts = [rated.get(v, 0) for v in RATINGS]
+        result.average = round(sum(ratings) / len(ratings), 1)
     else:
         result.texts = [r[2] for r in rows if r[2]]
         _random.shuffle(result.texts)
