@@ -48,6 +48,7 @@ OUTCOMES = {
     Outcome.NOT_ASKED: N_("This question is not for you. Type /help to see what you can do."),
     Outcome.INVALID: N_("Please tap one of the answers."),
 }
+TEXT = "text"
 WRITE_PROMPT = N_("Type your answer and send it.")
 TYPE_HINTS = {
     "one": N_("Please type the number of your answer, like 2."),
@@ -146,7 +147,7 @@ async def on_answer_button(update: Update, context: PanelContext) -> None:
         await context.session.commit()
         await reply(
             update,
-            t(TYPE_HINTS[poll.kind] if poll.kind != "text" else WRITE_PROMPT)
+            t(WRITE_PROMPT if poll.kind == TEXT else TYPE_HINTS[poll.kind])
             + "\n"
             + t("To stop, type /cancel."),
         )
