@@ -18,6 +18,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PanelContext, current_member
+from bot.db import Feedback
 from bot.i18n import N_, Translator, translator
 from bot.services import access, feedback, profile
 from bot.services.access import NotAllowed
@@ -159,16 +160,31 @@ async def on_button(update: Update, context: PanelContext) -> None:
             await answer_expired(query, context)
             return
         await query.answer()
+        item = await context.session.get(Feedback, feedback_id)
         await profile.set_step(context.session, user_id, f"{BACK}{feedback_id}")
         await context.session.commit()
-        await reply(
-            update,
-            t("Type your answer and send it. It stays anonymous.")
-            + "\n"
-            + t("To stop, type /cancel."),
+        named = item is not None and item.member_id is not None
+        prompt = (
+            t("Type your answer and send it.")
+            if named
+            else t("Type your answer and send it. It stays anonymous.")
         )
+        await reply(update, prompt + "\n" + t("To stop, type /cancel."))
     else:
         await answer_expired(query, context)
+
+
+async def menu_tapped(update: Update, context: PanelContext) -> bool:
+    """A tap on a big menu button while we wait for words: leave the step and do what the
+    button says, rather than sending the button's label as someone's feedback or answer."""
+    from handlers import menu
+
+    message = update.effective_message
+    if message is None or not message.text or menu._label_for(message.text) is None:
+        return False
+    await _stop(context)
+    await menu.on_menu_button(update, context)
+    return True
 
 
 def helpline_lines(t: Translator, lines: list[Helpline] | None) -> list[str]:
@@ -213,6 +229,8 @@ async def on_writing(update: Update, context: PanelContext) -> None:
     if _cancelled(message):
         await _stop(context)
         await reply(update, t("OK. Nothing was sent."))
+        return
+    if await menu_tapped(update, context):
         return
     text = message.text
     voice = message.voice.file_id if message.voice else None
@@ -316,7 +334,7 @@ async def on_back_text(update: Update, context: PanelContext) -> None:
         await reply(update, t("Please type your answer in words."))
         return
     try:
-        await feedback.answer_back(
+        item = await feedback.answer_back(
             context.session,
             update.effective_user.id,
             feedback_id,
@@ -329,7 +347,10 @@ async def on_back_text(update: Update, context: PanelContext) -> None:
         await reply(update, t("Sorry, this cannot be sent."))
         return
     await _stop(context)
-    await reply(update, t("Sent. It is still anonymous."))
+    if item.member_id is not None:
+        await reply(update, t("Thank you. We passed on your message with your name."))
+    else:
+        await reply(update, t("Sent. It is still anonymous."))
 
 
 async def helplines_command(update: Update, context: PanelContext) -> None:

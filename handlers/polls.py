@@ -209,6 +209,10 @@ async def on_typed_answer(update: Update, context: PanelContext) -> None:
         await _stop(context)
         await reply(update, t("OK. You can answer later with the buttons on the question."))
         return
+    from handlers.feedback import menu_tapped
+
+    if await menu_tapped(update, context):
+        return
     answer = parse_typed(poll, message.text) if message.text else None
     if answer is None:
         await reply(update, t(TYPE_HINTS[poll.kind]))

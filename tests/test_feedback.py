@@ -185,6 +185,15 @@ async def test_the_give_feedback_button_asks_for_words_and_bad_input_keeps_the_s
     await ola.reply()
     await ola.send_photo()
     assert (await ola.reply())["text"] == t("Please type your message, or send a voice note.")
+    # A tap on a big menu button mid-way does what the button says; it is not sent as feedback.
+    await ola.send(t("Help"))
+    help_text = (await ola.reply())["text"]
+    assert help_text.startswith(t("Here is what I can do."))
+    assert t("/feedback: tell us what you think. You can stay anonymous.") in help_text
+    await ola.send(t("Give feedback"))
+    await ola.reply()
+    await ola.tap(t("Anonymous. No reply needed"))
+    await ola.reply()
     await ola.send("/cancel")
     assert (await ola.reply())["text"] == t("OK. Nothing was sent.")
     async with db.session() as session:

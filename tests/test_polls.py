@@ -218,10 +218,11 @@ async def test_a_database_dump_links_no_answer_to_any_member(
         await driver.reply()
         clock.advance(timedelta(minutes=7))
         moments.append(clock.now())
-        await driver.tap("Write my answer")
+        t = Translator(MEMBERS.get(telegram_id, ("", "en"))[1])
+        await driver.tap(t("Write my answer"))
         await driver.reply()
         await driver.send(f"answer number {index}")
-        assert (await driver.reply())["text"] == "Thank you. We got your answer."
+        assert (await driver.reply())["text"] == t("Thank you. We got your answer.")
 
     dump = await _dump(db)
     columns = {c.name for c in PollResponse.__table__.columns}
@@ -461,6 +462,16 @@ async def test_several_choices_by_buttons_or_typing_and_results_shared_as_you_sa
     text_message, _chart = await _results(priya, "Which days suit you?")
     assert "Monday: 3 (100%)" in text_message["text"]
     assert "Friday: 1 (33%)" in text_message["text"]
+    await priya.tap("Download the answers")
+    sheet = await priya.reply()
+    assert "Nothing says who gave them." in sheet["caption"]
+    data = emulator.file_bytes(sheet["document"]["file_id"])
+    assert data is not None
+    rows = data.decode("utf-8-sig").splitlines()
+    assert rows[0] == "Answer"
+    assert sorted(rows[1:]) == ["Monday", "Monday; Friday", "Monday; Wednesday"]
+    for clue in ("Sam", "Jo", "Ola", "905", "906", "902"):
+        assert clue not in data.decode("utf-8-sig")
     await priya.tap("Share with the panel")
     assert "You said, we did" in (await priya.reply())["text"]
     await priya.send("We will meet on Mondays from March. <Thank you>")
@@ -469,9 +480,10 @@ async def test_several_choices_by_buttons_or_typing_and_results_shared_as_you_sa
     rhys = members[903]
     shared = (await rhys.reply())["text"]
     t = Translator("cy")
-    assert t("You said, we did:").replace("<b>", "").replace("</b>", "") in shared
+    assert t("<b>You said, we did:</b>").replace("<b>", "").replace("</b>", "") in shared
     assert "We will meet on Mondays from March. <Thank you>" in shared
-    assert "Monday: 3 (100%)" in shared or "Monday" in shared
+    assert "Monday: 3 (100%)" in shared and "Friday: 1 (33%)" in shared
+    assert t("Thank you for taking part.") in shared
 
 
 async def test_a_poll_for_the_people_at_a_meeting_goes_only_to_them(
