@@ -160,10 +160,10 @@ async def on_button(update: Update, context: PanelContext) -> None:
             await answer_expired(query, context)
             return
         await query.answer()
-        item = await context.session.get(Feedback, feedback_id)
+        owned = await context.session.get(Feedback, feedback_id)
         await profile.set_step(context.session, user_id, f"{BACK}{feedback_id}")
         await context.session.commit()
-        named = item is not None and item.member_id is not None
+        named = owned is not None and owned.member_id is not None
         prompt = (
             t("Type your answer and send it.")
             if named
