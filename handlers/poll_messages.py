@@ -181,6 +181,11 @@ def results_messages(t: Translator, result: Results) -> list[str]:
     return messages
 
 
+def _plain(text: str) -> str:
+    """Matplotlib reads "$...$" as maths; people's "$10 or $20" must stay words."""
+    return text.replace("$", r"\$")
+
+
 def chart(t: Translator, result: Results) -> bytes | None:
     """A bar chart readable on a phone: big type, one bar per answer, the number on each bar."""
     if result.hidden or result.poll.kind == "text" or not result.counts:
@@ -190,7 +195,7 @@ def chart(t: Translator, result: Results) -> bytes | None:
     try:
         positions = list(range(len(names)))[::-1]
         axes.barh(positions, result.counts, color="#1f5fa8")
-        axes.set_yticks(positions, [n[:30] for n in names], fontsize=14)
+        axes.set_yticks(positions, [_plain(n[:30]) for n in names], fontsize=14)
         axes.set_xlim(0, max([*result.counts, 1]) * 1.35)
         for position, count in zip(positions, result.counts, strict=False):
             axes.text(
@@ -200,7 +205,7 @@ def chart(t: Translator, result: Results) -> bytes | None:
                 va="center",
                 fontsize=14,
             )
-        axes.set_title(result.poll.question[:60], fontsize=14, loc="left")
+        axes.set_title(_plain(result.poll.question[:60]), fontsize=14, loc="left")
         axes.xaxis.set_visible(False)
         for side in ("top", "right", "bottom"):
             axes.spines[side].set_visible(False)

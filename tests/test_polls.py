@@ -564,3 +564,19 @@ async def test_newpoll_is_for_coordinators_and_bad_input_keeps_the_step(
     assert "2 to 8 choices" in (await priya.reply())["text"]
     await priya.tap("Cancel")
     assert (await priya.reply())["text"] == "OK. The question was not sent."
+
+
+def test_the_chart_draws_labels_with_dollar_signs_as_words() -> None:
+    from bot.services.polls import Results
+    from handlers.poll_messages import chart
+
+    poll = Poll(
+        id=1,
+        question="Pay $x^^2$?",
+        kind="one",
+        options=["$10 or $20", "$x^^2$ each"],
+        min_answers=3,
+    )
+    image = chart(Translator("en"), Results(poll, 5, 4, hidden=False, counts=[3, 1]))
+    assert image is not None and image.startswith(b"\x89PNG")
+    assert chart(Translator("en"), Results(poll, 5, 2, hidden=True)) is None
