@@ -47,6 +47,7 @@ async def _help_text(context: PanelContext, telegram_id: int | None) -> str:
             _("/checktext: check a message is easy to read."),
             _("/newpoll: ask the panel a question."),
             _("/results: see the answers to your questions."),
+            _("/minanswers: how many answers before results show."),
             _("/helplines: the help lines members see after feedback."),
         ]
     if telegram_id is not None:

@@ -580,3 +580,23 @@ def test_the_chart_draws_labels_with_dollar_signs_as_words() -> None:
     image = chart(Translator("en"), Results(poll, 5, 4, hidden=False, counts=[3, 1]))
     assert image is not None and image.startswith(b"\x89PNG")
     assert chart(Translator("en"), Results(poll, 5, 2, hidden=True)) is None
+
+
+async def test_a_coordinator_sets_the_answers_needed_but_never_below_three(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    panel_id, actor = await _setup(db, clock)
+    priya = MemberDriver(emulator, COORDINATOR, "Priya")
+    await priya.send("/minanswers")
+    assert "show from 3 answers" in (await priya.reply())["text"]
+    for bad in ("2", "0", "-4", "three", "99999"):
+        await priya.send(f"/minanswers {bad}")
+        assert "It cannot be below 3." in (await priya.reply())["text"]
+    await priya.send("/minanswers 5")
+    assert "show from 5 answers" in (await priya.reply())["text"]
+    poll_id = await _poll(db, clock, actor, panel_id)
+    async with db.session() as session:
+        assert (await session.get(Poll, poll_id)).min_answers == 5  # type: ignore[union-attr]
+    sam = MemberDriver(emulator, 905, "Sam")
+    await sam.send("/minanswers 3")
+    assert "coordinator" in (await sam.reply())["text"].lower()
