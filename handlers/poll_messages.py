@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.db import Member, Panel, Poll
+from bot.db import Feedback, Member, Panel, Poll
 from bot.delivery import Delivery, Outgoing
 from bot.i18n import N_, Translator, translator
 from bot.services import feedback, polls
@@ -276,8 +276,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
             return None
         member = await session.get(Member, row.member_id) if row.member_id else None
         t = person(member)
-        result = await polls.shared_results(session, poll.id) or None
-        answered = result.answered if result else await _answered(session, poll)
+        answered = await polls.answer_count(session, poll.id)
         return Outgoing(
             text="\n".join(
                 [
@@ -298,8 +297,6 @@ def renderers(clock: Clock) -> dict[str, Any]:
     async def notice(session: AsyncSession, row: ClaimedMessage) -> Any:
         member = await session.get(Member, row.member_id) if row.member_id else None
         t = person(member)
-        from bot.db import Feedback
-
         item = await session.get(Feedback, int(row.payload["feedback_id"]))
         if item is None:
             return None
@@ -340,19 +337,6 @@ def renderers(clock: Clock) -> dict[str, Any]:
         "poll_shared": shared,
         "feedback_notice": notice,
     }
-
-
-async def _answered(session: AsyncSession, poll: Poll) -> int:
-    from sqlalchemy import func
-
-    from bot.db import PollResponse
-
-    return int(
-        await session.scalar(
-            select(func.count()).select_from(PollResponse).where(PollResponse.poll_id == poll.id)
-        )
-        or 0
-    )
 
 
 def register(delivery: Delivery, clock: Clock) -> None:

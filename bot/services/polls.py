@@ -402,14 +402,14 @@ async def set_anonymous(session: AsyncSession, actor: Actor, poll_id: int, anony
     if poll is None:
         raise PollError("missing")
     await require_coordinator(session, actor, poll.panel_id)
-    if poll.anonymous and not anonymous and await _count(session, poll_id) > 0:
+    if poll.anonymous and not anonymous and await answer_count(session, poll_id) > 0:
         raise AnonymityLocked()
     poll.anonymous = anonymous
     await session.commit()
     return poll
 
 
-async def _count(session: AsyncSession, poll_id: int) -> int:
+async def answer_count(session: AsyncSession, poll_id: int) -> int:
     return int(
         await session.scalar(
             select(func.count()).select_from(PollResponse).where(PollResponse.poll_id == poll_id)
