@@ -211,6 +211,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
         return
     step, value = args
     t = context.t
+    number = value.isdecimal() and value.isascii() and len(value) < 19
     draft = await drafts.get(context.session, member.id, KIND)
     if step == "x":
         await _close(update)
@@ -226,7 +227,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
         await _ask(update, context, draft.step, answers)
         return
     try:
-        if step == "panel":
+        if step == "panel" and number:
             actor = await _actor(context, update)
             await access.require_coordinator(context.session, actor, int(value))
             await _close(update)
@@ -247,7 +248,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
                 await _go(update, context, "preview", meeting_id=None)
             else:
                 await _go(update, context, "meeting")
-        elif step == "meeting" and value.isdecimal() and len(value) < 19:
+        elif step == "meeting" and number:
             await _close(update)
             await _go(update, context, "preview", meeting_id=int(value))
         elif step == "preview" and value == "edit":
