@@ -18,6 +18,7 @@ from bot.context import PanelbotApplication, PanelContext, load_person
 from bot.db.engine import Database
 from bot.delivery import Delivery
 from bot.runtime import Runtime
+from bot.services import feedback as feedback_service
 from handlers import (
     admin,
     errors,
@@ -75,6 +76,7 @@ def build_application(
     )
     meeting_messages.register(runtime.delivery, runtime.clock)
     poll_messages.register(runtime.delivery, runtime.clock)
+    feedback_service.configure_routes(settings.telegram_bot_token)
 
     # Handler order matters: group -1 runs first for every update, then the first match in
     # group 0 wins. Onboarding comes first because a person in the middle of joining has typed

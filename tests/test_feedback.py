@@ -103,7 +103,10 @@ async def test_an_anonymous_message_with_a_reply_reaches_the_right_member_and_na
         items = (await session.scalars(select(Feedback).order_by(Feedback.number))).all()
         assert [i.member_id for i in items] == [None, None]
         routes = (await session.scalars(select(FeedbackRoute))).all()
-        assert {r.chat_id for r in routes} == {OLA, SAM}  # only the relay's private table
+        assert len(routes) == 2  # only in the relay's private table, and sealed there
+        for route in routes:
+            assert str(OLA) not in route.sealed + route.owner
+            assert str(SAM) not in route.sealed + route.owner
         turns = (await session.scalars(select(FeedbackReply))).all()
         assert [t.from_member for t in turns] == [False, True]
         outbox = (await session.scalars(select(OutboxMessage))).all()
@@ -229,3 +232,24 @@ async def test_help_lines_can_be_set_per_panel_and_a_long_message_with_script_is
     async with db.session() as session:
         stored = await session.scalar(select(Feedback.text))
     assert stored == long
+
+
+async def test_forgetme_removes_the_way_back_and_a_later_reply_cannot_reach_anyone(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    await _setup(db, clock)
+    priya = MemberDriver(emulator, COORDINATOR, "Priya")
+    sam = MemberDriver(emulator, SAM, "Sam")
+    await _send_feedback(sam, "Anonymous. I'd like a reply", "The forms are too long.")
+    await _drain(app)
+    notice = await priya.reply()
+    await sam.send("/forgetme")
+    await sam.reply()
+    await sam.tap("Yes, delete everything")
+    await sam.reply()
+    async with db.session() as session:
+        assert (await session.scalars(select(FeedbackRoute))).all() == []
+        item = await session.scalar(select(Feedback))
+        assert item is not None and item.text == "The forms are too long."  # still anonymous
+    answer = await priya.tap_data(notice["message_id"], f"fb:1:r:{item.id}")
+    assert answer["text"] == "This person asked for no reply."  # no way back exists now

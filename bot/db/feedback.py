@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -103,7 +102,9 @@ class Feedback(Base):
 class FeedbackRoute(Base):
     """The private way back to the person behind an anonymous message that asked for a reply.
 
-    Read only by the relay in `bot.services.feedback`; never shown or exported.
+    Read only by the relay in `bot.services.feedback`; never shown or exported. The chat id is
+    sealed (encrypted with a key derived from the bot token, which is never in the database), and
+    `owner` is a keyed hash of it for /forgetme, so a dump or a backup alone names nobody.
     """
 
     __tablename__ = "feedback_routes"
@@ -111,7 +112,8 @@ class FeedbackRoute(Base):
     feedback_id: Mapped[int] = mapped_column(
         ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True
     )
-    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    sealed: Mapped[str] = mapped_column(String(300))
+    owner: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class FeedbackReply(Base):

@@ -9,10 +9,16 @@ names the person. With "No reply needed" no route is ever written.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +40,56 @@ MODES = ("anon", "reply", "named")
 MAX_TEXT = 10_000
 MAX_HELPLINES = 6
 CHUNK = 3500  # characters of people's text per message, leaving room for a heading
+
+
+class _RouteKeys:
+    """Keys for sealing reply routes, derived from the bot token at start-up (never stored).
+    Fernet (the `cryptography` library's authenticated encryption) rather than anything
+    hand-made. A new bot token means old routes can no longer be opened: replies to messages
+    sent before the change cannot be delivered, and the coordinator is told so."""
+
+    fernet: Fernet | None = None
+    mac: bytes = b""
+
+
+def configure_routes(secret: str) -> None:
+    material = HKDF(
+        algorithm=hashes.SHA256(), length=64, salt=None, info=b"panelbot feedback routes"
+    ).derive(secret.encode())
+    _RouteKeys.fernet = Fernet(base64.urlsafe_b64encode(material[:32]))
+    _RouteKeys.mac = material[32:]
+
+
+def _fernet() -> Fernet:
+    if _RouteKeys.fernet is None:
+        raise RuntimeError("feedback routes are not configured (configure_routes at start-up)")
+    return _RouteKeys.fernet
+
+
+def _owner(chat_id: int) -> str:
+    _fernet()
+    return hmac.new(_RouteKeys.mac, str(chat_id).encode(), hashlib.sha256).hexdigest()
+
+
+def _seal(chat_id: int) -> str:
+    return _fernet().encrypt(str(chat_id).encode()).decode()
+
+
+def _open(sealed: str | None) -> int | None:
+    if sealed is None:
+        return None
+    try:
+        return int(_fernet().decrypt(sealed.encode()))
+    except (InvalidToken, ValueError):
+        return None
+
+
+async def _route(session: AsyncSession, feedback_id: int) -> int | None:
+    """The relay's one read of the way back: the chat, or None."""
+    sealed = await session.scalar(
+        select(FeedbackRoute.sealed).where(FeedbackRoute.feedback_id == feedback_id)
+    )
+    return _open(sealed)
 
 
 class FeedbackError(Exception):
@@ -165,7 +221,11 @@ async def submit(
     session.add(feedback)
     await session.flush()
     if mode == "reply":
-        session.add(FeedbackRoute(feedback_id=feedback.id, chat_id=telegram_id))
+        session.add(
+            FeedbackRoute(
+                feedback_id=feedback.id, sealed=_seal(telegram_id), owner=_owner(telegram_id)
+            )
+        )
     await _notify(
         session,
         panel_id,
@@ -227,9 +287,7 @@ async def reply(
             select(Member.telegram_id).where(Member.id == feedback.member_id)
         )
     else:
-        chat_id = await session.scalar(
-            select(FeedbackRoute.chat_id).where(FeedbackRoute.feedback_id == feedback.id)
-        )
+        chat_id = await _route(session, feedback.id)
     if chat_id is None:
         raise FeedbackError("no_route")
     person = (
@@ -249,9 +307,7 @@ async def owns(session: AsyncSession, telegram_id: int, feedback_id: int) -> boo
     feedback = await session.get(Feedback, feedback_id)
     if feedback is None:
         return False
-    owner = await session.scalar(
-        select(FeedbackRoute.chat_id).where(FeedbackRoute.feedback_id == feedback_id)
-    )
+    owner = await _route(session, feedback_id)
     if owner is None and feedback.member_id is not None:
         owner = await session.scalar(
             select(Member.telegram_id).where(Member.id == feedback.member_id)
@@ -344,3 +400,13 @@ async def set_min_answers(session: AsyncSession, actor: Actor, panel_id: int, n:
     row = await _settings(session, panel_id)
     row.min_answers = n
     await session.commit()
+
+
+async def forget_routes(session: AsyncSession, telegram_id: int) -> None:
+    """/forgetme: the ways back to this person's anonymous messages go (the messages stay,
+    still anonymous)."""
+    from sqlalchemy import delete
+
+    if _RouteKeys.fernet is None:
+        return  # never configured in this process, so no route could have been written
+    await session.execute(delete(FeedbackRoute).where(FeedbackRoute.owner == _owner(telegram_id)))

@@ -59,12 +59,13 @@ def upgrade() -> None:
 
     op.create_table('feedback_routes',
     sa.Column('feedback_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('sealed', sa.String(length=300), nullable=False),
+    sa.Column('owner', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['feedback_id'], ['feedback.id'], name=op.f('fk_feedback_routes_feedback_id_feedback'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('feedback_id', name=op.f('pk_feedback_routes'))
     )
     with op.batch_alter_table('feedback_routes', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_feedback_routes_chat_id'), ['chat_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feedback_routes_owner'), ['owner'], unique=False)
 
     op.create_table('polls',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -135,7 +136,7 @@ def downgrade() -> None:
 
     op.drop_table('polls')
     with op.batch_alter_table('feedback_routes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_feedback_routes_chat_id'))
+        batch_op.drop_index(batch_op.f('ix_feedback_routes_owner'))
 
     op.drop_table('feedback_routes')
     with op.batch_alter_table('feedback_replies', schema=None) as batch_op:
