@@ -174,6 +174,22 @@ async def test_a_coordinator_asks_an_anonymous_rating_and_results_show_only_from
         count = len((await session.scalars(select(PollResponse))).all())
     assert count == 3
 
+    # The fourth and fifth members answer; the dump of the answers names nobody.
+    await members[904].tap(f"1 {Translator('ur')('Very poor')}")
+    await members[904].reply()
+    await members[906].tap("3 OK")
+    await members[906].reply()
+    text_message, _chart = await _results(priya, "How easy was the bus to the hall?")
+    assert "5 answers so far." in text_message["text"]
+    dump = await _dump(db)
+    names = [c.name for c in PollResponse.__table__.columns]
+    assert len(dump["poll_responses"]) == 5
+    for row in dump["poll_responses"]:
+        record = dict(zip(names, row, strict=True))
+        assert record["member_id"] is None and len(str(record["id"])) == 32
+        assert ":" not in str(record["day"])
+    assert sorted(r[names.index("rating")] for r in dump["poll_responses"]) == [1, 2, 3, 4, 5]
+
 
 async def test_a_member_cannot_answer_twice_by_button_or_by_typing(
     app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
