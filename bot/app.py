@@ -18,9 +18,11 @@ from bot.context import PanelbotApplication, PanelContext, load_person
 from bot.db.engine import Database
 from bot.delivery import Delivery
 from bot.runtime import Runtime
+from bot.services import feedback as feedback_service
 from handlers import (
     admin,
     errors,
+    feedback,
     glossary,
     language,
     meeting_create,
@@ -28,6 +30,9 @@ from handlers import (
     meetings,
     menu,
     onboarding,
+    poll_create,
+    poll_messages,
+    polls,
     preferences,
     privacy,
     roster,
@@ -70,6 +75,8 @@ def build_application(
         lease=timedelta(seconds=settings.panelbot_outbox_lease_seconds),
     )
     meeting_messages.register(runtime.delivery, runtime.clock)
+    poll_messages.register(runtime.delivery, runtime.clock)
+    feedback_service.configure_routes(settings.telegram_bot_token)
 
     # Handler order matters: group -1 runs first for every update, then the first match in
     # group 0 wins. Onboarding comes first because a person in the middle of joining has typed
@@ -83,6 +90,9 @@ def build_application(
         meeting_create,
         meetings,
         glossary,
+        poll_create,
+        polls,
+        feedback,
         # After every feature that waits for typed text, so a title like "Help" stays a title.
         menu,
         privacy,

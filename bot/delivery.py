@@ -51,6 +51,7 @@ class Outgoing:
     parse_mode: str | None = "HTML"
     buttons: list[list[dict[str, str]]] | None = None
     photo: str | None = None
+    voice: str | None = None  # a voice note's file_id (anonymous feedback passed on)
     document: str | bytes | None = None
     filename: str | None = None
     disable_notification: bool = False
@@ -337,6 +338,8 @@ class Delivery:
         }
         if outgoing.photo is not None:
             return await self.bot.send_photo(photo=outgoing.photo, caption=outgoing.text, **common)
+        if outgoing.voice is not None:
+            return await self.bot.send_voice(voice=outgoing.voice, caption=outgoing.text, **common)
         if outgoing.document is not None:
             return await self.bot.send_document(
                 document=outgoing.document,

@@ -13,6 +13,7 @@ COMMANDS = [
     ("meetings", N_("Your meetings")),
     ("settings", N_("Change your answers")),
     ("explain", N_("Explain a word")),
+    ("feedback", N_("Tell us what you think")),
     ("help", N_("See what I can do")),
     ("language", N_("Change the language")),
     ("mydata", N_("See what we keep about you")),

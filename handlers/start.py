@@ -23,6 +23,7 @@ async def _help_text(context: PanelContext, telegram_id: int | None) -> str:
         _("/menu: show the big buttons."),
         _("/meetings: your meetings, and your answers."),
         _("/explain: explain a word, like /explain agenda."),
+        _("/feedback: tell us what you think. You can stay anonymous."),
         _("/settings: change your answers."),
         _("/language: choose the language I write in."),
         _("/mydata: see what we keep about you."),
@@ -44,6 +45,10 @@ async def _help_text(context: PanelContext, telegram_id: int | None) -> str:
             _("/jargon: words members asked about that I could not explain."),
             _("/addterm: add your own explanation of a word."),
             _("/checktext: check a message is easy to read."),
+            _("/newpoll: ask the panel a question."),
+            _("/results: see the answers to your questions."),
+            _("/minanswers: how many answers before results show."),
+            _("/helplines: the help lines members see after feedback."),
         ]
     if telegram_id is not None:
         for panel, name in await members.coordinators_for(context.session, telegram_id):

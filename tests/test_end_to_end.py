@@ -105,6 +105,7 @@ async def test_the_command_menu_is_published_in_every_language(
             "meetings",
             "settings",
             "explain",
+            "feedback",
             "help",
             "language",
             "mydata",

@@ -1,4 +1,13 @@
 from bot.db.base import Base
+from bot.db.feedback import (
+    Feedback,
+    FeedbackReply,
+    FeedbackRoute,
+    FeedbackSettings,
+    Poll,
+    PollParticipant,
+    PollResponse,
+)
 from bot.db.models import (
     Answer,
     AuditEvent,
@@ -26,6 +35,10 @@ __all__ = [
     "Base",
     "Consent",
     "Draft",
+    "Feedback",
+    "FeedbackReply",
+    "FeedbackRoute",
+    "FeedbackSettings",
     "Invite",
     "Meeting",
     "MeetingStatus",
@@ -37,6 +50,9 @@ __all__ = [
     "Panel",
     "PanelTerm",
     "PaymentChoice",
+    "Poll",
+    "PollParticipant",
+    "PollResponse",
     "ReminderChoice",
     "Role",
     "Rsvp",

@@ -76,6 +76,9 @@ class MemberDriver:
     ) -> JSON:
         return self.emulator.user_sends_document(self.user_id, data, file_name, mime_type, caption)
 
+    async def send_voice(self, data: bytes = b"OggS\x00voice") -> JSON:
+        return self.emulator.user_sends_voice(self.user_id, data)
+
     async def send_sticker(self, emoji: str = "👍") -> JSON:
         return self.emulator.user_sends_sticker(self.user_id, emoji)
 

@@ -323,8 +323,9 @@ class BotApiEmulator:
     API_METHODS = _words(
         "getMe getUpdates setWebhook deleteWebhook getWebhookInfo close logOut sendMessage "
         "editMessageText editMessageReplyMarkup editMessageCaption deleteMessage "
-        "answerCallbackQuery sendPhoto sendDocument getFile sendPoll stopPoll setMyCommands "
-        "getMyCommands deleteMyCommands setChatMenuButton getChatMenuButton sendChatAction "
+        "answerCallbackQuery sendPhoto sendDocument sendVoice getFile sendPoll stopPoll "
+        "setMyCommands getMyCommands deleteMyCommands setChatMenuButton getChatMenuButton "
+        "sendChatAction "
         "answerInlineQuery setMyDescription getMyDescription setMyShortDescription "
         "getMyShortDescription setMyName getMyName getChat"
     )
@@ -754,7 +755,9 @@ class BotApiEmulator:
 
     def _store_file(self, upload: Upload, kind: str, data: bytes | None = None) -> StoredFile:
         number = next(self._file_counter)
-        prefix = {"photo": "AgAC", "document": "BQAC", "sticker": "CAAC"}.get(kind, "BAAC")
+        prefix = {"photo": "AgAC", "document": "BQAC", "sticker": "CAAC", "voice": "AwAC"}.get(
+            kind, "BAAC"
+        )
         mime_type = upload.content_type
         if not mime_type or mime_type == "application/octet-stream":
             guessed = mimetypes.guess_type(upload.filename or "")[0]
@@ -762,7 +765,12 @@ class BotApiEmulator:
         extension = mimetypes.guess_extension(mime_type or "") or ""
         if kind == "photo":
             extension = ".jpg"
-        folder = {"photo": "photos", "document": "documents", "sticker": "stickers"}[kind]
+        folder = {
+            "photo": "photos",
+            "document": "documents",
+            "sticker": "stickers",
+            "voice": "voice",
+        }[kind]
         stored = StoredFile(
             file_id=f"{prefix}{secrets.token_urlsafe(30)}",
             file_unique_id=f"AQAD{secrets.token_urlsafe(9)}",
@@ -944,6 +952,22 @@ class BotApiEmulator:
         return self._store_bot_message(
             chat, params, {"document": self._document(stored), **caption}
         )
+
+    def _api_sendVoice(self, params: Params) -> JSON:
+        chat = self._chat(params)
+        caption = self._caption(params)
+        stored = self._input_file(params, "voice", "voice")
+        return self._store_bot_message(chat, params, {"voice": self._voice(stored), **caption})
+
+    @staticmethod
+    def _voice(stored: StoredFile) -> JSON:
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": 3,
+            "mime_type": stored.mime_type or "audio/ogg",
+            "file_size": len(stored.data),
+        }
 
     def _api_sendPoll(self, params: Params) -> JSON:
         chat = self._chat(params)
@@ -1399,6 +1423,10 @@ class BotApiEmulator:
                 "caption_entities": formatting.detect_entities(caption or ""),
             },
         )
+
+    def user_sends_voice(self, user_id: int, data: bytes = b"OggS\x00voice") -> JSON:
+        stored = self._user_file(data, "voice", None, "audio/ogg")
+        return self._user_message(user_id, {"voice": self._voice(stored)})
 
     def user_sends_sticker(self, user_id: int, emoji: str = "👍") -> JSON:
         stored = self._user_file(b"RIFF\x00\x00\x00\x00WEBPVP8 ", "sticker", None, "image/webp")

@@ -9,8 +9,16 @@ from typing import Any
 from sqlalchemy import case, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import AuditEvent, Consent, Member, Membership, OutboxMessage, Panel, Role
-from bot.services import audit, meetings
+from bot.db import (
+    AuditEvent,
+    Consent,
+    Member,
+    Membership,
+    OutboxMessage,
+    Panel,
+    Role,
+)
+from bot.services import audit, feedback, meetings
 from bot.services.access import Actor, require_coordinator
 
 
@@ -165,6 +173,8 @@ async def forget_member(session: AsyncSession, telegram_id: int, *, now: datetim
         )
     )
     await session.execute(delete(Membership).where(Membership.member_id == member_id))
+    # The private ways back to their anonymous messages go too (the messages stay anonymous).
+    await feedback.forget_routes(session, telegram_id)
     await session.delete(member)
     audit.record(session, "member.forgotten", at=now)
     return True

@@ -1,0 +1,412 @@
+"""Feedback at any time: anonymous ("Anonymous message #N") or named, with an optional private
+route back for replies.
+
+An anonymous message stores no member id and only the day. If the member asks for a reply, the
+chat to send it to is kept in `feedback_routes`, which only the relay functions here read: a
+coordinator's reply goes straight to that chat, and nothing a coordinator sees or exports
+names the person. With "No reply needed" no route is ever written.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import (
+    Feedback,
+    FeedbackReply,
+    FeedbackRoute,
+    FeedbackSettings,
+    Member,
+    Membership,
+    Panel,
+    Role,
+)
+from bot.services import outbox
+from bot.services.access import Actor, NotAllowed, require_coordinator
+from bot.services.polls import MIN_ANSWERS
+
+MODES = ("anon", "reply", "named")
+MAX_TEXT = 10_000
+MAX_HELPLINES = 6
+CHUNK = 3500  # characters of people's text per message, leaving room for a heading
+
+
+class _RouteKeys:
+    """Keys for sealing reply routes, derived from the bot token at start-up (never stored).
+    Fernet (the `cryptography` library's authenticated encryption) rather than anything
+    hand-made. A new bot token means old routes can no longer be opened: replies to messages
+    sent before the change cannot be delivered, and the coordinator is told so."""
+
+    fernet: Fernet | None = None
+    mac: bytes = b""
+
+
+def configure_routes(secret: str) -> None:
+    material = HKDF(
+        algorithm=hashes.SHA256(), length=64, salt=None, info=b"panelbot feedback routes"
+    ).derive(secret.encode())
+    _RouteKeys.fernet = Fernet(base64.urlsafe_b64encode(material[:32]))
+    _RouteKeys.mac = material[32:]
+
+
+def _fernet() -> Fernet:
+    if _RouteKeys.fernet is None:
+        raise RuntimeError("feedback routes are not configured (configure_routes at start-up)")
+    return _RouteKeys.fernet
+
+
+def _owner(chat_id: int) -> str:
+    _fernet()
+    return hmac.new(_RouteKeys.mac, str(chat_id).encode(), hashlib.sha256).hexdigest()
+
+
+def _seal(chat_id: int) -> str:
+    return _fernet().encrypt(str(chat_id).encode()).decode()
+
+
+def _open(sealed: str | None) -> int | None:
+    if sealed is None:
+        return None
+    try:
+        return int(_fernet().decrypt(sealed.encode()))
+    except (InvalidToken, ValueError):
+        return None
+
+
+async def _route(session: AsyncSession, feedback_id: int) -> int | None:
+    """The relay's one read of the way back: the chat, or None."""
+    sealed = await session.scalar(
+        select(FeedbackRoute.sealed).where(FeedbackRoute.feedback_id == feedback_id)
+    )
+    return _open(sealed)
+
+
+class FeedbackError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Helpline:
+    name: str
+    number: str
+
+
+async def active_panels(session: AsyncSession, telegram_id: int) -> list[tuple[int, str]]:
+    rows = await session.execute(
+        select(Panel.id, Panel.name)
+        .join(Membership, Membership.panel_id == Panel.id)
+        .join(Member, Member.id == Membership.member_id)
+        .where(Member.telegram_id == telegram_id, Membership.active.is_(True))
+        .order_by(Panel.id)
+    )
+    return [(r[0], r[1]) for r in rows.all()]
+
+
+async def _coordinators(session: AsyncSession, panel_id: int) -> list[tuple[int, int]]:
+    rows = await session.execute(
+        select(Member.id, Member.telegram_id)
+        .join(Membership, Membership.member_id == Member.id)
+        .where(
+            Membership.panel_id == panel_id,
+            Membership.active.is_(True),
+            Membership.role.in_([Role.COORDINATOR, Role.ADMIN]),
+        )
+        .order_by(Member.id)
+    )
+    return [(r[0], r[1]) for r in rows.all()]
+
+
+def _length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2  # Telegram counts UTF-16 code units
+
+
+def chunks(text: str, size: int = CHUNK) -> list[str]:
+    """Long text in parts that each fit one Telegram message with a heading. Cut before
+    escaping, so an escaped `&lt;` is never split."""
+    parts: list[str] = []
+    current: list[str] = []
+    length = 0
+    for char in text:
+        width = _length(char)
+        if length + width > size:
+            parts.append("".join(current))
+            current, length = [], 0
+        current.append(char)
+        length += width
+    if current or not parts:
+        parts.append("".join(current))
+    return parts
+
+
+async def _notify(
+    session: AsyncSession,
+    panel_id: int,
+    key: str,
+    payload: dict[str, Any],
+    now: datetime,
+    text: str | None,
+) -> None:
+    """One row per coordinator and per part of a long message (the text itself stays in the
+    feedback tables; the outbox only says which part to show)."""
+    for member_id, chat_id in await _coordinators(session, panel_id):
+        for part in range(len(chunks(text or ""))):
+            await outbox.enqueue(
+                session,
+                key=f"{key}:{member_id}:{part}",
+                kind="feedback_notice",
+                chat_id=chat_id,
+                member_id=member_id,
+                payload={**payload, "part": part},
+                due_at=now,
+                now=now,
+            )
+
+
+async def submit(
+    session: AsyncSession,
+    telegram_id: int,
+    panel_id: int,
+    mode: str,
+    *,
+    now: datetime,
+    text: str | None = None,
+    voice_file_id: str | None = None,
+) -> Feedback:
+    """Store a message and tell the panel's coordinators. Commits."""
+    if mode not in MODES:
+        raise FeedbackError("mode")
+    if not (text and text.strip()) and not voice_file_id:
+        raise FeedbackError("empty")
+    if text and len(text) > MAX_TEXT:
+        raise FeedbackError("long")
+    member_id = await session.scalar(
+        select(Member.id)
+        .join(Membership, Membership.member_id == Member.id)
+        .where(
+            Member.telegram_id == telegram_id,
+            Membership.panel_id == panel_id,
+            Membership.active.is_(True),
+        )
+    )
+    if member_id is None:
+        raise NotAllowed("not a member of this panel")
+    # Numbered per panel; the panel row is locked so two messages never get the same number.
+    await session.scalar(select(Panel.id).where(Panel.id == panel_id).with_for_update())
+    number = (
+        await session.scalar(select(func.max(Feedback.number)).where(Feedback.panel_id == panel_id))
+        or 0
+    ) + 1
+    feedback = Feedback(
+        panel_id=panel_id,
+        number=number,
+        member_id=member_id if mode == "named" else None,
+        text=text.strip() if text else None,
+        voice_file_id=voice_file_id,
+        wants_reply=mode != "anon",
+        day=now.date(),
+    )
+    session.add(feedback)
+    await session.flush()
+    if mode == "reply":
+        session.add(
+            FeedbackRoute(
+                feedback_id=feedback.id, sealed=_seal(telegram_id), owner=_owner(telegram_id)
+            )
+        )
+    await _notify(
+        session,
+        panel_id,
+        f"feedback:{feedback.id}:new",
+        {"feedback_id": feedback.id},
+        now,
+        feedback.text,
+    )
+    await session.commit()
+    return feedback
+
+
+async def for_coordinator(
+    session: AsyncSession, actor: Actor, feedback_id: int
+) -> tuple[Feedback, str | None]:
+    """The message and, only if the member gave it, their name."""
+    feedback = await session.get(Feedback, feedback_id)
+    if feedback is None:
+        raise FeedbackError("missing")
+    await require_coordinator(session, actor, feedback.panel_id)
+    name = None
+    if feedback.member_id is not None:
+        name = await session.scalar(
+            select(Member.display_name).where(Member.id == feedback.member_id)
+        )
+    return feedback, name
+
+
+async def can_reply(session: AsyncSession, feedback: Feedback) -> bool:
+    if feedback.member_id is not None:
+        return True
+    found = await session.scalar(
+        select(FeedbackRoute.feedback_id).where(FeedbackRoute.feedback_id == feedback.id)
+    )
+    return found is not None
+
+
+@dataclass(frozen=True)
+class Relay:
+    """Where a coordinator's reply goes. Only the handler sees it, to send; never shown."""
+
+    chat_id: int
+    language: str | None
+    easy_read: bool
+    feedback: Feedback
+
+
+async def reply(
+    session: AsyncSession, actor: Actor, feedback_id: int, text: str, *, now: datetime
+) -> Relay:
+    """A coordinator's reply: stored, and the way to the member returned for sending. Commits."""
+    feedback, _ = await for_coordinator(session, actor, feedback_id)
+    text = text.strip()
+    if not text or len(text) > MAX_TEXT:
+        raise FeedbackError("empty")
+    chat_id: int | None
+    if feedback.member_id is not None:
+        chat_id = await session.scalar(
+            select(Member.telegram_id).where(Member.id == feedback.member_id)
+        )
+    else:
+        chat_id = await _route(session, feedback.id)
+    if chat_id is None:
+        raise FeedbackError("no_route")
+    person = (
+        await session.execute(
+            select(Member.language, Member.easy_read).where(Member.telegram_id == chat_id)
+        )
+    ).first()
+    session.add(
+        FeedbackReply(feedback_id=feedback.id, from_member=False, text=text, day=now.date())
+    )
+    await session.commit()
+    return Relay(chat_id, person[0] if person else None, bool(person and person[1]), feedback)
+
+
+async def owns(session: AsyncSession, telegram_id: int, feedback_id: int) -> bool:
+    """Is this person the one the message's route (or name) leads to?"""
+    feedback = await session.get(Feedback, feedback_id)
+    if feedback is None:
+        return False
+    owner = await _route(session, feedback_id)
+    if owner is None and feedback.member_id is not None:
+        owner = await session.scalar(
+            select(Member.telegram_id).where(Member.id == feedback.member_id)
+        )
+    return owner == telegram_id
+
+
+async def answer_back(
+    session: AsyncSession, telegram_id: int, feedback_id: int, text: str, *, now: datetime
+) -> Feedback:
+    """The member writes again about their message, still anonymous. Only the person the route
+    leads to may. Commits."""
+    feedback = await session.get(Feedback, feedback_id)
+    if feedback is None or not await owns(session, telegram_id, feedback_id):
+        raise NotAllowed("not this person's message")
+    text = text.strip()
+    if not text or len(text) > MAX_TEXT:
+        raise FeedbackError("empty")
+    turn = FeedbackReply(feedback_id=feedback.id, from_member=True, text=text, day=now.date())
+    session.add(turn)
+    await session.flush()
+    await _notify(
+        session,
+        feedback.panel_id,
+        f"feedback:{feedback.id}:back:{turn.id}",
+        {"feedback_id": feedback.id, "reply_id": turn.id},
+        now,
+        text,
+    )
+    await session.commit()
+    return feedback
+
+
+async def reply_text(session: AsyncSession, reply_id: int) -> str | None:
+    return await session.scalar(select(FeedbackReply.text).where(FeedbackReply.id == reply_id))
+
+
+async def helplines(session: AsyncSession, panel_id: int | None) -> list[Helpline] | None:
+    """The panel's own urgent help lines, or None for the built-in UK ones."""
+    if panel_id is None:
+        return None
+    stored = await session.scalar(
+        select(FeedbackSettings.helplines).where(FeedbackSettings.panel_id == panel_id)
+    )
+    if not stored:
+        return None
+    return [Helpline(str(h["name"]), str(h["number"])) for h in stored]
+
+
+def parse_helplines(text: str) -> list[Helpline]:
+    """Lines like "Samaritans: 116 123"."""
+    found = []
+    for line in text.splitlines():
+        name, sep, number = line.partition(":")
+        if not line.strip():
+            continue
+        if not sep or not name.strip() or not number.strip():
+            raise FeedbackError("helpline")
+        if len(name) > 80 or len(number) > 40:
+            raise FeedbackError("helpline")
+        found.append(Helpline(name.strip(), number.strip()))
+    if not found or len(found) > MAX_HELPLINES:
+        raise FeedbackError("helpline")
+    return found
+
+
+async def _settings(session: AsyncSession, panel_id: int) -> FeedbackSettings:
+    row = await session.get(FeedbackSettings, panel_id)
+    if row is None:
+        row = FeedbackSettings(panel_id=panel_id, min_answers=MIN_ANSWERS)
+        session.add(row)
+    return row
+
+
+async def set_helplines(
+    session: AsyncSession, actor: Actor, panel_id: int, lines: list[Helpline] | None
+) -> None:
+    """Set the panel's help lines; None goes back to the built-in UK ones. Commits."""
+    await require_coordinator(session, actor, panel_id)
+    row = await _settings(session, panel_id)
+    row.helplines = [{"name": h.name, "number": h.number} for h in lines] if lines else None
+    await session.commit()
+
+
+async def set_min_answers(session: AsyncSession, actor: Actor, panel_id: int, n: int) -> None:
+    """How many answers a poll needs before anything is shown: never fewer than 3. Commits."""
+    await require_coordinator(session, actor, panel_id)
+    if n < MIN_ANSWERS or n > 1000:
+        raise FeedbackError("min_answers")
+    row = await _settings(session, panel_id)
+    row.min_answers = n
+    await session.commit()
+
+
+async def forget_routes(session: AsyncSession, telegram_id: int) -> None:
+    """/forgetme: the ways back to this person's anonymous messages go (the messages stay,
+    still anonymous)."""
+    from sqlalchemy import delete
+
+    if _RouteKeys.fernet is None:
+        return  # never configured in this process, so no route could have been written
+    await session.execute(delete(FeedbackRoute).where(FeedbackRoute.owner == _owner(telegram_id)))

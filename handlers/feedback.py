@@ -1,0 +1,402 @@
+"""Give feedback at any time (/feedback or the menu button): anonymous or named, text or a voice
+note; coordinators reply through the bot and the member can answer back, still anonymous.
+
+Steps on the member row: "fb:<mode>:<panel>" while writing, "fbr:<id>" while a coordinator types
+a reply, "fbb:<id>" while a member answers back. Buttons: "fb:1:m:<mode>", "fb:1:p:<mode>:<panel>",
+"fb:1:r:<id>" (coordinator: reply), "fb:1:b:<id>" (member: answer back).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from html import escape
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import PanelContext, current_member
+from bot.db import Feedback
+from bot.i18n import N_, Translator, translator
+from bot.services import access, feedback, profile
+from bot.services.access import NotAllowed
+from bot.services.feedback import FeedbackError, Helpline
+from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.glossary import NO_PANEL_ROLE
+from handlers.poll_messages import FEEDBACK, FEEDBACK_VERSION
+
+log = logging.getLogger(__name__)
+
+WRITING, REPLYING, BACK = "fb:", "fbr:", "fbb:"
+TYPED = ~filters.COMMAND | filters.Regex(r"^/cancel\b")
+MODE_LABELS = {
+    "anon": N_("Anonymous. No reply needed"),
+    "reply": N_("Anonymous. I'd like a reply"),
+    "named": N_("With my name"),
+}
+# Built-in urgent help for UK panels; a panel can set its own with /helplines.
+DEFAULT_HELPLINES = (
+    N_("Samaritans, any time, day or night: call 116 123 (free)."),
+    N_("NHS 111, for urgent health help: call 111."),
+    N_("In an emergency, call 999."),
+)
+NOT_JOINED = N_("To join a panel, open the invite link from your coordinator.")
+
+
+def _data(*args: str | int) -> str:
+    return callback_data(FEATURE_ID, FEEDBACK_VERSION, *args)
+
+
+FEATURE_ID = FEEDBACK
+
+
+def _id(value: str) -> int | None:
+    return int(value) if value.isdecimal() and value.isascii() and len(value) < 19 else None
+
+
+async def start(update: Update, context: PanelContext) -> None:
+    """The "Give feedback" button and /feedback: choose how, with each choice explained."""
+    t = context.t
+    member = context.member
+    if member is None or member.consent != "given" or not update.effective_user:
+        await reply(update, t(NOT_JOINED))
+        return
+    if not await feedback.active_panels(context.session, update.effective_user.id):
+        await reply(update, t(NOT_JOINED))
+        return
+    lines = [
+        t("💬 Tell us what you think. You can send words or a voice note."),
+        "",
+        t("<b>Anonymous. No reply needed:</b> we keep nothing that leads back to you."),
+        t(
+            "<b>Anonymous. I'd like a reply:</b> the bot keeps a private note of your chat, "
+            "only to send you the reply. Coordinators never see who you are."
+        ),
+        t("<b>With my name:</b> coordinators see your name. Choose this to get credit."),
+        "",
+        t("How do you want to send it?"),
+    ]
+    rows = [[button(t(label), _data("m", mode))] for mode, label in MODE_LABELS.items()]
+    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def _ask_to_write(update: Update, context: PanelContext, mode: str, panel_id: int) -> None:
+    member = context.member
+    assert member is not None
+    await profile.set_step(context.session, member.telegram_id, f"{WRITING}{mode}:{panel_id}")
+    await context.session.commit()
+    t = context.t
+    lines = [t("Type your message and send it. Or send a voice note.")]
+    if mode != "named":
+        lines.append(t("A voice note can be known by your voice. Words are safer."))
+    lines.append(t("To stop, type /cancel."))
+    await reply(update, "\n".join(lines))
+
+
+async def _close(update: Update) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(None)
+
+
+async def on_button(update: Update, context: PanelContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    args = parse_callback(query.data, FEATURE_ID, FEEDBACK_VERSION)
+    t = context.t
+    if not args or context.member is None:
+        await answer_expired(query, context)
+        return
+    op, rest = args[0], args[1:]
+    user_id = update.effective_user.id
+    if op in ("m", "p") and rest and rest[0] in MODE_LABELS:
+        mode = rest[0]
+        panels = await feedback.active_panels(context.session, user_id)
+        if op == "p" and len(rest) == 2 and _id(rest[1]) in {p for p, _ in panels}:
+            await _close(update)
+            await _ask_to_write(update, context, mode, int(rest[1]))
+        elif op == "m" and len(panels) == 1:
+            await _close(update)
+            await _ask_to_write(update, context, mode, panels[0][0])
+        elif op == "m" and panels:
+            await _close(update)
+            rows = [[button(name[:60], _data("p", mode, pid))] for pid, name in panels[:30]]
+            await reply(
+                update, t("Which panel is it for?"), reply_markup=InlineKeyboardMarkup(rows)
+            )
+        else:
+            await answer_expired(query, context)
+        return
+    feedback_id = _id(rest[0]) if len(rest) == 1 else None
+    if op == "r" and feedback_id is not None:
+        actor = await access.actor_for(
+            context.session, user_id, context.runtime.settings.panelbot_admins
+        )
+        try:
+            item, _ = await feedback.for_coordinator(context.session, actor, feedback_id)
+        except (NotAllowed, FeedbackError):
+            await query.answer(t(NO_PANEL_ROLE), show_alert=True)
+            return
+        if not await feedback.can_reply(context.session, item):
+            await query.answer(t("This person asked for no reply."), show_alert=True)
+            return
+        await query.answer()
+        await profile.set_step(context.session, user_id, f"{REPLYING}{item.id}")
+        await context.session.commit()
+        await reply(
+            update,
+            t("Type your reply to message #{n}.", n=item.number)
+            + "\n"
+            + t("The bot sends it to the person who wrote. You will not see who they are.")
+            + "\n"
+            + t("To stop, type /cancel."),
+        )
+    elif op == "b" and feedback_id is not None:
+        if not await feedback.owns(context.session, user_id, feedback_id):
+            await answer_expired(query, context)
+            return
+        await query.answer()
+        owned = await context.session.get(Feedback, feedback_id)
+        await profile.set_step(context.session, user_id, f"{BACK}{feedback_id}")
+        await context.session.commit()
+        named = owned is not None and owned.member_id is not None
+        prompt = (
+            t("Type your answer and send it.")
+            if named
+            else t("Type your answer and send it. It stays anonymous.")
+        )
+        await reply(update, prompt + "\n" + t("To stop, type /cancel."))
+    else:
+        await answer_expired(query, context)
+
+
+async def menu_tapped(update: Update, context: PanelContext) -> bool:
+    """A tap on a big menu button while we wait for words: leave the step and do what the
+    button says, rather than sending the button's label as someone's feedback or answer."""
+    from handlers import menu
+
+    message = update.effective_message
+    if message is None or not message.text or menu._label_for(message.text) is None:
+        return False
+    await _stop(context)
+    await menu.on_menu_button(update, context)
+    return True
+
+
+def helpline_lines(t: Translator, lines: list[Helpline] | None) -> list[str]:
+    header = t("If you need help now:")
+    if lines is None:
+        return [header, *(t(line) for line in DEFAULT_HELPLINES)]
+    return [header, *(f"{escape(h.name)}: {escape(h.number)}" for h in lines)]
+
+
+class _Step(filters.MessageFilter):
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, message: Message) -> bool:
+        member = current_member()
+        return bool(member and (member.conversation_step or "").startswith(self.prefix))
+
+
+async def _stop(context: PanelContext) -> None:
+    assert context.member is not None
+    await profile.set_step(context.session, context.member.telegram_id, None)
+    await context.session.commit()
+
+
+def _cancelled(message: Message) -> bool:
+    return (message.text or "").strip().casefold().startswith("/cancel")
+
+
+async def on_writing(update: Update, context: PanelContext) -> None:
+    message = update.effective_message
+    member = context.member
+    assert message is not None and member is not None and update.effective_user is not None
+    t = context.t
+    step = (member.conversation_step or "").removeprefix(WRITING)
+    mode, _, panel = step.partition(":")
+    panel_id = _id(panel)
+    if mode not in MODE_LABELS or panel_id is None:
+        await _stop(context)
+        await reply(update, t("Sorry, I lost track. Tap Give feedback to start again."))
+        return
+    if _cancelled(message):
+        await _stop(context)
+        await reply(update, t("OK. Nothing was sent."))
+        return
+    if await menu_tapped(update, context):
+        return
+    text = message.text
+    voice = message.voice.file_id if message.voice else None
+    if not (text and text.strip()) and voice is None:
+        await reply(update, t("Please type your message, or send a voice note."))
+        return
+    try:
+        item = await feedback.submit(
+            context.session,
+            update.effective_user.id,
+            panel_id,
+            mode,
+            now=context.runtime.clock.now(),
+            text=text,
+            voice_file_id=voice,
+        )
+    except (NotAllowed, FeedbackError):
+        await context.session.rollback()
+        await _stop(context)
+        await reply(update, t("Sorry, I could not pass this on. Please tell your coordinator."))
+        return
+    await _stop(context)
+    if mode == "named":
+        lines = [t("Thank you. We passed on your message with your name.")]
+    else:
+        lines = [
+            t("Thank you. We passed on your message as Anonymous message #{n}.", n=item.number)
+        ]
+    if mode == "reply":
+        lines.append(t("When a coordinator replies, I will send it to you here."))
+    elif mode == "anon":
+        lines.append(t("We kept nothing that leads back to you, so nobody can reply."))
+    lines += ["", *helpline_lines(t, await feedback.helplines(context.session, panel_id))]
+    await reply(update, "\n".join(lines))
+
+
+async def on_reply_text(update: Update, context: PanelContext) -> None:
+    """A coordinator's reply, relayed straight to the member (never through a stored row that
+    would link the chat to the message)."""
+    message = update.effective_message
+    member = context.member
+    assert message is not None and member is not None and update.effective_user is not None
+    t = context.t
+    feedback_id = _id((member.conversation_step or "").removeprefix(REPLYING))
+    if _cancelled(message) or feedback_id is None:
+        await _stop(context)
+        await reply(update, t("OK. Nothing was sent."))
+        return
+    if not message.text or not message.text.strip():
+        await reply(update, t("Please type your reply in words."))
+        return
+    actor = await access.actor_for(
+        context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
+    )
+    try:
+        relay = await feedback.reply(
+            context.session, actor, feedback_id, message.text, now=context.runtime.clock.now()
+        )
+    except (NotAllowed, FeedbackError):
+        await context.session.rollback()
+        await _stop(context)
+        await reply(update, t("Sorry, this reply cannot be sent."))
+        return
+    await _stop(context)
+    them = translator(relay.language or "en", relay.easy_read)
+    text = "\n\n".join(
+        [
+            them("💬 A coordinator replied to your message #{n}:", n=relay.feedback.number),
+            escape(message.text.strip()),
+            them("You can answer back. It stays anonymous.")
+            if relay.feedback.member_id is None
+            else them("You can answer back."),
+        ]
+    )
+    rows = [[button(them("Answer back"), _data("b", relay.feedback.id))]]
+    try:
+        await context.bot.send_message(
+            relay.chat_id, text, parse_mode="HTML", reply_markup=InlineKeyboardMarkup(rows)
+        )
+    except TelegramError:
+        log.warning("A feedback reply could not be delivered")  # never which chat
+        await reply(update, t("Sorry, the reply could not be delivered. They may have left."))
+        return
+    await reply(
+        update,
+        t("Sent. Your reply went to the person who wrote message #{n}.", n=relay.feedback.number),
+    )
+
+
+async def on_back_text(update: Update, context: PanelContext) -> None:
+    message = update.effective_message
+    member = context.member
+    assert message is not None and member is not None and update.effective_user is not None
+    t = context.t
+    feedback_id = _id((member.conversation_step or "").removeprefix(BACK))
+    if _cancelled(message) or feedback_id is None:
+        await _stop(context)
+        await reply(update, t("OK. Nothing was sent."))
+        return
+    if not message.text or not message.text.strip():
+        await reply(update, t("Please type your answer in words."))
+        return
+    try:
+        item = await feedback.answer_back(
+            context.session,
+            update.effective_user.id,
+            feedback_id,
+            message.text,
+            now=context.runtime.clock.now(),
+        )
+    except (NotAllowed, FeedbackError):
+        await context.session.rollback()
+        await _stop(context)
+        await reply(update, t("Sorry, this cannot be sent."))
+        return
+    await _stop(context)
+    if item.member_id is not None:
+        await reply(update, t("Thank you. We passed on your message with your name."))
+    else:
+        await reply(update, t("Sent. It is still anonymous."))
+
+
+async def helplines_command(update: Update, context: PanelContext) -> None:
+    """/helplines shows the help lines members see; "/helplines" followed by lines like
+    "Samaritans: 116 123" sets them; "/helplines default" goes back to the UK ones."""
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    t = context.t
+    actor = await access.actor_for(
+        context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
+    )
+    panels = await access.coordinated_panels(context.session, actor)
+    if not panels:
+        await reply(update, t(NO_PANEL_ROLE))
+        return
+    panel_id = panels[0][0]
+    given = (message.text or "").partition(" ")[2].strip()
+    if "\n" in (message.text or "").split(" ", 1)[0]:
+        given = (message.text or "").partition("\n")[2].strip()
+    try:
+        if given.casefold() == "default":
+            await feedback.set_helplines(context.session, actor, panel_id, None)
+        elif given:
+            parsed = feedback.parse_helplines(given)
+            await feedback.set_helplines(context.session, actor, panel_id, parsed)
+    except FeedbackError:
+        await reply(
+            update,
+            t("Please write one help line on each line, like this:")
+            + "\n/helplines\nSamaritans: 116 123\nNHS 111: 111",
+        )
+        return
+    current = await feedback.helplines(context.session, panel_id)
+    lines = [t("Members see this after they send feedback:"), ""]
+    lines += helpline_lines(t, current)
+    lines += ["", t("To change them, type /helplines and then one line for each.")]
+    await reply(update, "\n".join(lines))
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("feedback", start, filters=private),
+        CommandHandler("helplines", helplines_command, filters=private),
+        CallbackQueryHandler(on_button, pattern=r"^fb:"),
+        MessageHandler(private & TYPED & _Step(WRITING), on_writing),
+        MessageHandler(private & TYPED & _Step(REPLYING), on_reply_text),
+        MessageHandler(private & TYPED & _Step(BACK), on_back_text),
+    ]

@@ -1,0 +1,344 @@
+"""What people are sent about polls and feedback, rendered in each person's language when the
+outbox sends it: questions, reminders, the closing notice, shared results, and messages for
+coordinators. Also the results text and chart a coordinator sees with /results."""
+
+from __future__ import annotations
+
+import io
+from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import matplotlib
+
+matplotlib.use("Agg")  # draws to memory; no display on a server
+
+from babel.numbers import format_decimal
+from matplotlib import pyplot
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.db import Feedback, Member, Panel, Poll
+from bot.delivery import Delivery, Outgoing
+from bot.i18n import N_, Translator, translator
+from bot.services import feedback, polls
+from bot.services.feedback import chunks
+from bot.services.outbox import ClaimedMessage
+from bot.services.polls import Results
+from handlers.common import callback_data
+from handlers.roster import MESSAGE_LIMIT, telegram_length
+
+ANSWER, ANSWER_VERSION = "pa", 1
+FEEDBACK, FEEDBACK_VERSION = "fb", 1
+RATING_WORDS = {
+    1: N_("Very poor"),
+    2: N_("Poor"),
+    3: N_("OK"),
+    4: N_("Good"),
+    5: N_("Very good"),
+}
+
+
+def person(member: Member | None) -> Translator:
+    if member is None:
+        return translator("en")
+    return translator(member.language or "en", member.easy_read)
+
+
+def closing_time(t: Translator, poll: Poll, zone: str) -> str:
+    tz = ZoneInfo(zone)
+    local = poll.closes_at.astimezone(tz)
+    return t("{day} at {time}", day=t.date(local), time=t.time(poll.closes_at, tz))
+
+
+def question_text(t: Translator, poll: Poll, zone: str, *, reminder: bool = False) -> str:
+    lines = [
+        t("Reminder: please answer this question.")
+        if reminder
+        else t("📊 A question from your panel:"),
+        "",
+        f"<b>{escape(poll.question)}</b>",
+        "",
+    ]
+    if poll.kind == "one":
+        lines.append(t("Tap one answer."))
+    elif poll.kind == "many":
+        lines.append(t("Tap all the answers you agree with, then tap Done."))
+    elif poll.kind == "rating":
+        lines.append(t("Tap a number. 1 is very poor. 5 is very good."))
+    else:
+        lines.append(t("Tap Write my answer. Then type your answer."))
+    if poll.anonymous:
+        lines.append(t("Your answer is anonymous. Nobody can see who said what."))
+    else:
+        lines.append(t("Your name will be kept with your answer."))
+    lines.append(t("Please answer by {when}.", when=closing_time(t, poll, zone)))
+    return "\n".join(lines)
+
+
+def answer_data(op: str, poll_id: int, arg: int | str = 0) -> str:
+    return callback_data(ANSWER, ANSWER_VERSION, op, poll_id, arg)
+
+
+def answer_buttons(t: Translator, poll: Poll, mask: int = 0) -> list[list[dict[str, str]]]:
+    rows: list[list[dict[str, str]]] = []
+    if poll.kind == "one":
+        rows = [
+            [{"text": option[:60], "callback_data": answer_data("c", poll.id, i)}]
+            for i, option in enumerate(poll.options)
+        ]
+    elif poll.kind == "many":
+        rows = [
+            [
+                {
+                    "text": ("✓ " if mask & (1 << i) else "") + option[:60],
+                    "callback_data": answer_data("t", poll.id, mask ^ (1 << i)),
+                }
+            ]
+            for i, option in enumerate(poll.options)
+        ]
+        rows.append([{"text": t("Done"), "callback_data": answer_data("d", poll.id, mask)}])
+    elif poll.kind == "rating":
+        rows = [
+            [
+                {
+                    "text": f"{value} {t(RATING_WORDS[value])}",
+                    "callback_data": answer_data("r", poll.id, value),
+                }
+            ]
+            for value in polls.RATINGS
+        ]
+    label = t("Write my answer") if poll.kind == "text" else t("Type my answer")
+    rows.append([{"text": label, "callback_data": answer_data("w", poll.id)}])
+    rows.append([{"text": t("Skip this question"), "callback_data": answer_data("s", poll.id)}])
+    return rows
+
+
+def labels(t: Translator, poll: Poll) -> list[str]:
+    if poll.kind == "rating":
+        return [f"{v} {t(RATING_WORDS[v])}" for v in polls.RATINGS]
+    return list(poll.options)
+
+
+def counts_lines(t: Translator, result: Results) -> list[str]:
+    """Counts and percentages as text: the chart's numbers, for screen readers too."""
+    lines = []
+    for label, count in zip(labels(t, result.poll), result.counts, strict=False):
+        lines.append(
+            t(
+                "{label}: {count} ({percent}%)",
+                label=escape(label),
+                count=count,
+                percent=result.percent(count),
+            )
+        )
+    if result.average is not None:
+        average = format_decimal(result.average, locale=t.locale)
+        lines.append(t("Average: {average} out of 5", average=average))
+    return lines
+
+
+def results_messages(t: Translator, result: Results) -> list[str]:
+    """The coordinator's results, packed into messages within Telegram's limit."""
+    poll = result.poll
+    head = [
+        t("Results: <b>{question}</b>", question=escape(poll.question)),
+        t.ngettext(
+            "{n} answer so far.",
+            "{n} answers so far.",
+            result.answered,
+        )
+        + " "
+        + t.ngettext("{n} person was asked.", "{n} people were asked.", result.asked),
+    ]
+    if poll.closed:
+        head.append(t("This question is closed."))
+    if result.hidden:
+        head.append(
+            t.ngettext(
+                "Results show when {n} person has answered. This keeps answers anonymous.",
+                "Results show when {n} people have answered. This keeps answers anonymous.",
+                poll.min_answers,
+            )
+        )
+        return ["\n".join(head)]
+    if poll.kind != "text":
+        return ["\n".join([*head, "", *counts_lines(t, result)])]
+    head += ["", t("The answers, in random order:")]
+    blocks = [escape(part) for text in result.texts for part in chunks(text)]
+    messages: list[str] = []
+    current = "\n".join(head)
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if current and telegram_length(candidate) > MESSAGE_LIMIT:
+            messages.append(current)
+            current = block
+        else:
+            current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _plain(text: str) -> str:
+    """Matplotlib reads "$...$" as maths; people's "$10 or $20" must stay words."""
+    return text.replace("$", r"\$")
+
+
+def chart(t: Translator, result: Results) -> bytes | None:
+    """A bar chart readable on a phone: big type, one bar per answer, the number on each bar."""
+    if result.hidden or result.poll.kind == "text" or not result.counts:
+        return None
+    names = labels(t, result.poll)
+    figure, axes = pyplot.subplots(figsize=(6, 1.2 + 0.8 * len(names)), dpi=120)
+    try:
+        positions = list(range(len(names)))[::-1]
+        axes.barh(positions, result.counts, color="#1f5fa8")
+        axes.set_yticks(positions, [_plain(n[:30]) for n in names], fontsize=14)
+        axes.set_xlim(0, max([*result.counts, 1]) * 1.35)
+        for position, count in zip(positions, result.counts, strict=False):
+            axes.text(
+                count,
+                position,
+                f" {count} ({result.percent(count)}%)",
+                va="center",
+                fontsize=14,
+            )
+        axes.set_title(_plain(result.poll.question[:60]), fontsize=14, loc="left")
+        axes.xaxis.set_visible(False)
+        for side in ("top", "right", "bottom"):
+            axes.spines[side].set_visible(False)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        pyplot.close(figure)
+
+
+def shared_text(t: Translator, result: Results) -> str:
+    poll = result.poll
+    lines = [
+        t("📊 Results: <b>{question}</b>", question=escape(poll.question)),
+        t.ngettext("{n} person answered.", "{n} people answered.", result.answered),
+    ]
+    if poll.kind != "text":
+        lines += ["", *counts_lines(t, result)]
+    lines += ["", t("<b>You said, we did:</b>"), escape(poll.we_did or "")]
+    lines += ["", t("Thank you for taking part.")]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ feedback
+
+
+def feedback_heading(t: Translator, number: int, name: str | None) -> str:
+    if name is None:
+        return t("📨 Anonymous message #{n}", n=number)
+    return t("📨 Message #{n} from {name}", n=number, name=escape(name))
+
+
+def reply_button(t: Translator, feedback_id: int) -> list[list[dict[str, str]]]:
+    data = callback_data(FEEDBACK, FEEDBACK_VERSION, "r", feedback_id)
+    return [[{"text": t("Reply"), "callback_data": data}]]
+
+
+# ------------------------------------------------------------------------------ renderers
+
+
+async def _zone(session: AsyncSession, panel_id: int) -> str:
+    zone = await session.scalar(select(Panel.timezone).where(Panel.id == panel_id))
+    return zone or "Europe/London"
+
+
+def renderers(clock: Clock) -> dict[str, Any]:
+    async def ask(session: AsyncSession, row: ClaimedMessage, reminder: bool = False) -> Any:
+        found = await polls.for_member(session, int(row.payload["poll_id"]), row.member_id)
+        if found is None:
+            return None
+        poll, member, state, active = found
+        if not active or state != "waiting" or not polls.is_open(poll, clock.now()):
+            return None  # answered, skipped, left the panel, or too late
+        t = person(member)
+        zone = await _zone(session, poll.panel_id)
+        return Outgoing(
+            text=question_text(t, poll, zone, reminder=reminder),
+            buttons=answer_buttons(t, poll),
+        )
+
+    async def remind(session: AsyncSession, row: ClaimedMessage) -> Any:
+        return await ask(session, row, reminder=True)
+
+    async def close(session: AsyncSession, row: ClaimedMessage) -> Any:
+        poll = await polls.close(session, int(row.payload["poll_id"]))
+        if poll is None:
+            return None
+        member = await session.get(Member, row.member_id) if row.member_id else None
+        t = person(member)
+        answered = await polls.answer_count(session, poll.id)
+        return Outgoing(
+            text="\n".join(
+                [
+                    t("The question <b>{question}</b> has closed.", question=escape(poll.question)),
+                    t.ngettext("{n} person answered.", "{n} people answered.", answered),
+                    t("Type /results to see the results."),
+                ]
+            )
+        )
+
+    async def shared(session: AsyncSession, row: ClaimedMessage) -> Any:
+        result = await polls.shared_results(session, int(row.payload["poll_id"]))
+        if result is None or result.hidden:
+            return None
+        member = await session.get(Member, row.member_id) if row.member_id else None
+        return Outgoing(text=shared_text(person(member), result))
+
+    async def notice(session: AsyncSession, row: ClaimedMessage) -> Any:
+        member = await session.get(Member, row.member_id) if row.member_id else None
+        t = person(member)
+        item = await session.get(Feedback, int(row.payload["feedback_id"]))
+        if item is None:
+            return None
+        name = None
+        if item.member_id is not None:
+            name = await session.scalar(
+                select(Member.display_name).where(Member.id == item.member_id)
+            )
+            name = name or "?"
+        heading = feedback_heading(t, item.number, name)
+        can_reply = await feedback.can_reply(session, item)
+        buttons = reply_button(t, item.id) if can_reply else None
+        if "reply_id" in row.payload:
+            text = await feedback.reply_text(session, int(row.payload["reply_id"])) or ""
+            heading += "\n" + t("They wrote back:")
+        else:
+            text = item.text or ""
+        if item.voice_file_id and "reply_id" not in row.payload:
+            caption = heading + "\n" + t("They sent a voice note.")
+            return Outgoing(text=caption, voice=item.voice_file_id, buttons=buttons)
+        if not can_reply:
+            heading += "\n" + t("They asked for no reply.")
+        parts = chunks(text)
+        part = int(row.payload.get("part", 0))
+        if not 0 <= part < len(parts):
+            return None
+        body = escape(parts[part])
+        if part == 0:
+            body = f"{heading}\n\n{body}"
+        if part < len(parts) - 1:
+            body += "\n\n" + t("(continued in the next message)")
+        return Outgoing(text=body, buttons=buttons if part == len(parts) - 1 else None)
+
+    return {
+        "poll_ask": ask,
+        "poll_reminder": remind,
+        "poll_close": close,
+        "poll_shared": shared,
+        "feedback_notice": notice,
+    }
+
+
+def register(delivery: Delivery, clock: Clock) -> None:
+    for kind, renderer in renderers(clock).items():
+        delivery.register(kind, renderer)

@@ -1,0 +1,404 @@
+"""Answering polls (buttons or a typed reply, or skip) and, for coordinators, /results with a
+chart, sharing "You said, we did" and a spreadsheet of answers without names.
+
+Buttons: "pa:1:<op>:<poll>:<arg>" for members (c choose, t toggle, d done, r rate, w write,
+s skip), "pr:1:<op>:<poll>" for coordinators (v view, s share, x export). Choices of a
+"several choices" question live only in the buttons themselves until Done, so nothing about an
+answer is stored anywhere before it is stored anonymously.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import PanelContext, current_member
+from bot.db import Poll
+from bot.delivery import _keyboard
+from bot.i18n import N_, translator
+from bot.services import access, polls, profile
+from bot.services.access import NotAllowed
+from bot.services.polls import Outcome, PollError
+from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.glossary import NO_PANEL_ROLE
+from handlers.poll_messages import (
+    ANSWER,
+    ANSWER_VERSION,
+    RATING_WORDS,
+    answer_buttons,
+    chart,
+    results_messages,
+)
+
+RESULTS, RESULTS_VERSION = "pr", 1
+# Anything but a command, except /cancel: other commands (/help) still work mid-answer.
+TYPED = ~filters.COMMAND | filters.Regex(r"^/cancel\b")
+ANSWERING, SHARING = "pa:", "pshare:"
+OUTCOMES = {
+    Outcome.SAVED: N_("Thank you. We got your answer."),
+    Outcome.SKIPPED: N_("OK. You skipped this question."),
+    Outcome.ALREADY: N_("You have already answered this question. Thank you."),
+    Outcome.CLOSED: N_("Sorry, this question has closed."),
+    Outcome.NOT_ASKED: N_("This question is not for you. Type /help to see what you can do."),
+    Outcome.INVALID: N_("Please tap one of the answers."),
+}
+TEXT = "text"
+WRITE_PROMPT = N_("Type your answer and send it.")
+TYPE_HINTS = {
+    "one": N_("Please type the number of your answer, like 2."),
+    "many": N_("Please type the numbers of your answers, like 1, 3."),
+    "rating": N_("Please type a number from 1 to 5. 1 is very poor. 5 is very good."),
+    "text": N_("Please type your answer in words."),
+}
+
+
+def _is_number(text: str) -> bool:
+    return text.isdecimal() and len(text) < 4
+
+
+def parse_typed(poll: Poll, text: str) -> dict[str, Any] | None:
+    """A typed answer as the service wants it, or None if it cannot be understood.
+    Numbers may be in any script (int() reads Arabic-Indic digits too)."""
+    text = text.strip()
+    if poll.kind == "text":
+        return {"text": text} if text else None
+    if poll.kind == "rating":
+        if _is_number(text) and int(text) in polls.RATINGS:
+            return {"rating": int(text)}
+        for language in ("en", "cy", "gd", "pl", "ur", "ar"):
+            t = translator(language)
+            for value, word in RATING_WORDS.items():
+                if t(word).casefold() == text.casefold():
+                    return {"rating": value}
+        return None
+    lowered = [o.casefold() for o in poll.options]
+    picked: list[int] = []
+    pieces = text.replace(",", " ").split() if poll.kind == "many" else [text]
+    if poll.kind == "many" and not all(_is_number(p) for p in pieces):
+        pieces = [p.strip() for p in text.replace(",", "\n").splitlines() if p.strip()]
+    for piece in pieces:
+        if _is_number(piece) and 1 <= int(piece) <= len(poll.options):
+            picked.append(int(piece) - 1)
+        elif piece.casefold() in lowered:
+            picked.append(lowered.index(piece.casefold()))
+        else:
+            return None
+    return {"choices": picked} if picked else None
+
+
+async def _remove_buttons(update: Update) -> None:
+    query = update.callback_query
+    if query is not None:
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_reply_markup(None)
+
+
+async def _record(update: Update, context: PanelContext, poll_id: int, **answer: Any) -> Outcome:
+    assert update.effective_user is not None
+    outcome, _ = await polls.answer(
+        context.session,
+        update.effective_user.id,
+        poll_id,
+        now=context.runtime.clock.now(),
+        **answer,
+    )
+    return outcome
+
+
+async def on_answer_button(update: Update, context: PanelContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    args = parse_callback(query.data, ANSWER, ANSWER_VERSION)
+    t = context.t
+    if (
+        args is None
+        or len(args) != 3
+        or args[0] not in ("c", "t", "d", "r", "w", "s")
+        or not all(_is_number(a) or (a.isdecimal() and len(a) < 19) for a in args[1:])
+        or not all(a.isascii() for a in args[1:])
+    ):
+        await answer_expired(query, context)
+        return
+    op, poll_id, arg = args[0], int(args[1]), int(args[2])
+    poll = await context.session.get(Poll, poll_id)
+    if poll is None:
+        await answer_expired(query, context)
+        return
+    if op == "t":
+        if not 0 <= arg < 2 ** len(poll.options) or poll.kind != "many":
+            await answer_expired(query, context)
+            return
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_reply_markup(_keyboard(answer_buttons(t, poll, arg)))
+        await query.answer()  # after the edit, so the ticks are there when the spinner stops
+        return
+    if op == "w":
+        await query.answer()
+        member = context.member
+        if member is None:
+            return
+        await profile.set_step(context.session, member.telegram_id, f"{ANSWERING}{poll.id}")
+        await context.session.commit()
+        await reply(
+            update,
+            t(WRITE_PROMPT if poll.kind == TEXT else TYPE_HINTS[poll.kind])
+            + "\n"
+            + t("To stop, type /cancel."),
+        )
+        return
+    answer: dict[str, Any]
+    if op == "c":
+        answer = {"choices": [arg]}
+    elif op == "d":
+        if arg == 0:
+            await query.answer(t("Tap at least one answer, or tap Skip."), show_alert=True)
+            return
+        answer = {"choices": [i for i in range(len(poll.options)) if arg & (1 << i)]}
+    elif op == "r":
+        answer = {"rating": arg}
+    else:
+        answer = {"skip": True}
+    outcome = await _record(update, context, poll_id, **answer)
+    if outcome == Outcome.INVALID:
+        await query.answer(t(OUTCOMES[outcome]), show_alert=True)
+        return
+    await query.answer()
+    await _remove_buttons(update)
+    await reply(update, t(OUTCOMES[outcome]))
+
+
+class _Step(filters.MessageFilter):
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, message: Message) -> bool:
+        member = current_member()
+        return bool(member and (member.conversation_step or "").startswith(self.prefix))
+
+
+def _step_id(context: PanelContext, prefix: str) -> int | None:
+    step = (context.member.conversation_step if context.member else None) or ""
+    value = step.removeprefix(prefix)
+    return int(value) if value.isdecimal() and value.isascii() and len(value) < 19 else None
+
+
+async def _stop(context: PanelContext) -> None:
+    assert context.member is not None
+    await profile.set_step(context.session, context.member.telegram_id, None)
+    await context.session.commit()
+
+
+async def on_typed_answer(update: Update, context: PanelContext) -> None:
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    t = context.t
+    poll_id = _step_id(context, ANSWERING)
+    poll = await context.session.get(Poll, poll_id) if poll_id else None
+    if poll is None:
+        await _stop(context)
+        await reply(update, t(OUTCOMES[Outcome.NOT_ASKED]))
+        return
+    if (message.text or "").strip().casefold() == "/cancel":
+        await _stop(context)
+        await reply(update, t("OK. You can answer later with the buttons on the question."))
+        return
+    from handlers.feedback import menu_tapped
+
+    if await menu_tapped(update, context):
+        return
+    answer = parse_typed(poll, message.text) if message.text else None
+    if answer is None:
+        await reply(update, t(TYPE_HINTS[poll.kind]))
+        return
+    outcome = await _record(update, context, poll.id, **answer)
+    if outcome == Outcome.INVALID:
+        await reply(update, t(TYPE_HINTS[poll.kind]))
+        return
+    await _stop(context)
+    await reply(update, t(OUTCOMES[outcome]))
+
+
+# ------------------------------------------------------------------------------ results
+
+
+async def _actor(context: PanelContext, update: Update) -> access.Actor:
+    assert update.effective_user is not None
+    return await access.actor_for(
+        context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
+    )
+
+
+def _data(op: str, poll_id: int) -> str:
+    return callback_data(RESULTS, RESULTS_VERSION, op, poll_id)
+
+
+async def results_command(update: Update, context: PanelContext) -> None:
+    t = context.t
+    actor = await _actor(context, update)
+    panels = await access.coordinated_panels(context.session, actor)
+    if not panels:
+        await reply(update, t(NO_PANEL_ROLE))
+        return
+    found = await polls.recent(context.session, actor, [p for p, _ in panels])
+    if not found:
+        await reply(update, t("You have not asked any questions yet. Type /newpoll to ask one."))
+        return
+    rows = [[button(p.question[:60], _data("v", p.id))] for p in found]
+    await reply(update, t("Which question?"), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def on_results_button(update: Update, context: PanelContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    args = parse_callback(query.data, RESULTS, RESULTS_VERSION)
+    t = context.t
+    if (
+        args is None
+        or len(args) != 2
+        or args[0] not in ("v", "s", "x")
+        or not (args[1].isdecimal() and args[1].isascii() and len(args[1]) < 19)
+    ):
+        await answer_expired(query, context)
+        return
+    op, poll_id = args[0], int(args[1])
+    actor = await _actor(context, update)
+    try:
+        result = await polls.results(context.session, actor, poll_id)
+    except (NotAllowed, PollError):
+        await query.answer(t(NO_PANEL_ROLE), show_alert=True)
+        return
+    await query.answer()
+    if op == "v":
+        messages = results_messages(t, result)
+        rows = []
+        if not result.hidden:
+            rows = [
+                [button(t("Share with the panel"), _data("s", poll_id))],
+                [button(t("Download the answers"), _data("x", poll_id))],
+            ]
+        for index, text in enumerate(messages):
+            last = index == len(messages) - 1
+            markup = InlineKeyboardMarkup(rows) if last and rows else None
+            await reply(update, text, reply_markup=markup)
+        image = chart(t, result)
+        if image is not None:
+            await update.effective_chat.send_photo(
+                image, caption=t("A chart of the answers. The numbers are in the message above.")
+            )
+    elif result.hidden:
+        await reply(update, results_messages(t, result)[0])
+    elif op == "s":
+        assert context.member is not None
+        await profile.set_step(context.session, context.member.telegram_id, f"{SHARING}{poll_id}")
+        await context.session.commit()
+        await reply(
+            update,
+            t("What will you do because of these answers? Type a short message.")
+            + "\n"
+            + t('Members will get the results with your message, under "You said, we did".')
+            + "\n"
+            + t("To stop, type /cancel."),
+        )
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([t("Answer")])
+        writer.writerows(await polls.export_answers(context.session, actor, poll_id))
+        await update.effective_chat.send_document(
+            buffer.getvalue().encode("utf-8-sig"),
+            filename=f"answers-{poll_id}.csv",
+            caption=t("The answers, in random order. Nothing says who gave them."),
+        )
+
+
+async def on_share_text(update: Update, context: PanelContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    t = context.t
+    poll_id = _step_id(context, SHARING)
+    text = (message.text or "").strip()
+    if poll_id is None:
+        await _stop(context)
+        return
+    if text.casefold() == "/cancel":
+        await _stop(context)
+        await reply(update, t("OK. Nothing was sent."))
+        return
+    if not text or len(text) > 2000:
+        await reply(update, t("Please type a message of up to 2000 letters."))
+        return
+    actor = await _actor(context, update)
+    try:
+        count = await polls.share(
+            context.session, actor, poll_id, text, now=context.runtime.clock.now()
+        )
+    except (NotAllowed, PollError):
+        await context.session.rollback()
+        await _stop(context)
+        await reply(update, t(NO_PANEL_ROLE))
+        return
+    await _stop(context)
+    await reply(
+        update,
+        t.ngettext(
+            "Sent. {n} person will get the results.",
+            "Sent. {n} people will get the results.",
+            count,
+        ),
+    )
+
+
+async def min_answers_command(update: Update, context: PanelContext) -> None:
+    """/minanswers N: how many answers a new question needs before results show (3 or more)."""
+    from bot.services import feedback
+
+    message = update.effective_message
+    assert message is not None
+    t = context.t
+    actor = await _actor(context, update)
+    panels = await access.coordinated_panels(context.session, actor)
+    if not panels:
+        await reply(update, t(NO_PANEL_ROLE))
+        return
+    panel_id = panels[0][0]
+    given = (message.text or "").partition(" ")[2].strip()
+    if given:
+        try:
+            if not _is_number(given):
+                raise feedback.FeedbackError("min_answers")
+            await feedback.set_min_answers(context.session, actor, panel_id, int(given))
+        except feedback.FeedbackError:
+            await context.session.rollback()
+            await reply(
+                update,
+                t("Please type a number of 3 or more, like /minanswers 5.")
+                + "\n"
+                + t("It cannot be below 3. This keeps answers anonymous."),
+            )
+            return
+    n = await polls.min_answers_for(context.session, panel_id)
+    await reply(
+        update,
+        t("Results of new questions show from {n} answers.", n=n)
+        + "\n"
+        + t("Please type a number of 3 or more, like /minanswers 5."),
+    )
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("results", results_command, filters=private),
+        CommandHandler("minanswers", min_answers_command, filters=private),
+        CallbackQueryHandler(on_answer_button, pattern=r"^pa:"),
+        CallbackQueryHandler(on_results_button, pattern=r"^pr:"),
+        MessageHandler(private & TYPED & _Step(ANSWERING), on_typed_answer),
+        MessageHandler(private & TYPED & _Step(SHARING), on_share_text),
+    ]
