@@ -73,7 +73,7 @@ def entities_to_html(text: str, entities: list[JSON] | None) -> str:
 
 
 def direction(text: str) -> str:
-    """"rtl" when most strongly-directional letters are right-to-left (Arabic, Urdu...)."""
+    """ "rtl" when most strongly-directional letters are right-to-left (Arabic, Urdu...)."""
     rtl = ltr = 0
     for char in text:
         kind = unicodedata.bidirectional(char)
