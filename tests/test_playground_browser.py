@@ -64,7 +64,7 @@ def shots(request: pytest.FixtureRequest) -> Any:
 
 
 async def test_a_new_person_joins_answers_an_invitation_and_sees_a_reminder_after_fast_forward(
-    playground: Playground, browser: Any, shots: Any, tmp_path: Path
+    browser: Any, playground: Playground, shots: Any, tmp_path: Path
 ) -> None:
     from playwright.async_api import expect
 
@@ -154,7 +154,7 @@ async def test_a_new_person_joins_answers_an_invitation_and_sees_a_reminder_afte
 
 
 async def test_right_to_left_chats_render_right_to_left_on_a_phone_and_a_desktop(
-    playground: Playground, browser: Any, shots: Any
+    browser: Any, playground: Playground, shots: Any
 ) -> None:
     from playwright.async_api import expect
 
