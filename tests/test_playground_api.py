@@ -3,9 +3,16 @@ taps and their answers, photos, file downloads and the fast-forward clock."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
+import signal
+import sys
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from sqlalchemy import select
 
 from bot.db import Answer, Member, Rsvp
@@ -216,3 +223,44 @@ def test_message_text_becomes_safe_html_with_utf16_entity_offsets() -> None:
     assert 'href="#"' in link
     assert direction("اجتماع جديد: Planning day في القاعة") == "rtl"
     assert direction("میٹنگ کی یاد دہانی") == "rtl" and direction("Reminder") == "ltr"
+
+
+@pytest.mark.slow
+async def test_one_command_with_no_token_starts_the_playground_and_prints_its_address(
+    tmp_path: Path,
+) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANELBOT_"))}
+    clean.pop("DATABASE_URL", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "playground",
+        "--port",
+        "0",
+        cwd=tmp_path,
+        env=clean,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    try:
+        line = ""
+        async with asyncio.timeout(60):
+            while "Open http://" not in line:
+                raw = await process.stdout.readline()
+                assert raw, "the playground stopped before printing its address"
+                line = raw.decode()
+        address = re.search(r"http://\S+/", line)
+        assert address is not None
+        async with aiohttp.ClientSession() as http:
+            async with http.get(address.group(0)) as response:
+                assert response.status == 200
+                assert "panelbot playground" in await response.text()
+            async with http.get(f"{address.group(0)}_playground/people") as response:
+                assert len((await response.json())["result"]["people"]) >= 5
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 30)
+    assert code == 0
+    assert (tmp_path / "data" / "playground.sqlite3").exists()
