@@ -264,3 +264,25 @@ async def test_one_command_with_no_token_starts_the_playground_and_prints_its_ad
         code = await asyncio.wait_for(process.wait(), 30)
     assert code == 0
     assert (tmp_path / "data" / "playground.sqlite3").exists()
+
+
+async def test_the_coordinator_sees_who_is_coming_in_the_demo_panel(
+    playground: Playground,
+) -> None:
+    en = Translator("en")
+    base = playground.url
+    priya = 1001
+    async with aiohttp.ClientSession() as http:
+        async with http.post(
+            f"{base}_emulator/send", json={"user_id": priya, "text": "/attendance"}
+        ):
+            pass
+        view = await wait_view(http, base, priya, lambda v: v["messages"][-1]["buttons"])
+        choice = view["messages"][-1]
+        planning = next(b for row in choice["buttons"] for b in row if "Planning day" in b["text"])
+        tap = {"user_id": priya, "message_id": choice["id"], "data": planning["callback_data"]}
+        async with http.post(f"{base}_emulator/tap", json=tap):
+            pass
+        view = await wait_view(http, base, priya, lambda v: "Morag" in v["messages"][-1]["text"])
+    listing = view["messages"][-1]["text"]
+    assert "Rhys" in listing and en("Help with travel") in listing

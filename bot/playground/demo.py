@@ -46,8 +46,13 @@ PEOPLE = (
     ),
     Person(1002, "Agnieszka", "pl", about="A member who writes in Polish. Try /meetings."),
     Person(1003, "Amina", "ur", about="A member who writes in Urdu (right to left)."),
-    Person(1004, "Rhys", "cy", about="A member who writes in Welsh."),
-    Person(1005, "Morag", "gd", about="A member who writes in Scottish Gaelic."),
+    Person(1004, "Rhys", "cy", about="A member who writes in Welsh. He said he is coming already."),
+    Person(
+        1005,
+        "Morag",
+        "gd",
+        about="A member who writes in Scottish Gaelic. She asked for help with travel.",
+    ),
     Person(
         1006,
         "Sam",
@@ -153,8 +158,17 @@ async def add_meetings(session: AsyncSession, demo: Demo, now: datetime) -> None
         demo.meeting_ids.append(meeting.id)
 
 
+async def answer_invitations(session: AsyncSession, demo: Demo, now: datetime) -> None:
+    """A few answers already in, so the coordinator's /attendance has something to show.
+    The visitor's own people (Agnieszka, Amina and the newcomers) are left to answer."""
+    first = demo.meeting_ids[0]
+    await meetings.answer(session, 1004, first, "coming", now=now)  # Rhys
+    await meetings.answer(session, 1005, first, "support", now=now)  # Morag
+    await meetings.toggle_support(session, 1005, first, "travel")
+
+
 # Order matters: people need the panel, meetings need the coordinator.
-SEEDERS: tuple[Seeder, ...] = (add_panel, add_people, add_meetings)
+SEEDERS: tuple[Seeder, ...] = (add_panel, add_people, add_meetings, answer_invitations)
 
 
 async def seed(session: AsyncSession, now: datetime, demo: Demo | None = None) -> Demo:
