@@ -148,6 +148,10 @@ async def test_a_new_person_joins_answers_an_invitation_and_sees_a_reminder_afte
             .evaluate("node => { node.textContent = '' }")
         )
     await expect(reminder).to_have_count(1, timeout=WAIT_MS)
+    # Screen readers hear it: new messages are put in a polite live region.
+    await expect(page.locator("#announcer[aria-live=polite]")).to_contain_text(
+        "Panelbot: " + en("Reminder:")
+    )
     await reminder.scroll_into_view_if_needed()
     await shots(page, "reminder")
     await context.close()

@@ -64,7 +64,10 @@ async function loadPeople() {
     const option = document.createElement("option");
     option.value = String(person.id);
     const role = person.joined ? person.role : "new, not joined yet";
-    option.textContent = `${person.name}: ${role}, ${person.language_english} (${person.language_name})`;
+    const language = person.language_english === person.language_name
+      ? person.language_name
+      : `${person.language_english} (${person.language_name})`;
+    option.textContent = `${person.name}: ${role}, ${language}`;
     select.append(option);
   }
   const wanted = Number(location.hash.slice(1));
@@ -117,6 +120,7 @@ function render(view, first) {
   const list = $("messages");
   const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   let fresh = 0;
+  const spoken = []; // read out together, so a burst of messages is not cut short
   state.userMessages = view.messages.filter((m) => !m.from_bot).length;
   for (const message of view.messages) {
     const seen = state.rendered.get(message.id);
@@ -128,20 +132,19 @@ function render(view, first) {
       old.replaceWith(item);
       if (focusedLabel !== null) keepFocus(item, focusedLabel);
       if (!first && message.from_bot) {
-        announce(message.deleted ? "Panelbot deleted a message." : `Panelbot changed a message: ${message.text}`);
+        spoken.push(message.deleted ? "Panelbot deleted a message." : `Panelbot changed a message: ${message.text}`);
       }
     } else {
       list.append(item);
       if (!first && message.from_bot) {
         fresh += 1;
-        announce(`Panelbot: ${message.text || (message.document ? `a file, ${message.document.name}` : "a picture")}`);
+        spoken.push(`Panelbot: ${message.text || (message.document ? `a file, ${message.document.name}` : "a picture")}`);
       }
     }
     state.rendered.set(message.id, { edits: message.edits, deleted: message.deleted });
   }
-  if (first && view.messages.length) {
-    announce(`${view.messages.length} messages in this chat.`);
-  }
+  if (first && view.messages.length) spoken.push(`${view.messages.length} messages in this chat.`);
+  if (spoken.length) announce(spoken.join("\n"));
   if (first || fresh || nearBottom) list.scrollTop = list.scrollHeight;
   renderKeyboard(view.keyboard);
   renderCommands(view.commands || []);
