@@ -80,6 +80,9 @@ class Demo:
     member_ids: dict[int, int] = field(default_factory=dict)  # telegram id -> member id
     meeting_ids: list[int] = field(default_factory=list)
 
+    def person(self, name: str) -> Person:
+        return next(p for p in self.people if p.name == name)
+
     @property
     def coordinator(self) -> Person:
         return next(p for p in self.people if p.role == Role.COORDINATOR)
@@ -162,9 +165,10 @@ async def answer_invitations(session: AsyncSession, demo: Demo, now: datetime) -
     """A few answers already in, so the coordinator's /attendance has something to show.
     The visitor's own people (Agnieszka, Amina and the newcomers) are left to answer."""
     first = demo.meeting_ids[0]
-    await meetings.answer(session, 1004, first, "coming", now=now)  # Rhys
-    await meetings.answer(session, 1005, first, "support", now=now)  # Morag
-    await meetings.toggle_support(session, 1005, first, "travel")
+    rhys, morag = demo.person("Rhys").telegram_id, demo.person("Morag").telegram_id
+    await meetings.answer(session, rhys, first, "coming", now=now)
+    await meetings.answer(session, morag, first, "support", now=now)
+    await meetings.toggle_support(session, morag, first, "travel")
 
 
 # Order matters: people need the panel, meetings need the coordinator.
