@@ -107,7 +107,9 @@ async def test_a_new_person_joins_answers_an_invitation_and_sees_a_reminder_afte
     )
     await expect(invitation).to_have_count(1, timeout=WAIT_MS)
     await shots(page, "invitation")
-    await invitation.get_by_role("button", name=en("Coming")).click()
+    # Keyboard only: the answer buttons are real buttons, reached by focus and pressed with Enter.
+    await invitation.get_by_role("button", name=en("Coming")).focus()
+    await page.keyboard.press("Enter")
     await expect(chat).to_contain_text(
         en("Thank you. We saved your answer: {answer}.", answer=en("Coming"))
     )
@@ -175,6 +177,11 @@ async def test_right_to_left_chats_render_right_to_left_on_a_phone_and_a_desktop
         )
         assert overflow <= 0, f"{name}: the page is {overflow}px wider than the screen"
         await shots(page, f"urdu-{name}")
+        # The first Tab reaches the skip link, which takes the keyboard to the message box.
+        await page.keyboard.press("Tab")
+        await expect(page.get_by_role("link", name="Skip to the message box")).to_be_focused()
+        await page.keyboard.press("Enter")
+        await expect(page.get_by_label("Message", exact=True)).to_be_focused()
         # The coordinator can be chosen with the keyboard alone.
         await page.get_by_label("Chat as").focus()
         await page.get_by_label("Chat as").select_option("1001")
