@@ -213,7 +213,7 @@ def test_message_text_becomes_safe_html_with_utf16_entity_offsets() -> None:
     ]
     html = entities_to_html(text, entities)
     assert html == (
-        "👋 &lt;b&gt; <b>Planning day</b><br>see "
+        "👋 &lt;b&gt; <b>Planning day</b>\nsee "
         '<a href="https://example.org" rel="noopener noreferrer" target="_blank">'
         "https://example.org</a>"
     )

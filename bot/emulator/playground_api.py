@@ -41,7 +41,9 @@ def _link(url: str) -> tuple[str, str]:
 
 
 def entities_to_html(text: str, entities: list[JSON] | None) -> str:
-    """Telegram text + entities (UTF-16 offsets) as escaped HTML; newlines become <br>."""
+    """Telegram text + entities (UTF-16 offsets) as escaped HTML. Newlines stay newlines: the
+    page shows them with `white-space: pre-wrap`, and each line then takes its own direction
+    (`unicode-bidi: plaintext`), as Telegram's apps do with an English line in an Urdu message."""
     units = text.encode("utf-16-le")
     opens: dict[int, list[str]] = {}
     closes: dict[int, list[str]] = {}
@@ -65,7 +67,7 @@ def entities_to_html(text: str, entities: list[JSON] | None) -> str:
     for boundary in boundaries:
         if boundary > position:
             chunk = units[position * 2 : boundary * 2].decode("utf-16-le", errors="replace")
-            parts.append(escape(chunk).replace("\n", "<br>"))
+            parts.append(escape(chunk))
             position = boundary
         parts.extend(closes.get(boundary, []))
         parts.extend(opens.get(boundary, []))
