@@ -169,6 +169,7 @@ async def test_right_to_left_chats_render_right_to_left_on_a_phone_and_a_desktop
         await page.goto(f"{playground.url}#1003")  # Amina writes in Urdu
         invitation = page.locator("#messages li.bot").filter(has_text="Planning day").first
         await expect(invitation).to_have_attribute("dir", "rtl", timeout=WAIT_MS)
+        await expect(invitation).to_have_attribute("lang", "ur")  # for the screen reader's voice
         await expect(invitation.get_by_role("button", name=ur("Coming"))).to_be_visible()
         await expect(page.get_by_label("Message", exact=True)).to_have_attribute("dir", "rtl")
         # The whole page fits the screen: nothing to scroll sideways.

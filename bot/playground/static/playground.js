@@ -166,6 +166,9 @@ function messageElement(message) {
   item.id = `m-${message.id}`;
   item.className = `msg ${message.from_bot ? "bot" : "me"}${message.deleted ? " deleted" : ""}`;
   item.dir = message.dir;
+  // Screen readers pick a voice by lang. The bot writes in the person's language; a message
+  // whose direction does not match it (a command, an English name) is left to the page's.
+  if (message.dir === state.person.dir) item.lang = state.person.language;
   item.tabIndex = -1;
   item.dataset.messageId = String(message.id);
   const who = document.createElement("span");
