@@ -40,8 +40,11 @@ async def browser() -> AsyncIterator[Any]:
 
     async with async_playwright() as driver:
         # --no-sandbox: CI runs as root, where chromium's sandbox refuses to start.
+        # --disable-dev-shm-usage: containers often have a tiny /dev/shm.
         launched = await driver.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-dev-shm-usage"],
         )
         yield launched
         await launched.close()
