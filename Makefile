@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint messages emulator migrate
+.PHONY: run test lint messages emulator migrate playground
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ lint: $(BIN)/.installed
 
 migrate: $(BIN)/.installed
 	$(BIN)/panelbot migrate
+
+# The real bot and a phone-like chat page on http://127.0.0.1:8080/: no token, no internet.
+playground: $(BIN)/.installed
+	$(BIN)/panelbot playground --port $(or $(PORT),8080)
 
 emulator: $(BIN)/.installed
 	$(BIN)/panelbot emulator --port 8081

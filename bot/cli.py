@@ -87,6 +87,26 @@ def _run(settings: Settings) -> None:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
+def _playground(settings: Settings, host: str, port: int) -> None:
+    import contextlib
+    import signal
+
+    from bot.playground.server import serve
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):  # not available on Windows
+                loop.add_signal_handler(sig, stop.set)
+        await serve(host, port, settings.panelbot_data_dir, stop)
+
+    try:
+        asyncio.run(main())
+    except OSError as error:  # most often: the port is taken
+        raise ConfigError(f"cannot start the playground on {host}:{port} ({error}).") from None
+
+
 def _emulator(port: int) -> None:
     from bot.emulator.__main__ import main as emulator_main
 
@@ -408,6 +428,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("migrate", help="bring the database up to date and exit")
     emulator = commands.add_parser("emulator", help="run the local Telegram Bot API emulator")
     emulator.add_argument("--port", type=int, default=8081)
+    playground = commands.add_parser(
+        "playground", help="try the bot in a browser: no token, no internet"
+    )
+    playground.add_argument("--host", default="127.0.0.1")
+    playground.add_argument("--port", type=int, default=8080)
     glossary = commands.add_parser("glossary", help="check the glossary files")
     glossary.add_subparsers(dest="action", required=True).add_parser(
         "check", help="validate every glossary file and show translation coverage"
@@ -431,6 +456,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "migrate":
             migrate_or_explain(settings)
             print("panelbot: the database is up to date.")
+            return 0
+        if args.command == "playground":
+            _playground(settings, args.host, args.port)
             return 0
         if args.command in ("panel", "admin", "invite"):
             return _manage(settings, args)

@@ -113,7 +113,8 @@ class Settings(BaseSettings):
         if not token:
             raise ConfigError(
                 "TELEGRAM_BOT_TOKEN is not set. Get one from @BotFather in Telegram (see README), "
-                "or try panelbot offline first (README: Try it without Telegram)."
+                "or try the bot in your browser first, with no token: make playground "
+                "(or: panelbot playground)."
             )
         head, sep, tail = token.partition(":")
         if not (sep and head.isdigit() and tail):

@@ -32,6 +32,7 @@ def test_missing_token_prints_one_line_and_exits_non_zero(tmp_path: Path) -> Non
     assert len(lines) == 1, result.stderr
     assert "TELEGRAM_BOT_TOKEN is not set" in lines[0]
     assert "BotFather" in lines[0]
+    assert "make playground" in lines[0] and "panelbot playground" in lines[0]
 
 
 def test_bad_database_url_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:

@@ -7,11 +7,11 @@ import asyncio
 import contextlib
 import signal
 
-from bot.emulator.server import BotApiEmulator
+from bot.emulator.playground_api import ChatApiEmulator
 
 
 async def serve(host: str, port: int, bot_username: str) -> None:
-    emulator = BotApiEmulator(bot_username=bot_username)
+    emulator = ChatApiEmulator(bot_username=bot_username)  # with the chat API for pages
     await emulator.start(host, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,0 +1,182 @@
+"""The playground's demo panel: people and sample content, made through the real services.
+
+One function per feature, called in order by `seed`. A feature that wants sample content in the
+playground (a poll, a claim, a broadcast) adds one function here and one line to `SEEDERS`.
+Everything a seeder queues for members goes through the outbox, so the running bot sends it
+exactly as it would in real use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import Consent, Member, Membership, ReminderChoice, Role
+from bot.services import meetings, panels
+from bot.services.access import Actor
+
+PANEL_NAME = "Carers Voice"
+TIMEZONE = "Europe/London"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone the visitor can be. `joined=False` people start with only an invite link."""
+
+    telegram_id: int
+    name: str
+    language: str
+    role: Role = Role.MEMBER
+    joined: bool = True
+    about: str = ""
+
+
+# Launch languages across the cast, with right-to-left Urdu and Arabic.
+PEOPLE = (
+    Person(
+        1001,
+        "Priya",
+        "en",
+        Role.COORDINATOR,
+        about="The panel's coordinator. Try /attendance, /members or /newmeeting.",
+    ),
+    Person(1002, "Agnieszka", "pl", about="A member who writes in Polish. Try /meetings."),
+    Person(1003, "Amina", "ur", about="A member who writes in Urdu (right to left)."),
+    Person(1004, "Rhys", "cy", about="A member who writes in Welsh. He said he is coming already."),
+    Person(
+        1005,
+        "Morag",
+        "gd",
+        about="A member who writes in Scottish Gaelic. She asked for help with travel.",
+    ),
+    Person(
+        1006,
+        "Sam",
+        "en",
+        joined=False,
+        about="New: Sam has an invite link but has not joined yet. Tap Start to join.",
+    ),
+    Person(
+        1007,
+        "Layla",
+        "ar",
+        joined=False,
+        about="New: Layla writes in Arabic and has an invite link. Tap Start to join.",
+    ),
+)
+
+
+@dataclass
+class Demo:
+    panel_id: int = 0
+    panel_name: str = PANEL_NAME
+    timezone: str = TIMEZONE
+    member_invite: str = ""
+    people: tuple[Person, ...] = PEOPLE
+    member_ids: dict[int, int] = field(default_factory=dict)  # telegram id -> member id
+    meeting_ids: list[int] = field(default_factory=list)
+
+    def person(self, name: str) -> Person:
+        return next(p for p in self.people if p.name == name)
+
+    @property
+    def coordinator(self) -> Person:
+        return next(p for p in self.people if p.role == Role.COORDINATOR)
+
+    def coordinator_actor(self) -> Actor:
+        person = self.coordinator
+        return Actor(person.telegram_id, self.member_ids[person.telegram_id])
+
+
+Seeder = Callable[[AsyncSession, Demo, datetime], Awaitable[None]]
+
+
+async def add_panel(session: AsyncSession, demo: Demo, now: datetime) -> None:
+    operator = Actor(telegram_id=0, member_id=None, is_admin=True)
+    new = await panels.create_panel(
+        session, operator, demo.panel_name, now=now, timezone=demo.timezone, language="en"
+    )
+    demo.panel_id = new.panel.id
+    demo.member_invite = new.member_invite.code
+
+
+async def add_people(session: AsyncSession, demo: Demo, now: datetime) -> None:
+    """People who have finished joining, as if they had tapped through it already."""
+    for person in demo.people:
+        if not person.joined:
+            continue
+        member = Member(
+            telegram_id=person.telegram_id,
+            created_at=now,
+            display_name=person.name,
+            language=person.language,
+            consent=Consent.GIVEN,
+            consent_at=now,
+            reminders=ReminderChoice.ALL,
+            access_needs=[],
+        )
+        session.add(member)
+        await session.flush()
+        session.add(
+            Membership(panel_id=demo.panel_id, member_id=member.id, role=person.role, joined_at=now)
+        )
+        demo.member_ids[person.telegram_id] = member.id
+    await session.flush()
+
+
+def _local(now: datetime, zone: str, days: int, at: time) -> datetime:
+    """`days` from today at a local clock time, so sample meetings look like real ones."""
+    local_day = now.astimezone(ZoneInfo(zone)).date() + timedelta(days=days)
+    return datetime.combine(local_day, at, tzinfo=ZoneInfo(zone))
+
+
+async def add_meetings(session: AsyncSession, demo: Demo, now: datetime) -> None:
+    """Two meetings: one in person in three days (so its day-before reminder is still to come),
+    one online in ten days. Invitations go to every member through the outbox."""
+    actor = demo.coordinator_actor()
+    drafts = (
+        meetings.MeetingDraft(
+            title="Planning day",
+            starts_at=_local(now, demo.timezone, 3, time(14, 0)),
+            duration_minutes=120,
+            address="Town Hall, High Street",
+            access=("step_free", "hearing_loop", "quiet_room"),
+            agenda="1. Bus passes\n2. The new carers' leaflet\n3. Any other business",
+            paid=True,
+        ),
+        meetings.MeetingDraft(
+            title="Online catch-up",
+            starts_at=_local(now, demo.timezone, 10, time(18, 30)),
+            duration_minutes=60,
+            online_url="https://meet.example.org/carers-voice",
+            agenda="How did the planning day go?",
+        ),
+    )
+    for draft in drafts:
+        meeting = await meetings.create(session, actor, demo.panel_id, draft, now=now)
+        demo.meeting_ids.append(meeting.id)
+
+
+async def answer_invitations(session: AsyncSession, demo: Demo, now: datetime) -> None:
+    """A few answers already in, so the coordinator's /attendance has something to show.
+    The visitor's own people (Agnieszka, Amina and the newcomers) are left to answer."""
+    first = demo.meeting_ids[0]
+    rhys, morag = demo.person("Rhys").telegram_id, demo.person("Morag").telegram_id
+    await meetings.answer(session, rhys, first, "coming", now=now)
+    await meetings.answer(session, morag, first, "support", now=now)
+    await meetings.toggle_support(session, morag, first, "travel")
+
+
+# Order matters: people need the panel, meetings need the coordinator.
+SEEDERS: tuple[Seeder, ...] = (add_panel, add_people, add_meetings, answer_invitations)
+
+
+async def seed(session: AsyncSession, now: datetime, demo: Demo | None = None) -> Demo:
+    demo = demo or Demo()
+    for seeder in SEEDERS:
+        await seeder(session, demo, now)
+    return demo

@@ -1,0 +1,193 @@
+"""The playground in a real headless browser (Debian's chromium, driven by Playwright): a new
+person joins from the invite link, answers a meeting invitation, downloads the calendar file,
+sends a photo, and sees a reminder after moving the bot's clock on. Screenshots are kept in
+tests/artifacts/playground/ (ignored by git) for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.emulator.driver import TINY_PNG
+from bot.i18n import Translator
+from bot.playground.server import Playground
+from tests.playground_fixtures import playground
+
+__all__ = ["playground"]  # the fixture, used by name
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("PANELBOT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
+ARTIFACTS = Path(__file__).parent / "artifacts" / "playground"
+PHONE = {"width": 390, "height": 844}
+WAIT_MS = 15_000
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    if not HAVE_CHROMIUM:
+        reason = f"chromium is not installed ({CHROMIUM}); install it: apt-get install chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}. CI must run the browser tests.")
+        pytest.skip(reason)
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as driver:
+        # --no-sandbox: CI runs as root, where chromium's sandbox refuses to start.
+        # --disable-dev-shm-usage: containers often have a tiny /dev/shm.
+        launched = await driver.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-dev-shm-usage"],
+        )
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Any:
+    folder = ARTIFACTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    print(f"\nscreenshots: {folder}")
+    count = 0
+
+    async def shot(page: Any, name: str) -> None:
+        nonlocal count
+        count += 1
+        await page.screenshot(path=str(folder / f"{count:02d}-{name}.png"))
+
+    return shot
+
+
+async def test_a_new_person_joins_answers_an_invitation_and_sees_a_reminder_after_fast_forward(
+    browser: Any, playground: Playground, shots: Any, tmp_path: Path
+) -> None:
+    from playwright.async_api import expect
+
+    en = Translator("en")
+    context = await browser.new_context(viewport=PHONE, accept_downloads=True)
+    page = await context.new_page()
+    await page.goto(f"{playground.url}#1006")  # Sam, who has only the invite link
+    chat = page.locator("#messages")
+    await expect(page.get_by_label("Chat as")).to_have_value("1006")
+    await shots(page, "invite-link")
+
+    await page.get_by_role("button", name="Start").click()
+    await expect(chat).to_contain_text(en("Which language would you like? Tap one."))
+    for label in (
+        "English",
+        en("Next"),
+        en("Yes, that is OK"),
+        en("Call me {name}", name="Sam"),
+        en("No, thank you"),
+        en("All reminders"),
+        en("No, any time is fine"),
+    ):
+        await chat.get_by_role("button", name=label, exact=True).last.click()
+        await expect(chat.get_by_role("button", name=label, exact=True)).to_have_count(0)
+    # Ticking an access need edits the message in place; the page shows the edit.
+    await chat.get_by_role("button", name=en("Hearing loop"), exact=True).click()
+    ticked = page.get_by_role("button", name="✓ " + en("Hearing loop"), exact=True)
+    await expect(ticked).to_be_visible()
+    await expect(chat.locator("li", has=ticked)).to_contain_text("(edited)")
+    await shots(page, "edited-message")
+    await chat.get_by_role("button", name=en("Done"), exact=True).click()
+    await chat.get_by_role("button", name=en("Vouchers"), exact=True).click()
+    await expect(chat).to_contain_text(en("All done, {name}!", name="Sam"))
+    keyboard = page.get_by_role("group", name="Reply keyboard")
+    await expect(keyboard.get_by_role("button", name=en("Meetings"))).to_be_visible()
+
+    # Joining brings the invitations to the meetings still to come, with calendar files.
+    invitation = chat.locator("li", has_text="Planning day").filter(
+        has=page.get_by_role("button", name=en("Coming"))
+    )
+    await expect(invitation).to_have_count(1, timeout=WAIT_MS)
+    await shots(page, "invitation")
+    # Keyboard only: the answer buttons are real buttons, reached by focus and pressed with Enter.
+    await invitation.get_by_role("button", name=en("Coming")).focus()
+    await page.keyboard.press("Enter")
+    await expect(chat).to_contain_text(
+        en("Thank you. We saved your answer: {answer}.", answer=en("Coming"))
+    )
+    calendar = chat.get_by_role("link", name="Download meeting-1.ics")
+    async with page.expect_download() as download_info:
+        await calendar.click()
+    download = await download_info.value
+    saved = tmp_path / download.suggested_filename
+    await download.save_as(saved)
+    assert download.suggested_filename == "meeting-1.ics"
+    assert "SUMMARY:Planning day" in saved.read_text()
+
+    # Keyboard only: type a command and press Enter.
+    await page.get_by_label("Message", exact=True).fill("/meetings")
+    await page.keyboard.press("Enter")
+    await expect(chat.locator("li.me").last).to_have_text("You: /meetings")
+
+    # A photo from the page reaches the bot, which answers it.
+    picture = tmp_path / "receipt.png"
+    picture.write_bytes(TINY_PNG)
+    before = await chat.locator("li.bot").count()
+    await page.set_input_files("#photo", str(picture))
+    await expect(chat.get_by_role("img", name="The picture you sent")).to_be_visible()
+    await expect(chat.locator("li.bot")).not_to_have_count(before, timeout=WAIT_MS)
+
+    # Move the bot's clock on a day at a time until the reminder for the meeting arrives.
+    reminder = chat.locator("li.bot", has_text=en("Reminder:")).filter(has_text="Planning day")
+    status = page.locator("#clock-status")
+    for _ in range(3):
+        await status.evaluate("node => { node.textContent = '' }")
+        await page.get_by_role("button", name="Forward 1 day").click()
+        await expect(status).to_contain_text("The clock moved on")
+        try:
+            await expect(reminder).to_have_count(1, timeout=2000)
+            break
+        except AssertionError:
+            continue  # not due yet: move on another day
+    await expect(reminder).to_have_count(1, timeout=WAIT_MS)
+    # Screen readers hear it: new messages are put in a polite live region.
+    await expect(page.locator("#announcer[aria-live=polite]")).to_contain_text(
+        "Panelbot: " + en("Reminder:")
+    )
+    await reminder.scroll_into_view_if_needed()
+    await shots(page, "reminder")
+    await context.close()
+
+
+async def test_right_to_left_chats_render_right_to_left_on_a_phone_and_a_desktop(
+    browser: Any, playground: Playground, shots: Any
+) -> None:
+    from playwright.async_api import expect
+
+    ur = Translator("ur")
+    for name, viewport in (("phone", PHONE), ("desktop", {"width": 1280, "height": 900})):
+        context = await browser.new_context(viewport=viewport)
+        page = await context.new_page()
+        await page.goto(f"{playground.url}#1003")  # Amina writes in Urdu
+        invitation = page.locator("#messages li.bot").filter(has_text="Planning day").first
+        await expect(invitation).to_have_attribute("dir", "rtl", timeout=WAIT_MS)
+        await expect(invitation).to_have_attribute("lang", "ur")  # for the screen reader's voice
+        await expect(invitation.get_by_role("button", name=ur("Coming"))).to_be_visible()
+        await expect(page.get_by_label("Message", exact=True)).to_have_attribute("dir", "rtl")
+        # The whole page fits the screen: nothing to scroll sideways.
+        overflow = await page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{name}: the page is {overflow}px wider than the screen"
+        await shots(page, f"urdu-{name}")
+        # The first Tab reaches the skip link, which takes the keyboard to the message box.
+        await page.keyboard.press("Tab")
+        await expect(page.get_by_role("link", name="Skip to the message box")).to_be_focused()
+        await page.keyboard.press("Enter")
+        await expect(page.get_by_label("Message", exact=True)).to_be_focused()
+        # The coordinator can be chosen with the keyboard alone.
+        await page.get_by_label("Chat as").focus()
+        await page.get_by_label("Chat as").select_option("1001")
+        await expect(page.locator("#chat-subtitle")).to_have_text("You are Priya")
+        await context.close()
