@@ -20,6 +20,9 @@ from bot.delivery import Delivery
 from bot.runtime import Runtime
 from handlers import (
     admin,
+    claim_messages,
+    claim_review,
+    claims,
     errors,
     glossary,
     language,
@@ -27,6 +30,7 @@ from handlers import (
     meeting_messages,
     meetings,
     menu,
+    my_claims,
     onboarding,
     preferences,
     privacy,
@@ -70,6 +74,7 @@ def build_application(
         lease=timedelta(seconds=settings.panelbot_outbox_lease_seconds),
     )
     meeting_messages.register(runtime.delivery, runtime.clock)
+    claim_messages.register(runtime.delivery)
 
     # Handler order matters: group -1 runs first for every update, then the first match in
     # group 0 wins. Onboarding comes first because a person in the middle of joining has typed
@@ -83,6 +88,9 @@ def build_application(
         meeting_create,
         meetings,
         glossary,
+        claims,
+        my_claims,
+        claim_review,
         # After every feature that waits for typed text, so a title like "Help" stays a title.
         menu,
         privacy,

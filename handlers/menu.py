@@ -21,7 +21,6 @@ LAYOUT = [[MEETINGS, EXPLAIN], [FEEDBACK, EXPENSES], [SETTINGS, HELP]]
 # What each not-yet-built part says, so a tap is never met with silence.
 NOT_READY = {
     FEEDBACK: N_("Feedback is not in panelbot yet. Please tell your coordinator for now."),
-    EXPENSES: N_("Expenses are not in panelbot yet. Please ask your coordinator for now."),
 }
 
 
@@ -78,6 +77,10 @@ async def on_menu_button(update: Update, context: PanelContext) -> None:
         from handlers import glossary
 
         await glossary.ask_for_word(update, context)
+    elif label == EXPENSES:
+        from handlers import claims
+
+        await claims.start_claim(update, context)
     elif label == SETTINGS:
         await preferences.show_settings(update, context)
     elif label == HELP:

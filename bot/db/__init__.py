@@ -1,4 +1,12 @@
 from bot.db.base import Base
+from bot.db.expense_models import (
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+    ExpensePolicy,
+    LineStatus,
+    Receipt,
+)
 from bot.db.models import (
     Answer,
     AuditEvent,
@@ -24,9 +32,14 @@ __all__ = [
     "Answer",
     "AuditEvent",
     "Base",
+    "Claim",
+    "ClaimLine",
+    "ClaimStatus",
     "Consent",
     "Draft",
+    "ExpensePolicy",
     "Invite",
+    "LineStatus",
     "Meeting",
     "MeetingStatus",
     "Member",
@@ -37,6 +50,7 @@ __all__ = [
     "Panel",
     "PanelTerm",
     "PaymentChoice",
+    "Receipt",
     "ReminderChoice",
     "Role",
     "Rsvp",

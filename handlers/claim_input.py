@@ -1,0 +1,36 @@
+"""Reading the date of money already spent, as people type it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from babel import Locale
+
+from handlers.picker import parse_date
+
+MAX_TEXT = 40
+_WORDS = {"today": 0, "yesterday": 1}
+_FULL_DATE = re.compile(r"\d{4}|\d+\s*[/.-]\s*\d+\s*[/.-]\s*\d+")
+
+
+def parse_claim_date(text: str, today: date, locale: Locale | str | None = None) -> date | None:
+    """Like the meeting picker's reader, but a date typed without a year means the last time
+    that day came round, not the next: claims are for money already spent."""
+    if len(text) > MAX_TEXT:
+        return None
+    word = " ".join(text.lower().split())
+    if word in _WORDS:
+        return today - timedelta(days=_WORDS[word])
+    try:
+        found = parse_date(text, today, locale)
+    except (ValueError, OverflowError):
+        return None
+    if found is None:
+        return None
+    if found > today and not _FULL_DATE.search(text):
+        try:
+            return found.replace(year=found.year - 1)
+        except ValueError:  # 29 February
+            return None
+    return found

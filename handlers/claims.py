@@ -1,0 +1,764 @@
+"""/claim and the "Expenses" button: a claim step by step, with big buttons.
+
+The form is a draft (kind "claim") and the step is on the member (`conversation_step`
+"claim:<step>"), so a restart or a pause loses nothing. Order: meeting (or none), kind, amount
+(or miles, hours, sessions at the panel's rate), date, receipts, note, then a summary where any
+line can be changed before sending.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import PanelContext, current_member
+from bot.db import Draft, Panel, PaymentChoice
+from bot.i18n import N_, Translator
+from bot.services import drafts, expenses, money, profile, receipts
+from bot.services.access import NotAllowed
+from bot.services.expenses import EXPENSE_KINDS, ClaimProblem, Policy
+from handlers import picker
+from handlers.claim_input import parse_claim_date
+from handlers.claim_text import KIND_LABELS, PAYMENT_LABELS, line_text
+from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.meeting_form import printable
+
+FEATURE, VERSION = "cl", 1
+PREFIX = "claim:"
+DRAFT = "claim"
+TEXT_STEPS = ("reason", "quantity", "amount", "date", "noreceipt", "note")
+MAX_REASON = 300
+
+ADVICE = N_("For free advice about benefits, ask Citizens Advice or your benefits adviser.")
+
+PROBLEMS = {
+    money.AmountProblem.NOT_A_NUMBER: N_("Please type the amount in numbers, like 12.50."),
+    money.AmountProblem.NOT_POSITIVE: N_("The amount must be more than 0. Please type it again."),
+    money.AmountProblem.TOO_PRECISE: N_(
+        "Please use at most 2 numbers after the point, like 12.50."
+    ),
+    "over_limit": N_("That is more than {limit}. Please check it, or ask your coordinator."),
+    "future": N_("That day has not come yet. Please pick the day you spent the money."),
+    "too_old": N_("That is too long ago. Claims must be within {days} days."),
+    "date": N_("Please type a date like 3/11/2026, or tap a button."),
+    "receipt": N_("Please send a photo or a PDF of the receipt, or tap a button."),
+    "receipt_needed": N_("For more than {limit} we need a receipt. Please send a photo of it."),
+    "type": N_("I can only take photos and PDF files. Please send a photo of the receipt."),
+    "size": N_("That file is too big. Please send a smaller photo or PDF."),
+    "too_many": N_("That is enough receipts for this item. Tap Done."),
+    "text": N_("Please type a short answer, under 300 letters."),
+    "tap": N_("Please tap one of the buttons."),
+    "time": N_("Paid time cannot be claimed for this meeting. Please remove it."),
+    "meeting": N_("That meeting is not one of yours. Please choose again."),
+    "lines": N_("Please add at least one item."),
+    "decided": N_("This claim has changed. Type /claim to start again."),
+}
+TAP_PLEASE = PROBLEMS["tap"]
+
+
+def data(*args: str | int) -> str:
+    return callback_data(FEATURE, VERSION, *args)
+
+
+# ------------------------------------------------------------------------------ the draft
+
+
+async def _draft(context: PanelContext) -> Draft | None:
+    assert context.member is not None
+    return await drafts.get(context.session, context.member.id, DRAFT)
+
+
+async def _go(update: Update, context: PanelContext, step: str, **changes: Any) -> dict[str, Any]:
+    """Save the answers, move to `step`, commit, then ask its question."""
+    assert context.member is not None
+    draft = await drafts.save(
+        context.session,
+        context.member.id,
+        DRAFT,
+        step=step,
+        now=context.runtime.clock.now(),
+        **changes,
+    )
+    await profile.set_step(context.session, context.member.telegram_id, PREFIX + step)
+    await context.session.commit()
+    answers = dict(draft.data or {})
+    await ask(update, context, step, answers)
+    return answers
+
+
+async def _stop(context: PanelContext) -> None:
+    assert context.member is not None
+    await drafts.discard(context.session, context.member.id, DRAFT)
+    await profile.set_step(context.session, context.member.telegram_id, None)
+    await context.session.commit()
+
+
+async def _today(context: PanelContext, answers: dict[str, Any]) -> date:
+    panel = await context.session.get(Panel, int(answers["panel_id"]))
+    zone = ZoneInfo(panel.timezone if panel else context.runtime.settings.panelbot_timezone)
+    return picker.local_today(context.runtime.clock.now(), zone)
+
+
+async def _policy(context: PanelContext, answers: dict[str, Any]) -> Policy:
+    return await expenses.policy(context.session, int(answers["panel_id"]))
+
+
+# ------------------------------------------------------------------------------ starting
+
+
+async def start_claim(update: Update, context: PanelContext) -> None:
+    """/claim and the menu's "Expenses": which meeting is it for?"""
+    t, member = context.t, context.member
+    if member is None or member.consent != "given":
+        await reply(update, t("To join a panel, open the invite link from your coordinator."))
+        return
+    person = await expenses.claimant(context.session, member.telegram_id)
+    if person is None or not person.panels:
+        await reply(update, t("You are not in a panel yet, so there is nothing to claim."))
+        return
+    await drafts.discard(context.session, member.id, DRAFT)
+    meetings = await expenses.claimable_meetings(
+        context.session, person.member_id, context.runtime.clock.now()
+    )
+    await _go(
+        update,
+        context,
+        "meeting",
+        panel_id=person.panels[0][0],
+        meeting_id=None,
+        lines=[],
+        cur={},
+        edit=None,
+        note=None,
+        note_asked=False,
+        options=[m.id for m in meetings],
+    )
+
+
+# ------------------------------------------------------------------------------ questions
+
+
+async def ask(update: Update, context: PanelContext, step: str, answers: dict[str, Any]) -> None:
+    t = context.t
+    rows: list[list[InlineKeyboardButton]] = []
+    cur = answers.get("cur") or {}
+    if step == "meeting":
+        text = t("Which meeting is this claim for? Tap one.")
+        rows = await _meeting_rows(context, answers)
+        rows.append([button(t("Not for a meeting"), data("m", 0))])
+    elif step == "panel":
+        text = t("Which panel is this claim for? Tap one.")
+        person = await expenses.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
+        rows = [
+            [button(name[:60], data("p", pid))] for pid, name in (person.panels if person else [])
+        ]
+    elif step == "kind":
+        text = t("What do you want to claim? Tap one.")
+        rows = await _kind_rows(context, answers)
+    elif step == "unit":
+        text = t("Is your time paid by the hour or by the session? Tap one.")
+        rows = [
+            [button(t("By the hour"), data("k", "hours"))],
+            [button(t("By the session"), data("k", "sessions"))],
+        ]
+    elif step == "reason":
+        text = t("Why did you need a taxi? Type a short reason.")
+    elif step == "quantity":
+        rules = await _policy(context, answers)
+        rate = t.money(rules.rate(cur["kind"]), rules.currency)
+        text = {
+            "mileage": t(
+                "How many miles did you drive? Type a number, like 12. We pay {rate} a mile.",
+                rate=rate,
+            ),
+            "hours": t("How many hours? Type a number, like 2. We pay {rate} an hour.", rate=rate),
+            "sessions": t(
+                "How many sessions? Type a number, like 1. We pay {rate} a session.", rate=rate
+            ),
+        }[cur["kind"]]
+    elif step == "amount":
+        text = t("How much did you spend? Type the amount, like 12.50.")
+    elif step == "date":
+        text = "\n".join([t("When was it? Tap a day."), t("Or type a date, like 3/11/2026.")])
+        rows = [
+            [button(t("Today"), data("d", "today")), button(t("Yesterday"), data("d", "yest"))],
+            [button(t("Another day"), data("d", "pick"))],
+        ]
+    elif step == "receipts":
+        count = len(cur.get("receipts") or [])
+        if count:
+            text = t.ngettext(
+                "Got {n} receipt. Send another, or tap Done.",
+                "Got {n} receipts. Send another, or tap Done.",
+                count,
+            )
+            rows = [[button(t("Done"), data("r", "done"))]]
+        else:
+            text = t("Please send a photo or a PDF of your receipt. You can send more than one.")
+            rows = [[button(t("I have no receipt"), data("r", "none"))]]
+    elif step == "noreceipt":
+        text = t("Why is there no receipt? Type a short reason.")
+    elif step == "note":
+        text = t("Do you want to add a note for your coordinator? Type it, or tap No note.")
+        rows = [[button(t("No note"), data("n", "skip"))]]
+    else:  # summary
+        text, rows = await _summary(context, answers)
+    await reply(update, text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def _meeting_rows(
+    context: PanelContext, answers: dict[str, Any]
+) -> list[list[InlineKeyboardButton]]:
+    t = context.t
+    rows = []
+    for meeting_id in answers.get("options") or []:
+        from bot.db import Meeting
+
+        meeting = await context.session.get(Meeting, int(meeting_id))
+        if meeting is None:
+            continue
+        panel = await context.session.get(Panel, meeting.panel_id)
+        zone = ZoneInfo(panel.timezone if panel else "Europe/London")
+        day = t.date(meeting.starts_at.astimezone(zone), style="medium")
+        rows.append([button(f"{meeting.title[:40]}, {day}", data("m", meeting.id))])
+    return rows
+
+
+async def _time_allowed(context: PanelContext, answers: dict[str, Any]) -> bool:
+    person = await expenses.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
+    meeting = None
+    if answers.get("meeting_id"):
+        from bot.db import Meeting
+
+        meeting = await context.session.get(Meeting, int(answers["meeting_id"]))
+    return expenses.may_claim_time(person.payment if person else None, meeting)
+
+
+async def _kind_rows(
+    context: PanelContext, answers: dict[str, Any]
+) -> list[list[InlineKeyboardButton]]:
+    t = context.t
+    labels = [button(t(KIND_LABELS[kind]), data("k", kind)) for kind in EXPENSE_KINDS]
+    rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
+    if await _time_allowed(context, answers):
+        rows.insert(0, [button(t("Paid time for taking part"), data("k", "time"))])
+    return rows
+
+
+def _totals_lines(t: Translator, totals: expenses.Totals, currency: str) -> list[str]:
+    return [
+        t("Paid time this week: {amount}.", amount=t.money(totals.week, currency)),
+        t(
+            "Paid time this tax year (from 6 April): {amount}.",
+            amount=t.money(totals.tax_year, currency),
+        ),
+    ]
+
+
+async def _summary(
+    context: PanelContext, answers: dict[str, Any]
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    t = context.t
+    rules = await _policy(context, answers)
+    lines_ = answers.get("lines") or []
+    text = [t("<b>Your claim</b>")]
+    if answers.get("meeting_id"):
+        from bot.db import Meeting
+
+        meeting = await context.session.get(Meeting, int(answers["meeting_id"]))
+        text.append(t("Meeting: {title}", title=escape(meeting.title if meeting else "?")))
+    else:
+        text.append(t("Not for a meeting"))
+    text.append("")
+    for position, line in enumerate(lines_, start=1):
+        text.append(
+            line_text(
+                t,
+                position,
+                line["kind"],
+                int(line["amount"]),
+                rules.currency,
+                date.fromisoformat(line["spent_on"]),
+                quantity=line.get("quantity"),
+                receipts=len(line.get("receipts") or []),
+            )
+        )
+        if line.get("reason"):
+            text.append(t("Why a taxi: {reason}", reason=escape(line["reason"])))
+        if line.get("no_receipt_reason"):
+            text.append(t("No receipt: {reason}", reason=escape(line["no_receipt_reason"])))
+    total = sum(int(line["amount"]) for line in lines_)
+    text += ["", t("Total: {amount}", amount=t.money(total, rules.currency))]
+    if answers.get("note"):
+        text.append(t("Note: {note}", note=escape(answers["note"])))
+    person = await expenses.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
+    text += _payment_lines(t, person.payment if person else None)
+    text += await _paid_time_lines(context, answers, rules)
+    rows = [[button(t("Send claim"), data("s", "send"))]]
+    if len(lines_) < expenses.MAX_LINES:
+        rows.append([button(t("Add another item"), data("s", "add"))])
+    for position in range(1, len(lines_) + 1):
+        rows.append(
+            [
+                button(t("Change item {n}", n=position), data("s", "edit", position)),
+                button(t("Remove item {n}", n=position), data("s", "del", position)),
+            ]
+        )
+    rows.append(
+        [button(t("Change the note"), data("s", "note")), button(t("Cancel"), data("s", "cancel"))]
+    )
+    return "\n".join(text), rows
+
+
+def _payment_lines(t: Translator, payment: PaymentChoice | None) -> list[str]:
+    if payment is None:
+        return []
+    lines = [t("How you are paid: {way}", way=t(PAYMENT_LABELS[payment.value]))]
+    if payment == PaymentChoice.DECLINE:
+        lines.append(
+            t("You chose not to be paid for your time. You can still claim back what you spent.")
+        )
+    return lines
+
+
+async def _paid_time_lines(
+    context: PanelContext, answers: dict[str, Any], rules: Policy
+) -> list[str]:
+    """Running totals for paid time, and a plain heads-up before the panel's weekly limit."""
+    t = context.t
+    time_lines = [x for x in answers.get("lines") or [] if x["kind"] in expenses.TIME_KINDS]
+    if not time_lines:
+        return []
+    person = await expenses.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
+    assert person is not None
+    out = [""]
+    warned = False
+    for line in time_lines:
+        day = date.fromisoformat(line["spent_on"])
+        totals = await expenses.paid_time_totals(
+            context.session, person.member_id, int(answers["panel_id"]), day
+        )
+        week_new = totals.week + sum(
+            int(x["amount"])
+            for x in time_lines
+            if expenses.week_start(date.fromisoformat(x["spent_on"])) == totals.week_from
+        )
+        year_new = totals.tax_year + sum(
+            int(x["amount"])
+            for x in time_lines
+            if expenses.tax_year_start(date.fromisoformat(x["spent_on"])) == totals.tax_year_from
+        )
+        if line is time_lines[0]:
+            out += _totals_lines(
+                t,
+                expenses.Totals(week_new, year_new, totals.week_from, totals.tax_year_from),
+                rules.currency,
+            )
+        limit = rules.weekly_paid_limit
+        if limit is not None and week_new > limit and not warned:
+            warned = True
+            out += [
+                "",
+                t(
+                    "Heads-up: this takes your paid time this week to {amount}. "
+                    "Your panel's weekly limit is {limit}.",
+                    amount=t.money(week_new, rules.currency),
+                    limit=t.money(limit, rules.currency),
+                ),
+                t("Payments can affect some benefits."),
+                t(ADVICE),
+            ]
+    return out
+
+
+# ------------------------------------------------------------------------------ buttons
+
+
+async def on_button(update: Update, context: PanelContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = parse_callback(query.data, FEATURE, VERSION)
+    member = context.member
+    draft = await _draft(context) if member else None
+    if args is None or not args or draft is None:
+        await answer_expired(query, context)
+        return
+    await query.answer()
+    answers, step, t = dict(draft.data or {}), draft.step, context.t
+    action, rest = args[0], args[1:]
+    cur = dict(answers.get("cur") or {})
+    if action == "m" and step == "meeting" and rest:
+        await _choose_meeting(update, context, answers, rest[0])
+    elif action == "p" and step == "panel" and rest:
+        person = await expenses.claimant(context.session, member.telegram_id)  # type: ignore[union-attr]
+        if person and rest[0].isdigit() and int(rest[0]) in {p for p, _ in person.panels}:
+            await _after_meeting(update, context, answers, panel_id=int(rest[0]))
+        else:
+            await reply(update, t(TAP_PLEASE))
+    elif action == "k" and step in ("kind", "unit") and rest:
+        await _choose_kind(update, context, answers, cur, rest[0])
+    elif action == "d" and step == "date" and rest:
+        await _date_button(update, context, answers, rest)
+    elif action == "r" and step == "receipts" and rest:
+        if rest[0] == "done" and cur.get("receipts"):
+            await _line_done(update, context, answers, cur)
+        elif rest[0] == "none":
+            rules = await _policy(context, answers)
+            if int(cur["amount"]) > rules.no_receipt_limit:
+                limit = t.money(rules.no_receipt_limit, rules.currency)
+                await reply(update, t(PROBLEMS["receipt_needed"], limit=limit))
+            else:
+                await _go(update, context, "noreceipt")
+    elif action == "n" and step == "note" and rest == ["skip"]:
+        await _go(update, context, "summary", note=None, note_asked=True)
+    elif action == "s" and step == "summary" and rest:
+        await _summary_button(update, context, answers, rest)
+    else:
+        # An old button from an earlier step: show where they are now.
+        await ask(update, context, step, answers)
+
+
+async def _choose_meeting(
+    update: Update, context: PanelContext, answers: dict[str, Any], value: str
+) -> None:
+    if value == "0":
+        person = await expenses.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
+        if person and len(person.panels) > 1:
+            await _go(update, context, "panel", meeting_id=None)
+            return
+        await _after_meeting(update, context, answers, meeting_id=None)
+        return
+    if not value.isdigit():
+        await reply(update, context.t(TAP_PLEASE))
+        return
+    try:
+        meeting = await expenses.meeting_for_claim(
+            context.session,
+            context.member.id,
+            int(value),  # type: ignore[union-attr]
+        )
+    except ClaimProblem:
+        await reply(update, context.t(PROBLEMS["meeting"]))
+        return
+    await _after_meeting(update, context, answers, meeting_id=meeting.id, panel_id=meeting.panel_id)
+
+
+async def _after_meeting(
+    update: Update, context: PanelContext, answers: dict[str, Any], **changes: Any
+) -> None:
+    nxt = "summary" if answers.get("lines") else "kind"
+    await _go(update, context, nxt, **changes)
+
+
+async def _choose_kind(
+    update: Update, context: PanelContext, answers: dict[str, Any], cur: dict[str, Any], kind: str
+) -> None:
+    if kind == "time":
+        if await _time_allowed(context, answers):
+            await _go(update, context, "unit")
+        return
+    if kind in expenses.TIME_KINDS and not await _time_allowed(context, answers):
+        await reply(update, context.t(PROBLEMS["time"]))
+        return
+    if kind not in EXPENSE_KINDS + expenses.TIME_KINDS:
+        await reply(update, context.t(TAP_PLEASE))
+        return
+    # A changed line starts again from its kind; receipts already sent are kept for it.
+    cur = {"kind": kind, "receipts": cur.get("receipts") or []}
+    nxt = "reason" if kind == "taxi" else "quantity" if kind in expenses.RATED_KINDS else "amount"
+    await _go(update, context, nxt, cur=cur)
+
+
+async def _date_button(
+    update: Update, context: PanelContext, answers: dict[str, Any], rest: list[str]
+) -> None:
+    t = context.t
+    today = await _today(context, answers)
+    if rest == ["today"]:
+        await _take_date(update, context, answers, today)
+    elif rest == ["yest"]:
+        await _take_date(update, context, answers, today - timedelta(days=1))
+    elif rest[0] == "pick":
+        await _show_calendar(update, context, answers, today, today)
+    elif rest[0] == "pk":
+        picked = picker.read_pick(rest[1:])
+        if picked is None or picked[0] == "noop":
+            return
+        kind, day = picked
+        assert day is not None
+        if kind == "month":
+            await _show_calendar(update, context, answers, today, day)
+        else:
+            await _take_date(update, context, answers, day)
+    else:
+        await reply(update, t(TAP_PLEASE))
+
+
+async def _show_calendar(
+    update: Update, context: PanelContext, answers: dict[str, Any], today: date, month: date
+) -> None:
+    """The shared month picker, from the oldest day allowed up to this month."""
+    rules = await _policy(context, answers)
+    earliest = today - timedelta(days=rules.max_age_days)
+    months = (today.year - earliest.year) * 12 + today.month - earliest.month
+    rows = picker.month_rows(
+        earliest,
+        month.year,
+        month.month,
+        context.t.locale,
+        lambda *a: data("d", "pk", *a),
+        months_ahead=months,
+    )
+    # Days after today are shown by the picker; tapping one gets a kind refusal.
+    await reply(update, context.t("Tap the day."), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def _take_date(
+    update: Update, context: PanelContext, answers: dict[str, Any], day: date
+) -> None:
+    t = context.t
+    rules = await _policy(context, answers)
+    try:
+        expenses.check_date(rules, day, await _today(context, answers))
+    except ClaimProblem as problem:
+        await reply(update, t(PROBLEMS[problem.code], days=rules.max_age_days))
+        return
+    cur = dict(answers.get("cur") or {})
+    cur["spent_on"] = day.isoformat()
+    if cur["kind"] in expenses.NO_RECEIPT_KINDS:
+        await _line_done(update, context, answers, cur)
+    else:
+        await _go(update, context, "receipts", cur=cur)
+
+
+async def _line_done(
+    update: Update, context: PanelContext, answers: dict[str, Any], cur: dict[str, Any]
+) -> None:
+    lines_ = list(answers.get("lines") or [])
+    edit = answers.get("edit")
+    if isinstance(edit, int) and 0 <= edit < len(lines_):
+        lines_[edit] = cur
+    else:
+        lines_.append(cur)
+    nxt = "summary" if answers.get("note_asked") else "note"
+    await _go(update, context, nxt, lines=lines_, cur={}, edit=None)
+
+
+async def _summary_button(
+    update: Update, context: PanelContext, answers: dict[str, Any], rest: list[str]
+) -> None:
+    lines_ = list(answers.get("lines") or [])
+    action = rest[0]
+    index = int(rest[1]) - 1 if len(rest) > 1 and rest[1].isdigit() else -1
+    if action == "send":
+        await _send(update, context, answers)
+    elif action == "add" and len(lines_) < expenses.MAX_LINES:
+        await _go(update, context, "kind", cur={}, edit=None)
+    elif action == "edit" and 0 <= index < len(lines_):
+        await _go(update, context, "kind", cur=lines_[index], edit=index)
+    elif action == "del" and 0 <= index < len(lines_):
+        del lines_[index]
+        await _go(update, context, "summary" if lines_ else "kind", lines=lines_, edit=None)
+    elif action == "note":
+        await _go(update, context, "note")
+    elif action == "cancel":
+        await _stop(context)
+        await reply(update, context.t("Your claim is cancelled. Nothing was sent."))
+    else:
+        await ask(update, context, "summary", answers)
+
+
+async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) -> None:
+    t, member = context.t, context.member
+    assert member is not None
+    new_lines = [
+        expenses.NewLine(
+            kind=x["kind"],
+            amount=int(x["amount"]),
+            spent_on=date.fromisoformat(x["spent_on"]),
+            quantity=x.get("quantity"),
+            reason=x.get("reason"),
+            no_receipt_reason=x.get("no_receipt_reason"),
+            receipts=list(x.get("receipts") or []),
+        )
+        for x in answers.get("lines") or []
+    ]
+    rules = await _policy(context, answers)
+    try:
+        sent = await expenses.submit(
+            context.session,
+            member.telegram_id,
+            panel_id=int(answers["panel_id"]),
+            meeting_id=answers.get("meeting_id"),
+            lines=new_lines,
+            note=answers.get("note"),
+            now=context.runtime.clock.now(),
+            today=await _today(context, answers),
+        )
+    except ClaimProblem as problem:
+        await context.session.rollback()
+        text = PROBLEMS.get(problem.code, PROBLEMS["decided"])
+        await reply(
+            update,
+            t(text, days=rules.max_age_days, limit=t.money(rules.no_receipt_limit, rules.currency)),
+        )
+        return
+    except NotAllowed:
+        await context.session.rollback()
+        await _stop(context)
+        await reply(update, t("You are not in this panel any more, so the claim was not sent."))
+        return
+    await drafts.discard(context.session, member.id, DRAFT)
+    await profile.set_step(context.session, member.telegram_id, None)
+    await context.session.commit()
+    text = [
+        t("We got your claim. Your coordinator will check it."),
+        t("We will tell you when it is approved and paid. Type /expenses to see it."),
+    ]
+    for position in sent.duplicates:
+        text.append(
+            t(
+                "Item {n} looks the same as one you claimed before. Your coordinator will check.",
+                n=position,
+            )
+        )
+    await reply(update, "\n".join(text))
+
+
+# ------------------------------------------------------------------------------ typed words
+
+
+class _Claiming(filters.MessageFilter):
+    def filter(self, message: Message) -> bool:
+        member = current_member()
+        return bool(member and (member.conversation_step or "").startswith(PREFIX))
+
+
+async def _draft_or_reset(update: Update, context: PanelContext) -> Draft | None:
+    draft = await _draft(context)
+    if draft is None and context.member is not None:
+        await profile.set_step(context.session, context.member.telegram_id, None)
+        await context.session.commit()
+        await reply(update, context.t("Your claim is gone. Type /claim to start again."))
+    return draft
+
+
+async def on_text(update: Update, context: PanelContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    draft = await _draft_or_reset(update, context)
+    if draft is None:
+        return
+    answers, step, t = dict(draft.data or {}), draft.step, context.t
+    if step not in TEXT_STEPS:
+        if step == "receipts":
+            await reply(update, t(PROBLEMS["receipt"]))
+        else:
+            await reply(update, t(TAP_PLEASE))
+        return
+    text = message.text or ""
+    cur = dict(answers.get("cur") or {})
+    rules = await _policy(context, answers)
+    if step in ("reason", "noreceipt", "note"):
+        words = printable(text)
+        if not words or len(words) > MAX_REASON:
+            await reply(update, t(PROBLEMS["text"]))
+            return
+        if step == "note":
+            await _go(update, context, "summary", note=words, note_asked=True)
+        elif step == "reason":
+            cur["reason"] = words
+            await _go(update, context, "amount", cur=cur)
+        else:
+            cur["no_receipt_reason"] = words
+            await _line_done(update, context, answers, cur)
+    elif step in ("amount", "quantity"):
+        parsed = money.parse_amount(text, t.locale, rules.currency)
+        if parsed.minor is None:
+            assert parsed.problem is not None
+            await reply(update, t(PROBLEMS[parsed.problem]))
+            return
+        if step == "quantity":
+            quantity = Decimal(parsed.minor).scaleb(-2).normalize()
+            cur["quantity"] = format(quantity, "f")
+            amount = expenses.rated_amount(rules, cur["kind"], quantity)
+        else:
+            amount = parsed.minor
+        try:
+            expenses.check_amount(rules, amount)
+        except ClaimProblem as problem:
+            await reply(
+                update, t(PROBLEMS[problem.code], limit=t.money(rules.max_amount, rules.currency))
+            )
+            return
+        cur["amount"] = amount
+        await _go(update, context, "date", cur=cur)
+    else:  # date
+        today = await _today(context, answers)
+        day = parse_claim_date(text, today, t.locale)
+        if day is None:
+            await reply(update, t(PROBLEMS["date"]))
+            return
+        await _take_date(update, context, answers, day)
+
+
+async def on_file(update: Update, context: PanelContext) -> None:
+    """A photo or document: a receipt at the receipts step; elsewhere, what to do instead."""
+    message = update.effective_message
+    assert message is not None and context.member is not None
+    draft = await _draft_or_reset(update, context)
+    if draft is None:
+        return
+    answers, step, t = dict(draft.data or {}), draft.step, context.t
+    if step != "receipts":
+        await reply(update, t(PROBLEMS["text"] if step in TEXT_STEPS else TAP_PLEASE))
+        return
+    cur = dict(answers.get("cur") or {})
+    kept = list(cur.get("receipts") or [])
+    if len(kept) >= receipts.MAX_PER_LINE:
+        await reply(
+            update,
+            t(PROBLEMS["too_many"]),
+            reply_markup=InlineKeyboardMarkup([[button(t("Done"), data("r", "done"))]]),
+        )
+        return
+    if message.photo:
+        file, kind = message.photo[-1], "photo"
+    elif message.document:
+        file, kind = message.document, "document"
+    else:
+        await reply(update, t(PROBLEMS["type"]))
+        return
+    try:
+        receipts.check_size(file.file_size)
+        telegram_file = await file.get_file()
+        content = bytes(await telegram_file.download_as_bytearray())
+        path, mime, size = receipts.store(
+            context.runtime.settings.panelbot_data_dir,
+            context.member.id,
+            file.file_unique_id,
+            content,
+        )
+    except receipts.ReceiptRefused as refused:
+        await reply(update, t(PROBLEMS[refused.reason]))
+        return
+    kept.append({"file_id": file.file_id, "kind": kind, "mime": mime, "size": size, "path": path})
+    cur["receipts"] = kept
+    await _go(update, context, "receipts", cur=cur)
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    private = filters.ChatType.PRIVATE
+    claiming = _Claiming()
+    return [
+        CommandHandler("claim", start_claim, filters=private),
+        CallbackQueryHandler(on_button, pattern=r"^cl:"),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND & claiming, on_text),
+        MessageHandler(private & ~filters.TEXT & ~filters.COMMAND & claiming, on_file),
+    ]
