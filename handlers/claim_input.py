@@ -28,9 +28,11 @@ def parse_claim_date(text: str, today: date, locale: Locale | str | None = None)
         return None
     if found is None:
         return None
-    if found > today and not _FULL_DATE.search(text):
-        try:
-            return found.replace(year=found.year - 1)
-        except ValueError:  # 29 February
-            return None
-    return found
+    if found <= today or word == "tomorrow" or _FULL_DATE.search(text):
+        return found
+    if not re.search(r"\d", word):  # a weekday: the last one, not the next
+        return found - timedelta(days=7)
+    try:  # a day and month without a year: the last time it came round
+        return found.replace(year=found.year - 1)
+    except ValueError:  # 29 February
+        return None
