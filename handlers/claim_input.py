@@ -14,6 +14,27 @@ _WORDS = {"today": 0, "yesterday": 1}
 _FULL_DATE = re.compile(r"\d{4}|\d+\s*[/.-]\s*\d+\s*[/.-]\s*\d+")
 
 
+_ENGLISH_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+
+
+def _plain_months(text: str, locale: Locale | str | None) -> str:
+    """Month names of more than one word (Gaelic "dhen Fhaoilleach") as English ones, which the
+    shared reader knows; it reads one-word names in every language itself."""
+    if locale is None:
+        return text
+    parsed = Locale.parse(locale) if isinstance(locale, str) else locale
+    lowered = text.lower()
+    for context in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            for number, name in parsed.months[context][width].items():
+                name = str(name).lower()
+                if " " in name and name in lowered:
+                    lowered = lowered.replace(name, _ENGLISH_MONTHS[int(number) - 1])
+    return lowered
+
+
 def parse_claim_date(text: str, today: date, locale: Locale | str | None = None) -> date | None:
     """Like the meeting picker's reader, but a date typed without a year means the last time
     that day came round, not the next: claims are for money already spent."""
@@ -23,7 +44,7 @@ def parse_claim_date(text: str, today: date, locale: Locale | str | None = None)
     if word in _WORDS:
         return today - timedelta(days=_WORDS[word])
     try:
-        found = parse_date(text, today, locale)
+        found = parse_date(_plain_months(text, locale), today, locale)
     except (ValueError, OverflowError):
         return None
     if found is None:
