@@ -59,7 +59,12 @@ PROBLEMS = {
     "lines": N_("Please add at least one item."),
     "decided": N_("This claim has changed. Type /claim to start again."),
 }
-TAP_PLEASE = PROBLEMS["tap"]
+
+
+def _say(t: Translator, code: str, **values: object) -> str:
+    """The plain message for a problem (looked up by code, so extraction sees only PROBLEMS)."""
+    message = PROBLEMS[code]
+    return t(message, **values)
 
 
 def data(*args: str | int) -> str:
@@ -400,7 +405,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
         if person and rest[0].isdigit() and int(rest[0]) in {p for p, _ in person.panels}:
             await _after_meeting(update, context, answers, panel_id=int(rest[0]))
         else:
-            await reply(update, t(TAP_PLEASE))
+            await reply(update, _say(t, "tap"))
     elif action == "k" and step in ("kind", "unit") and rest:
         await _choose_kind(update, context, answers, cur, rest[0])
     elif action == "d" and step == "date" and rest:
@@ -412,7 +417,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
             rules = await _policy(context, answers)
             if int(cur["amount"]) > rules.no_receipt_limit:
                 limit = t.money(rules.no_receipt_limit, rules.currency)
-                await reply(update, t(PROBLEMS["receipt_needed"], limit=limit))
+                await reply(update, _say(t, "receipt_needed", limit=limit))
             else:
                 await _go(update, context, "noreceipt")
     elif action == "n" and step == "note" and rest == ["skip"]:
@@ -435,7 +440,7 @@ async def _choose_meeting(
         await _after_meeting(update, context, answers, meeting_id=None)
         return
     if not value.isdigit():
-        await reply(update, context.t(TAP_PLEASE))
+        await reply(update, _say(context.t, "tap"))
         return
     try:
         meeting = await expenses.meeting_for_claim(
@@ -444,7 +449,7 @@ async def _choose_meeting(
             int(value),  # type: ignore[union-attr]
         )
     except ClaimProblem:
-        await reply(update, context.t(PROBLEMS["meeting"]))
+        await reply(update, _say(context.t, "meeting"))
         return
     await _after_meeting(update, context, answers, meeting_id=meeting.id, panel_id=meeting.panel_id)
 
@@ -464,10 +469,10 @@ async def _choose_kind(
             await _go(update, context, "unit")
         return
     if kind in expenses.TIME_KINDS and not await _time_allowed(context, answers):
-        await reply(update, context.t(PROBLEMS["time"]))
+        await reply(update, _say(context.t, "time"))
         return
     if kind not in EXPENSE_KINDS + expenses.TIME_KINDS:
-        await reply(update, context.t(TAP_PLEASE))
+        await reply(update, _say(context.t, "tap"))
         return
     # A changed line starts again from its kind; receipts already sent are kept for it.
     cur = {"kind": kind, "receipts": cur.get("receipts") or []}
@@ -497,7 +502,7 @@ async def _date_button(
         else:
             await _take_date(update, context, answers, day)
     else:
-        await reply(update, t(TAP_PLEASE))
+        await reply(update, _say(t, "tap"))
 
 
 async def _show_calendar(
@@ -527,7 +532,7 @@ async def _take_date(
     try:
         expenses.check_date(rules, day, await _today(context, answers))
     except ClaimProblem as problem:
-        await reply(update, t(PROBLEMS[problem.code], days=rules.max_age_days))
+        await reply(update, _say(t, problem.code, days=rules.max_age_days))
         return
     cur = dict(answers.get("cur") or {})
     cur["spent_on"] = day.isoformat()
@@ -603,10 +608,10 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
         )
     except ClaimProblem as problem:
         await context.session.rollback()
-        text = PROBLEMS.get(problem.code, PROBLEMS["decided"])
+        code = problem.code if problem.code in PROBLEMS else "decided"
         await reply(
             update,
-            t(text, days=rules.max_age_days, limit=t.money(rules.no_receipt_limit, rules.currency)),
+            _say(t, code, days=rules.max_age_days, limit=t.money(rules.no_receipt_limit, rules.currency)),
         )
         return
     except NotAllowed:
@@ -658,9 +663,9 @@ async def on_text(update: Update, context: PanelContext) -> None:
     answers, step, t = dict(draft.data or {}), draft.step, context.t
     if step not in TEXT_STEPS:
         if step == "receipts":
-            await reply(update, t(PROBLEMS["receipt"]))
+            await reply(update, _say(t, "receipt"))
         else:
-            await reply(update, t(TAP_PLEASE))
+            await reply(update, _say(t, "tap"))
         return
     text = message.text or ""
     cur = dict(answers.get("cur") or {})
@@ -668,7 +673,7 @@ async def on_text(update: Update, context: PanelContext) -> None:
     if step in ("reason", "noreceipt", "note"):
         words = printable(text)
         if not words or len(words) > MAX_REASON:
-            await reply(update, t(PROBLEMS["text"]))
+            await reply(update, _say(t, "text"))
             return
         if step == "note":
             await _go(update, context, "summary", note=words, note_asked=True)
@@ -682,7 +687,7 @@ async def on_text(update: Update, context: PanelContext) -> None:
         parsed = money.parse_amount(text, t.locale, rules.currency)
         if parsed.minor is None:
             assert parsed.problem is not None
-            await reply(update, t(PROBLEMS[parsed.problem]))
+            await reply(update, _say(t, parsed.problem))
             return
         if step == "quantity":
             quantity = Decimal(parsed.minor).scaleb(-2).normalize()
@@ -694,7 +699,7 @@ async def on_text(update: Update, context: PanelContext) -> None:
             expenses.check_amount(rules, amount)
         except ClaimProblem as problem:
             await reply(
-                update, t(PROBLEMS[problem.code], limit=t.money(rules.max_amount, rules.currency))
+                update, _say(t, problem.code, limit=t.money(rules.max_amount, rules.currency))
             )
             return
         cur["amount"] = amount
@@ -703,7 +708,7 @@ async def on_text(update: Update, context: PanelContext) -> None:
         today = await _today(context, answers)
         day = parse_claim_date(text, today, t.locale)
         if day is None:
-            await reply(update, t(PROBLEMS["date"]))
+            await reply(update, _say(t, "date"))
             return
         await _take_date(update, context, answers, day)
 
@@ -717,14 +722,14 @@ async def on_file(update: Update, context: PanelContext) -> None:
         return
     answers, step, t = dict(draft.data or {}), draft.step, context.t
     if step != "receipts":
-        await reply(update, t(PROBLEMS["text"] if step in TEXT_STEPS else TAP_PLEASE))
+        await reply(update, _say(t, "text" if step in TEXT_STEPS else "tap"))
         return
     cur = dict(answers.get("cur") or {})
     kept = list(cur.get("receipts") or [])
     if len(kept) >= receipts.MAX_PER_LINE:
         await reply(
             update,
-            t(PROBLEMS["too_many"]),
+            _say(t, "too_many"),
             reply_markup=InlineKeyboardMarkup([[button(t("Done"), data("r", "done"))]]),
         )
         return
@@ -733,7 +738,7 @@ async def on_file(update: Update, context: PanelContext) -> None:
     elif message.document:
         file, kind = message.document, "document"
     else:
-        await reply(update, t(PROBLEMS["type"]))
+        await reply(update, _say(t, "type"))
         return
     try:
         receipts.check_size(file.file_size)
@@ -746,7 +751,7 @@ async def on_file(update: Update, context: PanelContext) -> None:
             content,
         )
     except receipts.ReceiptRefused as refused:
-        await reply(update, t(PROBLEMS[refused.reason]))
+        await reply(update, _say(t, refused.reason))
         return
     kept.append({"file_id": file.file_id, "kind": kind, "mime": mime, "size": size, "path": path})
     cur["receipts"] = kept

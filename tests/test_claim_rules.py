@@ -305,15 +305,16 @@ async def test_paid_time_is_not_offered_to_someone_who_declined_payment_or_for_a
     app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
 ) -> None:
     panel_id, _ = await _setup(db, clock, paid=False)
+    pl = Translator("pl")  # she chose Polish
     ola = MemberDriver(emulator, OLA, "Agnieszka", "en")
     await ola.send("/claim")
     question = await ola.reply()
     await ola.tap(next(b for b in ola.buttons(question) if b.startswith("Planning day")))
     kinds = await ola.reply()
-    assert en("Paid time for taking part") not in ola.buttons(kinds)
+    assert pl("Paid time for taking part") not in ola.buttons(kinds)
     answer = await ola.tap_data(kinds["message_id"], "cl:1:k:hours")
     assert answer is not None
-    assert (await ola.reply())["text"] == en(
+    assert (await ola.reply())["text"] == pl(
         "Paid time cannot be claimed for this meeting. Please remove it."
     )
     async with db.session() as session:
@@ -322,7 +323,7 @@ async def test_paid_time_is_not_offered_to_someone_who_declined_payment_or_for_a
         member.payment = PaymentChoice.DECLINE
     await ola.send("/claim")
     await ola.reply()
-    await ola.tap("Not for a meeting")
+    await ola.tap(pl("Not for a meeting"))
     kinds = await ola.reply()
-    assert en("Paid time for taking part") not in ola.buttons(kinds)
-    assert en("Bus, train or tram") in ola.buttons(kinds)
+    assert pl("Paid time for taking part") not in ola.buttons(kinds)
+    assert pl("Bus, train or tram") in ola.buttons(kinds)
