@@ -60,10 +60,11 @@ def add_commands(commands: Any, whole_number: Any) -> None:
     rates.add_argument("--currency", default=argparse.SUPPRESS, metavar="CODE")
 
 
-async def export_claims(session: AsyncSession, args: argparse.Namespace, now: datetime) -> list[str]:
-    from bot.services import claim_export
-
+async def export_claims(
+    session: AsyncSession, args: argparse.Namespace, now: datetime
+) -> list[str]:
     from bot.cli import _existing_panel, _operator
+    from bot.services import claim_export
 
     await _existing_panel(session, args.panel_id)
     if args.end < args.start:
@@ -85,10 +86,11 @@ async def export_claims(session: AsyncSession, args: argparse.Namespace, now: da
     return lines
 
 
-async def expense_rates(session: AsyncSession, args: argparse.Namespace, now: datetime) -> list[str]:
-    from bot.services import expenses
-
+async def expense_rates(
+    session: AsyncSession, args: argparse.Namespace, now: datetime
+) -> list[str]:
     from bot.cli import _existing_panel, _operator
+    from bot.services import expenses
 
     await _existing_panel(session, args.panel_id)
     changes = {

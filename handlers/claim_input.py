@@ -14,9 +14,8 @@ _WORDS = {"today": 0, "yesterday": 1}
 _FULL_DATE = re.compile(r"\d{4}|\d+\s*[/.-]\s*\d+\s*[/.-]\s*\d+")
 
 
-_ENGLISH_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+_ENGLISH_MONTHS: tuple[str, ...] = ("january", "february", "march", "april", "may", "june")
+_ENGLISH_MONTHS += ("july", "august", "september", "october", "november", "december")
 
 
 def _plain_months(text: str, locale: Locale | str | None) -> str:

@@ -14,7 +14,14 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Document,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    PhotoSize,
+    Update,
+)
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PanelContext, current_member
@@ -442,12 +449,9 @@ async def _choose_meeting(
     if not value.isdigit():
         await reply(update, _say(context.t, "tap"))
         return
+    assert context.member is not None
     try:
-        meeting = await expenses.meeting_for_claim(
-            context.session,
-            context.member.id,
-            int(value),  # type: ignore[union-attr]
-        )
+        meeting = await expenses.meeting_for_claim(context.session, context.member.id, int(value))
     except ClaimProblem:
         await reply(update, _say(context.t, "meeting"))
         return
@@ -611,7 +615,12 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
         code = problem.code if problem.code in PROBLEMS else "decided"
         await reply(
             update,
-            _say(t, code, days=rules.max_age_days, limit=t.money(rules.no_receipt_limit, rules.currency)),
+            _say(
+                t,
+                code,
+                days=rules.max_age_days,
+                limit=t.money(rules.no_receipt_limit, rules.currency),
+            ),
         )
         return
     except NotAllowed:
@@ -733,6 +742,7 @@ async def on_file(update: Update, context: PanelContext) -> None:
             reply_markup=InlineKeyboardMarkup([[button(t("Done"), data("r", "done"))]]),
         )
         return
+    file: PhotoSize | Document
     if message.photo:
         file, kind = message.photo[-1], "photo"
     elif message.document:

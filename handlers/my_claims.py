@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import PanelContext, current_member
 from bot.db import Claim, LineStatus, Panel
+from bot.i18n import N_
 from bot.services import expenses, profile
 from bot.services.expenses import ClaimProblem
 from handlers import picker
@@ -21,6 +22,7 @@ from handlers.meeting_form import printable
 FEATURE, VERSION = "cx", 1
 PREFIX = "claimans:"  # conversation_step while a member types an answer, e.g. "claimans:12"
 MAX_ANSWER = 500
+STARTED = N_("Your coordinator has started checking this claim, so it cannot be taken back now.")
 
 
 async def show_claims(update: Update, context: PanelContext) -> None:
@@ -128,12 +130,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
             return
         except ClaimProblem:
             await query.answer()
-            await reply(
-                update,
-                t(
-                    "Your coordinator has started checking this claim, so it cannot be taken back now."
-                ),
-            )
+            await reply(update, t(STARTED))
             return
         await context.session.commit()
         await query.answer()

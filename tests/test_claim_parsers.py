@@ -58,8 +58,13 @@ def test_whole_pounds_and_one_decimal_place_read_right_everywhere(
 
 def test_the_examples_in_the_issue_all_mean_twelve_pounds_fifty_or_twelve_pounds() -> None:
     for locale in LOCALES:
-        for text, minor in (("12.50", 1250), ("£12.50", 1250), ("12,50", 1250), ("12", 1200),
-                            ("12.5", 1250)):
+        for text, minor in (
+            ("12.50", 1250),
+            ("£12.50", 1250),
+            ("12,50", 1250),
+            ("12", 1200),
+            ("12.5", 1250),
+        ):
             assert parse_amount(text, locale).minor == minor, (text, locale)
         assert parse_amount("-5", locale).problem == AmountProblem.NOT_POSITIVE
         assert parse_amount("0", locale).problem == AmountProblem.NOT_POSITIVE
@@ -79,11 +84,17 @@ def test_no_text_makes_the_amount_reader_raise_and_it_never_returns_a_float(
 
 
 def test_no_float_is_used_anywhere_money_is_read_stored_or_exported() -> None:
-    for module in ("bot/services/money.py", "bot/services/expenses.py",
-                   "bot/services/claim_export.py", "bot/db/expense_models.py"):
+    for module in (
+        "bot/services/money.py",
+        "bot/services/expenses.py",
+        "bot/services/claim_export.py",
+        "bot/db/expense_models.py",
+    ):
         tree = ast.parse((ROOT / module).read_text())
         names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-        floats = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and type(n.value) is float]
+        floats = [
+            n for n in ast.walk(tree) if isinstance(n, ast.Constant) and type(n.value) is float
+        ]
         assert "float" not in names and not floats, module
 
 
@@ -91,7 +102,9 @@ days_back = st.integers(min_value=0, max_value=364)
 
 
 @given(days_back, locales)
-def test_a_typed_date_in_the_last_year_reads_back_as_the_same_day(back: int, locale: object) -> None:
+def test_a_typed_date_in_the_last_year_reads_back_as_the_same_day(
+    back: int, locale: object
+) -> None:
     day = TODAY - timedelta(days=back)
     forms = [
         day.isoformat(),

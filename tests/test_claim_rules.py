@@ -9,7 +9,16 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.context import PanelbotApplication
-from bot.db import AuditEvent, Claim, ClaimLine, ClaimStatus, LineStatus, Member, PaymentChoice, Role
+from bot.db import (
+    AuditEvent,
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+    LineStatus,
+    Member,
+    PaymentChoice,
+    Role,
+)
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
@@ -153,7 +162,9 @@ async def test_a_member_takes_a_claim_back_before_review_but_not_after(
     await ola.send("/expenses")
     await ola.replies(3)  # heading, then newest first: the last card is the older claim
     await ola.tap(pl("Take this claim back"))
-    assert (await ola.reply())["text"] == pl("Claim {n} is taken back. Nobody will pay it.", n=older)
+    assert (await ola.reply())["text"] == pl(
+        "Claim {n} is taken back. Nobody will pay it.", n=older
+    )
     async with db.session() as session:
         assert (await session.get(Claim, older)).status == ClaimStatus.WITHDRAWN  # type: ignore[union-attr]
         priya = await session.scalar(select(Member.id).where(Member.telegram_id == PRIYA))
@@ -252,8 +263,9 @@ async def test_wrong_amounts_dates_and_files_get_a_kind_message_and_the_same_que
     await ola.send("Thanks")
     summary = await ola.reply()
     assert "£14.00 on 4 Jan 2026" in summary["text"]
-    assert en("Why a taxi: {reason}", reason="My wheelchair does not fit on the bus") in (
-        summary["text"]
+    assert (
+        en("Why a taxi: {reason}", reason="My wheelchair does not fit on the bus")
+        in (summary["text"])
     )
     await ola.tap("Send claim")
     await ola.reply()
@@ -290,12 +302,15 @@ async def test_paid_time_shows_running_totals_and_a_heads_up_past_the_weekly_lim
     summary = (await ola.reply())["text"]
     assert en("Paid time this week: {amount}.", amount="£75.00") in summary
     assert en("Paid time this tax year (from 6 April): {amount}.", amount="£75.00") in summary
-    assert en(
-        "Heads-up: this takes your paid time this week to {amount}. "
-        "Your panel's weekly limit is {limit}.",
-        amount="£75.00",
-        limit="£50.00",
-    ) in summary
+    assert (
+        en(
+            "Heads-up: this takes your paid time this week to {amount}. "
+            "Your panel's weekly limit is {limit}.",
+            amount="£75.00",
+            limit="£50.00",
+        )
+        in summary
+    )
     assert en("For free advice about benefits, ask Citizens Advice or your benefits adviser.") in (
         summary
     )
@@ -304,7 +319,7 @@ async def test_paid_time_shows_running_totals_and_a_heads_up_past_the_weekly_lim
 async def test_paid_time_is_not_offered_to_someone_who_declined_payment_or_for_an_unpaid_meeting(
     app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
 ) -> None:
-    panel_id, _ = await _setup(db, clock, paid=False)
+    await _setup(db, clock, paid=False)
     pl = Translator("pl")  # she chose Polish
     ola = MemberDriver(emulator, OLA, "Agnieszka", "en")
     await ola.send("/claim")

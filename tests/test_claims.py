@@ -85,7 +85,9 @@ async def _claim_bus_and_time(ola: MemberDriver) -> None:
     assert (await ola.reply())["text"] == pl("How much did you spend? Type the amount, like 12.50.")
 
     await ola.send("-3")
-    assert (await ola.reply())["text"] == pl("The amount must be more than 0. Please type it again.")
+    assert (await ola.reply())["text"] == pl(
+        "The amount must be more than 0. Please type it again."
+    )
     await ola.send("dużo")
     assert (await ola.reply())["text"] == pl("Please type the amount in numbers, like 12.50.")
     await ola.send("2,50")
@@ -237,11 +239,14 @@ async def test_a_polish_member_claims_gets_queried_answers_and_is_paid_then_fina
             amount=pl.money(4000),
         )
     )
-    assert pl(
-        "Claim {n} is approved: {amount}. We will tell you when it is paid.",
-        n=claim_id,
-        amount=pl.money(4250),
-    ) in hours_ok["text"]
+    assert (
+        pl(
+            "Claim {n} is approved: {amount}. We will tell you when it is paid.",
+            n=claim_id,
+            amount=pl.money(4250),
+        )
+        in hours_ok["text"]
+    )
     assert paid["text"] == pl(
         "Claim {n} is paid: {amount}, by {method}.",
         n=claim_id,
@@ -251,7 +256,7 @@ async def test_a_polish_member_claims_gets_queried_answers_and_is_paid_then_fina
     assert "42,50" in paid["text"]
 
     await ola.send("/expenses")
-    heading, listing, totals = await ola.replies(3)
+    _, listing, totals = await ola.replies(3)
     assert pl("Paid") in listing["text"] and pl.money(4250) in listing["text"]
     assert totals["text"].startswith(pl("Paid time this week: {amount}.", amount=pl.money(4000)))
 
@@ -270,22 +275,50 @@ async def test_a_polish_member_claims_gets_queried_answers_and_is_paid_then_fina
     # Finance: the CLI writes CSV with totals, and a zip with the receipt named by claim.
     out = tmp_path / "finance"
     result = await panelbot(
-        "export", "claims", "--panel", str(panel_id), "--from", "2026-01-01", "--to",
-        "2026-01-31", "--format", "csv", "--out", str(out),
+        "export",
+        "claims",
+        "--panel",
+        str(panel_id),
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-01-31",
+        "--format",
+        "csv",
+        "--out",
+        str(out),
         PANELBOT_DATA_DIR=str(settings.panelbot_data_dir),
     )
     assert result.returncode == 0, result.stderr
     sheet = out / f"claims-panel{panel_id}-2026-01-01-to-2026-01-31.csv"
     rows = list(csv.reader(io.StringIO(sheet.read_text("utf-8-sig"))))
     assert rows[0][:9] == [
-        "claim", "item", "member", "meeting", "kind", "quantity", "amount", "currency", "status",
+        "claim",
+        "item",
+        "member",
+        "meeting",
+        "kind",
+        "quantity",
+        "amount",
+        "currency",
+        "status",
     ]
-    assert rows[1][2:9] == ["Agnieszka", "Planning day", "Public transport", "", "2.50", "GBP", "paid"]
+    assert rows[1][2:9] == [
+        "Agnieszka",
+        "Planning day",
+        "Public transport",
+        "",
+        "2.50",
+        "GBP",
+        "paid",
+    ]
     assert rows[2][4:9] == ["Paid time (hours)", "2", "40.00", "GBP", "paid"]
     assert rows[1][12] == "Priya" and rows[1][14] == "bank" and rows[1][15] == "bank"
     totals_at = rows.index(["member", "currency", "claimed", "approved", "paid"])
     assert rows[totals_at + 1] == ["Agnieszka", "GBP", "42.50", "42.50", "42.50"]
-    with zipfile.ZipFile(out / f"claims-panel{panel_id}-2026-01-01-to-2026-01-31-receipts.zip") as z:
+    with zipfile.ZipFile(
+        out / f"claims-panel{panel_id}-2026-01-01-to-2026-01-31-receipts.zip"
+    ) as z:
         assert z.namelist() == [f"claim-{claim_id}-item-1-1.png"]
         assert z.read(f"claim-{claim_id}-item-1-1.png") == TINY_PNG
 
@@ -300,5 +333,7 @@ async def test_a_polish_member_claims_gets_queried_answers_and_is_paid_then_fina
     assert [r[6] for r in claims_sheet[1:]] == [2.5, 40]
     member_totals = [list(r) for r in book["Totals per member"].iter_rows(values_only=True)]
     assert member_totals[1] == ["Agnieszka", "GBP", 42.5, 42.5, 42.5]
-    with zipfile.ZipFile(io.BytesIO(emulator.file_bytes(archive["document"]["file_id"]) or b"")) as z:
+    with zipfile.ZipFile(
+        io.BytesIO(emulator.file_bytes(archive["document"]["file_id"]) or b"")
+    ) as z:
         assert z.namelist() == [f"claim-{claim_id}-item-1-1.png"]

@@ -263,9 +263,9 @@ async def submit(
             raise ClaimProblem("time")
         check_amount(rules, line.amount)
         check_date(rules, line.spent_on, today)
-        if line.kind not in NO_RECEIPT_KINDS and not line.receipts:
-            if not line.no_receipt_reason or line.amount > rules.no_receipt_limit:
-                raise ClaimProblem("receipt")
+        needs_receipt = line.kind not in NO_RECEIPT_KINDS and not line.receipts
+        if needs_receipt and (not line.no_receipt_reason or line.amount > rules.no_receipt_limit):
+            raise ClaimProblem("receipt")
     duplicates, made = [], []
     for position, new in enumerate(lines, start=1):
         earlier = await _earlier_same(session, person.member_id, new)
