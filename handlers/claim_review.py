@@ -245,7 +245,8 @@ async def _after_decision(update: Update, context: PanelContext, claim: Claim) -
     fresh = await expenses.claim_for_review(
         context.session, actor, claim.id, context.runtime.clock.now()
     )
-    if fresh.status in (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED):
+    undecided = any(line.status == LineStatus.SUBMITTED for line in fresh.lines)
+    if undecided or fresh.status == ClaimStatus.APPROVED:
         text, rows = await _card(context, context.t, fresh)
         await reply(update, text, reply_markup=InlineKeyboardMarkup(rows))
     else:

@@ -342,3 +342,110 @@ async def test_paid_time_is_not_offered_to_someone_who_declined_payment_or_for_a
     kinds = await ola.reply()
     assert pl("Paid time for taking part") not in ola.buttons(kinds)
     assert pl("Bus, train or tram") in ola.buttons(kinds)
+
+
+async def test_a_rejected_item_reaches_the_member_with_the_reason_and_the_claim_stays_rejected(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    panel_id, _ = await _setup(db, clock)
+    claim_id, line_id = await _quick_claim(db, clock, panel_id)
+    priya = MemberDriver(emulator, PRIYA, "Priya", "en")
+    ola = MemberDriver(emulator, OLA, "Agnieszka", "pl")
+    await priya.send("/review")
+    await priya.reply()
+    await priya.tap("Reject item 1")
+    assert (await priya.reply())["text"] == en(
+        "Why is item {n} not approved? Type a short reason. They will see it.", n=1
+    )
+    await priya.send("<b>No bus</b> that day")
+    rejected, _ = await priya.replies(2)
+    assert rejected["text"] == en("Rejected. They will see your reason.")
+    await _drain(app)
+    notice = await ola.reply()
+    pl = Translator("pl")
+    assert notice["text"].startswith(
+        pl(
+            "Sorry: {what}, {amount}, is not approved.",
+            what=pl("Bus, train or tram"),
+            amount=pl.money(250),
+        )
+    )
+    assert pl("Why: {reason}", reason="<b>No bus</b> that day") in notice["text"]  # shown as typed
+    async with db.session() as session:
+        claim = await session.get(Claim, claim_id)
+        assert claim is not None and claim.status == ClaimStatus.REJECTED
+        line = await session.get(ClaimLine, line_id)
+        assert line is not None and line.reject_reason == "<b>No bus</b> that day"
+        event = await session.scalar(select(AuditEvent).where(AuditEvent.action == "claim.reject"))
+        assert event is not None and event.at == NOW and event.details["line_id"] == line_id
+
+
+async def test_a_day_is_picked_on_the_calendar_and_an_item_is_changed_before_sending(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    await _setup(db, clock)
+    ola = MemberDriver(emulator, 803, "Rhys", "en")
+    await add_member(db, clock, 1, 803, "Rhys")
+    await ola.send("/claim")
+    await ola.reply()
+    await ola.tap("Not for a meeting")
+    await ola.reply()
+    await ola.tap("Parking")
+    await ola.reply()
+    await ola.send("4")
+    await ola.reply()
+    await ola.tap("Another day")
+    calendar = await ola.reply()
+    assert "2" in ola.buttons(calendar) and "20" in ola.buttons(calendar)
+    answer = await ola.tap_data(calendar["message_id"], "cl:1:d:pk:d:2026-01-20")
+    assert answer is not None
+    assert (await ola.reply())["text"] == en(
+        "That day has not come yet. Please pick the day you spent the money."
+    )
+    await ola.tap("2")
+    await ola.reply()  # receipts
+    await ola.tap("I have no receipt")
+    await ola.reply()
+    await ola.send("Pay and display machine")
+    await ola.reply()  # note
+    await ola.tap("No note")
+    summary = await ola.reply()
+    assert "£4.00 on 2 Jan 2026" in summary["text"]
+    await ola.tap("Change item 1")
+    await ola.reply()
+    await ola.tap("Food and drink")
+    await ola.reply()
+    await ola.send("6.20")
+    await ola.reply()
+    await ola.tap("Yesterday")
+    await ola.reply()
+    await ola.tap("I have no receipt")
+    await ola.reply()
+    await ola.send("Lost it")
+    summary = await ola.reply()
+    assert "Food and drink: £6.20 on 4 Jan 2026" in summary["text"]
+    assert "Parking" not in summary["text"]
+    await ola.tap("Send claim")
+    await ola.reply()
+    async with db.session() as session:
+        lines = list(await session.scalars(select(ClaimLine)))
+        assert [(x.kind, x.amount, x.no_receipt_reason) for x in lines] == [
+            ("food", 620, "Lost it")
+        ]
+
+
+async def test_members_cannot_export_claims(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    panel_id, _ = await _setup(db, clock)
+    await _quick_claim(db, clock, panel_id)
+    ola = MemberDriver(emulator, OLA, "Agnieszka", "en")
+    await ola.send("/export")
+    assert (await ola.reply())["text"] == Translator("pl")(ONLY_COORDINATORS)
+    await ola.send("/review")
+    assert (await ola.reply())["text"] == Translator("pl")(ONLY_COORDINATORS)
+    last = ola.last_message
+    assert last is not None
+    answer = await ola.tap_data(last["message_id"], f"ex:1:{panel_id}:year:csv")
+    assert answer["text"] == Translator("pl")(ONLY_COORDINATORS)
+    await ola.no_reply()

@@ -337,3 +337,30 @@ async def test_a_polish_member_claims_gets_queried_answers_and_is_paid_then_fina
         io.BytesIO(emulator.file_bytes(archive["document"]["file_id"]) or b"")
     ) as z:
         assert z.namelist() == [f"claim-{claim_id}-item-1-1.png"]
+
+
+async def test_the_operator_sets_a_panels_rates_from_the_terminal(
+    db: Database,
+    clock: FrozenClock,
+    panelbot: Panelbot,  # noqa: F811
+) -> None:
+    new = await create_panel(db, clock, "Carers Voice")
+    result = await panelbot(
+        "expenses", "rates", str(new.panel.id), "--hourly-rate", "25", "--weekly-limit", "£100"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "hourly_rate: 2500" in result.stdout and "weekly_paid_limit: 10000" in result.stdout
+    async with db.session() as session:
+        from bot.services import expenses
+
+        rules = await expenses.policy(session, new.panel.id)
+        assert (rules.hourly_rate, rules.weekly_paid_limit, rules.mileage_rate) == (2500, 10000, 45)
+        event = await session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "expenses.policy")
+        )
+        assert event is not None and event.details == {
+            "hourly_rate": 2500,
+            "weekly_paid_limit": 10000,
+        }
+    bad = await panelbot("expenses", "rates", str(new.panel.id), "--hourly-rate", "lots")
+    assert bad.returncode == 2 and "not an amount" in bad.stderr

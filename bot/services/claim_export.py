@@ -11,7 +11,6 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
@@ -198,7 +197,3 @@ def receipts_zip(export: Export, data_dir: Path) -> bytes | None:
 
 def file_stem(panel_id: int, start: date, end: date) -> str:
     return f"claims-panel{panel_id}-{start.isoformat()}-to-{end.isoformat()}"
-
-
-def money_total(values: list[Decimal]) -> Decimal:
-    return sum(values, Decimal(0))

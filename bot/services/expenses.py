@@ -501,7 +501,13 @@ async def next_to_review(
     )
     if actor.member_id is not None:
         base = base.where(Claim.member_id != actor.member_id)
-    waiting = await session.scalar(base.where(Claim.status == ClaimStatus.SUBMITTED))
+    # A claim with a question on one line can still have its other lines decided.
+    undecided = select(ClaimLine.id).where(
+        ClaimLine.claim_id == Claim.id, ClaimLine.status == LineStatus.SUBMITTED
+    )
+    waiting = await session.scalar(
+        base.where(Claim.status.in_([ClaimStatus.SUBMITTED, ClaimStatus.QUERY]), undecided.exists())
+    )
     if waiting is not None:
         return waiting
     return await session.scalar(base.where(Claim.status == ClaimStatus.APPROVED))
