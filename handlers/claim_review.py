@@ -18,7 +18,7 @@ from bot.services import claim_export, expenses, profile
 from bot.services.access import Actor, NotAllowed, actor_for, coordinated_panels
 from bot.services.expenses import ClaimProblem
 from handlers import picker
-from handlers.claim_text import METHOD_LABELS, PAYMENT_LABELS, line_text
+from handlers.claim_text import METHOD_LABELS, PAYMENT_LABELS, line_text, send_long
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.meeting_form import printable
 
@@ -82,7 +82,7 @@ async def _show(update: Update, context: PanelContext, claim: Claim) -> None:
             else:
                 await chat.send_document(receipt.telegram_file_id, caption=caption)
     text, rows = await _card(context, t, claim)
-    await reply(update, text, reply_markup=InlineKeyboardMarkup(rows))
+    await send_long(update, text, InlineKeyboardMarkup(rows))
 
 
 async def _card(
@@ -248,7 +248,7 @@ async def _after_decision(update: Update, context: PanelContext, claim: Claim) -
     undecided = any(line.status == LineStatus.SUBMITTED for line in fresh.lines)
     if undecided or fresh.status == ClaimStatus.APPROVED:
         text, rows = await _card(context, context.t, fresh)
-        await reply(update, text, reply_markup=InlineKeyboardMarkup(rows))
+        await send_long(update, text, InlineKeyboardMarkup(rows))
     else:
         await _show_next(update, context, after=claim.id)
 

@@ -32,7 +32,7 @@ from bot.services.access import NotAllowed
 from bot.services.expenses import EXPENSE_KINDS, ClaimProblem, Policy
 from handlers import picker
 from handlers.claim_input import parse_claim_date
-from handlers.claim_text import KIND_LABELS, PAYMENT_LABELS, line_text
+from handlers.claim_text import KIND_LABELS, PAYMENT_LABELS, line_text, send_long
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.meeting_form import printable
 
@@ -221,7 +221,7 @@ async def ask(update: Update, context: PanelContext, step: str, answers: dict[st
         rows = [[button(t("No note"), data("n", "skip"))]]
     else:  # summary
         text, rows = await _summary(context, answers)
-    await reply(update, text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    await send_long(update, text, InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def _meeting_rows(

@@ -15,7 +15,7 @@ from bot.i18n import N_
 from bot.services import expenses, profile
 from bot.services.expenses import ClaimProblem
 from handlers import picker
-from handlers.claim_text import KIND_LABELS, STATUS_LABELS, line_text
+from handlers.claim_text import KIND_LABELS, STATUS_LABELS, line_text, send_long
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.meeting_form import printable
 
@@ -37,7 +37,7 @@ async def show_claims(update: Update, context: PanelContext) -> None:
     await reply(update, t("<b>Your claims</b>"))
     for claim in claims:
         text, rows = _claim_card(t, claim)
-        await reply(update, text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+        await send_long(update, text, InlineKeyboardMarkup(rows) if rows else None)
     totals = await _totals(context, claims)
     if totals:
         await reply(update, "\n".join(totals))

@@ -449,3 +449,38 @@ async def test_members_cannot_export_claims(
     answer = await ola.tap_data(last["message_id"], f"ex:1:{panel_id}:year:csv")
     assert answer["text"] == Translator("pl")(ONLY_COORDINATORS)
     await ola.no_reply()
+
+
+async def test_a_long_claim_is_split_into_messages_telegram_accepts_with_buttons_on_the_last(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    panel_id, _ = await _setup(db, clock)
+    async with db.session() as session:
+        await expenses.submit(
+            session,
+            OLA,
+            panel_id=panel_id,
+            meeting_id=None,
+            lines=[
+                expenses.NewLine(
+                    kind="food",
+                    amount=100 + n,
+                    spent_on=date(2026, 1, 5),
+                    no_receipt_reason="<&>" * 100,  # 300 letters that grow when escaped
+                )
+                for n in range(expenses.MAX_LINES)
+            ],
+            note="A note " * 40,
+            now=clock.now(),
+            today=date(2026, 1, 5),
+        )
+    priya = MemberDriver(emulator, PRIYA, "Priya", "en")
+    await priya.send("/review")
+    parts = [await priya.reply()]
+    while not priya.buttons(parts[-1]):
+        parts.append(await priya.reply())
+    await priya.no_reply()
+    assert len(parts) > 1 and all(len(m["text"]) <= 4096 for m in parts)
+    assert "Approve item 10" in priya.buttons(parts[-1])
+    assert "<&><&>" in parts[0]["text"]  # shown as typed, not as markup
+    assert "10. Food and drink" in "".join(m["text"] for m in parts)

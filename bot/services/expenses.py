@@ -539,7 +539,8 @@ async def decide(
     text: str | None = None,
 ) -> Claim:
     """Approve, reject (with a reason) or ask about one line. Decided lines stay decided."""
-    line = await session.get(ClaimLine, line_id)
+    # Locked (on PostgreSQL), so two coordinators tapping at once cannot both decide it.
+    line = await session.get(ClaimLine, line_id, with_for_update=True)
     if line is None or decision not in DECISIONS:
         raise LookupError("no such line")
     claim = await session.get(Claim, line.claim_id, options=[selectinload(Claim.lines)])
@@ -583,7 +584,9 @@ async def decide(
 async def mark_paid(
     session: AsyncSession, actor: Actor, claim_id: int, method: str, *, now: datetime
 ) -> Claim:
-    claim = await session.get(Claim, claim_id, options=[selectinload(Claim.lines)])
+    claim = await session.get(
+        Claim, claim_id, options=[selectinload(Claim.lines)], with_for_update=True
+    )
     claim = await _reviewable(session, actor, claim, "pay", now)
     if method not in PAYMENT_METHODS:
         raise LookupError("no such method")
