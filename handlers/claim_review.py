@@ -12,13 +12,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PanelContext, current_member
-from bot.db import Claim, ClaimStatus, LineStatus, Meeting, Member, Panel
+from bot.db import Claim, ClaimLine, ClaimStatus, LineStatus, Meeting, Member, Panel
 from bot.i18n import N_, Translator
 from bot.services import claim_export, expenses, profile
 from bot.services.access import Actor, NotAllowed, actor_for, coordinated_panels
 from bot.services.expenses import ClaimProblem
 from handlers import picker
-from handlers.claim_text import METHOD_LABELS, PAYMENT_LABELS, line_text, send_long
+from handlers.claim_text import METHOD_LABELS, PAYMENT_LABELS, STATUS_LABELS, line_text, send_long
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.meeting_form import printable
 
@@ -128,8 +128,6 @@ async def _card(
             text.append(t("You asked: {question}", question=escape(line.question)))
         if line.answer:
             text.append(t("They answered: {answer}", answer=escape(line.answer)))
-        from handlers.claim_text import STATUS_LABELS
-
         text.append(t(STATUS_LABELS[line.status.value]))
         if line.status == LineStatus.SUBMITTED:
             rows.append(
@@ -185,7 +183,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
             await query.answer(t("Approved."))
             await _after_decision(update, context, claim)
         elif action in ("r", "q"):
-            line = await context.session.get(expenses.ClaimLine, target)
+            line = await context.session.get(ClaimLine, target)
             if line is None:
                 raise LookupError("no line")
             claim = await expenses.claim_for_review(context.session, actor, line.claim_id, now)

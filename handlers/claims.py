@@ -25,7 +25,7 @@ from telegram import (
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PanelContext, current_member
-from bot.db import Draft, Panel, PaymentChoice
+from bot.db import Draft, Meeting, Panel, PaymentChoice
 from bot.i18n import N_, Translator
 from bot.services import drafts, expenses, money, profile, receipts
 from bot.services.access import NotAllowed
@@ -230,8 +230,6 @@ async def _meeting_rows(
     t = context.t
     rows = []
     for meeting_id in answers.get("options") or []:
-        from bot.db import Meeting
-
         meeting = await context.session.get(Meeting, int(meeting_id))
         if meeting is None:
             continue
@@ -246,8 +244,6 @@ async def _time_allowed(context: PanelContext, answers: dict[str, Any]) -> bool:
     person = await expenses.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
     meeting = None
     if answers.get("meeting_id"):
-        from bot.db import Meeting
-
         meeting = await context.session.get(Meeting, int(answers["meeting_id"]))
     return expenses.may_claim_time(person.payment if person else None, meeting)
 
@@ -281,8 +277,6 @@ async def _summary(
     lines_ = answers.get("lines") or []
     text = [t("<b>Your claim</b>")]
     if answers.get("meeting_id"):
-        from bot.db import Meeting
-
         meeting = await context.session.get(Meeting, int(answers["meeting_id"]))
         text.append(t("Meeting: {title}", title=escape(meeting.title if meeting else "?")))
     else:
