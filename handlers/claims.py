@@ -68,6 +68,17 @@ PROBLEMS = {
 }
 
 
+# What to say when a photo or sticker comes where words were wanted.
+WORDS_PLEASE = {
+    "amount": money.AmountProblem.NOT_A_NUMBER,
+    "quantity": money.AmountProblem.NOT_A_NUMBER,
+    "date": "date",
+    "reason": "text",
+    "noreceipt": "text",
+    "note": "text",
+}
+
+
 def _say(t: Translator, code: str, **values: object) -> str:
     """The plain message for a problem (looked up by code, so extraction sees only PROBLEMS)."""
     message = PROBLEMS[code]
@@ -133,6 +144,12 @@ async def start_claim(update: Update, context: PanelContext) -> None:
     person = await expenses.claimant(context.session, member.telegram_id)
     if person is None or not person.panels:
         await reply(update, t("You are not in a panel yet, so there is nothing to claim."))
+        return
+    unsent = await _draft(context)
+    if unsent is not None and (unsent.data or {}).get("lines"):
+        # Nothing typed is lost: an unsent claim comes back, with Cancel if it is not wanted.
+        await reply(update, t("You have a claim you have not sent yet. Here it is."))
+        await _go(update, context, "summary", cur={}, edit=None)
         return
     await drafts.discard(context.session, member.id, DRAFT)
     meetings = await expenses.claimable_meetings(
@@ -643,9 +660,18 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
 
 
 class _Claiming(filters.MessageFilter):
+    """True while a claim is part-way, except a menu button tapped where no words are wanted."""
+
     def filter(self, message: Message) -> bool:
         member = current_member()
-        return bool(member and (member.conversation_step or "").startswith(PREFIX))
+        step = member.conversation_step if member else None
+        if not step or not step.startswith(PREFIX):
+            return False
+        if step.removeprefix(PREFIX) not in TEXT_STEPS and message.text:
+            from handlers.menu import _label_for
+
+            return _label_for(message.text) is None
+        return True
 
 
 async def _draft_or_reset(update: Update, context: PanelContext) -> Draft | None:
@@ -725,7 +751,7 @@ async def on_file(update: Update, context: PanelContext) -> None:
         return
     answers, step, t = dict(draft.data or {}), draft.step, context.t
     if step != "receipts":
-        await reply(update, _say(t, "text" if step in TEXT_STEPS else "tap"))
+        await reply(update, _say(t, WORDS_PLEASE.get(step, "tap")))
         return
     cur = dict(answers.get("cur") or {})
     kept = list(cur.get("receipts") or [])

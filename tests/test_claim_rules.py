@@ -484,3 +484,42 @@ async def test_a_long_claim_is_split_into_messages_telegram_accepts_with_buttons
     assert "Approve item 10" in priya.buttons(parts[-1])
     assert "<&><&>" in parts[0]["text"]  # shown as typed, not as markup
     assert "10. Food and drink" in "".join(m["text"] for m in parts)
+
+
+async def test_an_unsent_claim_comes_back_and_a_photo_where_an_amount_was_wanted_is_refused(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    await _setup(db, clock)
+    other = await create_panel(db, clock, "Young Carers")
+    await add_member(db, clock, 1, 805, "Kim")
+    await add_member(db, clock, other.panel.id, 805, "Kim")
+    kim = MemberDriver(emulator, 805, "Kim", "en")
+    await kim.send("/claim")
+    await kim.reply()
+    await kim.tap("Not for a meeting")
+    assert (await kim.reply())["text"] == en("Which panel is this claim for? Tap one.")
+    await kim.tap("Young Carers")
+    await kim.reply()
+    await kim.tap("Parking")
+    await kim.reply()
+    await kim.send_photo()
+    assert (await kim.reply())["text"] == en("Please type the amount in numbers, like 12.50.")
+    await kim.send("3")
+    await kim.reply()
+    await kim.tap("Today")
+    await kim.reply()
+    await kim.tap("I have no receipt")
+    await kim.reply()
+    await kim.send("Machine broken")
+    await kim.reply()
+    await kim.tap("No note")
+    await kim.reply()
+    await kim.send(en("Expenses"))  # the menu button, part-way: the claim is not lost
+    back, summary = await kim.replies(2)
+    assert back["text"] == en("You have a claim you have not sent yet. Here it is.")
+    assert "£3.00" in summary["text"]
+    await kim.tap("Send claim")
+    await kim.reply()
+    async with db.session() as session:
+        claim = await session.scalar(select(Claim))
+        assert claim is not None and claim.panel_id == other.panel.id
