@@ -65,7 +65,10 @@ async def _show_next(update: Update, context: PanelContext, *, after: int) -> No
         return
     claim = await expenses.next_to_review(context.session, actor, panels, after)
     if claim is None:
-        await reply(update, t("No claims are waiting for you. Well done."))
+        if after and await expenses.next_to_review(context.session, actor, panels, 0):
+            await reply(update, t("That was the last one. Type /review to start again."))
+        else:
+            await reply(update, t("No claims are waiting for you. Well done."))
         return
     await _show(update, context, claim)
 

@@ -209,6 +209,10 @@ async def test_the_same_claim_twice_is_flagged_to_the_member_and_the_coordinator
     await priya.tap("Next claim")
     card = await priya.reply()
     assert en("Item {n} looks the same as an earlier claim. Please check.", n=1) in card["text"]
+    await priya.tap("Next claim")
+    assert (await priya.reply())["text"] == en(
+        "That was the last one. Type /review to start again."
+    )
 
 
 async def test_wrong_amounts_dates_and_files_get_a_kind_message_and_the_same_question(
