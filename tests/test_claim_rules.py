@@ -3,11 +3,13 @@ duplicates, wrong input kept kindly at the same question, limits and the paid-ti
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
+from bot.config import Settings
 from bot.context import PanelbotApplication
 from bot.db import (
     AuditEvent,
@@ -20,10 +22,10 @@ from bot.db import (
     Role,
 )
 from bot.db.engine import Database
-from bot.emulator.driver import MemberDriver
+from bot.emulator.driver import TINY_PNG, MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import expenses
+from bot.services import expenses, receipts
 from bot.services.access import Actor
 from handlers.claim_review import ONLY_COORDINATORS
 from tests.factories import ROOT, add_member, create_panel
@@ -527,3 +529,53 @@ async def test_an_unsent_claim_comes_back_and_a_photo_where_an_amount_was_wanted
     async with db.session() as session:
         claim = await session.scalar(select(Claim))
         assert claim is not None and claim.panel_id == other.panel.id
+
+
+async def test_mydata_shows_claims_and_forgetme_deletes_them_with_the_receipt_files(
+    app: PanelbotApplication,
+    emulator: BotApiEmulator,
+    db: Database,
+    clock: FrozenClock,
+    settings: Settings,
+) -> None:
+    panel_id, _ = await _setup(db, clock)
+    async with db.session() as session:
+        ola_id = await session.scalar(select(Member.id).where(Member.telegram_id == OLA))
+    assert ola_id is not None
+    path, mime, size = receipts.store(settings.panelbot_data_dir, ola_id, "AgADx", TINY_PNG)
+    async with db.session() as session:
+        await expenses.submit(
+            session,
+            OLA,
+            panel_id=panel_id,
+            meeting_id=None,
+            lines=[
+                expenses.NewLine(
+                    kind="parking",
+                    amount=350,
+                    spent_on=date(2026, 1, 5),
+                    receipts=[
+                        {"file_id": "f1", "kind": "photo", "mime": mime, "size": size, "path": path}
+                    ],
+                )
+            ],
+            note="Town Hall car park",
+            now=clock.now(),
+            today=date(2026, 1, 5),
+        )
+    ola = MemberDriver(emulator, OLA, "Agnieszka", "pl")
+    await ola.send("/mydata")
+    _, document = await ola.replies(2)
+    export = json.loads(emulator.file_bytes(document["document"]["file_id"]) or b"{}")
+    assert export["claims"][0]["items"][0]["amount_in_pence"] == 350
+    assert export["claims"][0]["note"] == "Town Hall car park"
+    assert (settings.panelbot_data_dir / path).is_file()
+
+    await ola.send("/forgetme")
+    await ola.reply()
+    await ola.tap(Translator("pl")("Yes, delete everything"))
+    await ola.reply()
+    assert not (settings.panelbot_data_dir / path).exists()
+    async with db.session() as session:
+        assert await session.scalar(select(Claim.id)) is None
+        assert await session.scalar(select(ClaimLine.id)) is None

@@ -572,7 +572,9 @@ async def decide(
         claim_id=claim.id,
         line_id=line.id,
         amount=line.amount,
-        text=text,
+        # The reason or question itself stays on the claim (deleted with it on /forgetme):
+        # free text about a member does not belong in a log that outlives them.
+        with_text=text is not None,
     )
     await session.flush()
     await notify_member(
@@ -608,6 +610,40 @@ async def mark_paid(
     await session.flush()
     await notify_member(session, claim, "paid", now)
     return claim
+
+
+async def claims_as_data(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
+    """A member's claims as plain data, for /mydata."""
+    claims = await session.scalars(
+        select(Claim)
+        .where(Claim.member_id == member_id)
+        .options(selectinload(Claim.lines).selectinload(ClaimLine.receipts))
+        .order_by(Claim.id)
+    )
+    return [
+        {
+            "claim": claim.id,
+            "status": claim.status.value,
+            "submitted": claim.submitted_at.isoformat(),
+            "currency": claim.currency,
+            "note": claim.note,
+            "items": [
+                {
+                    "kind": line.kind,
+                    "amount_in_pence": line.amount,
+                    "quantity": line.quantity,
+                    "day": line.spent_on.isoformat(),
+                    "status": line.status.value,
+                    "reason": line.reason or line.no_receipt_reason,
+                    "question": line.question,
+                    "answer": line.answer,
+                    "receipts": len(line.receipts),
+                }
+                for line in claim.lines
+            ],
+        }
+        for claim in claims
+    ]
 
 
 def approved_total(claim: Claim) -> int:

@@ -7,6 +7,7 @@ A copy is kept as well as the Telegram file id because finance needs the files t
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 MAX_BYTES = 10 * 1024 * 1024  # a phone photo or a scanned PDF is far below this
@@ -54,6 +55,13 @@ def store(data_dir: Path, member_id: int, unique_id: str, data: bytes) -> tuple[
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return relative.as_posix(), mime, len(data)
+
+
+def forget_files(data_dir: Path, member_id: int) -> None:
+    """After /forgetme: the member's claims are gone from the database, so their files go too."""
+    folder = data_dir / "receipts" / str(member_id)
+    if folder.is_dir():
+        shutil.rmtree(folder)
 
 
 def extension_of(path: str) -> str:
