@@ -18,7 +18,7 @@ KIND_LABELS = {
     "mileage": N_("Car mileage"),
     "taxi": N_("Taxi"),
     "parking": N_("Parking"),
-    "care": N_("Replacement care or a PA"),
+    "care": N_("Replacement care or a personal assistant"),
     "childcare": N_("Childcare"),
     "food": N_("Food and drink"),
     "phone": N_("Phone or data for online meetings"),
