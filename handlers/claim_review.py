@@ -148,12 +148,29 @@ async def _card(
         text.append(
             t("How they want to be paid: {way}", way=t(PAYMENT_LABELS[claim.payment_preference]))
         )
+    text += await _paid_time_check(context, t, claim)
     if claim.status == ClaimStatus.APPROVED:
         approved = t.money(expenses.approved_total(claim), claim.currency)
         text.append(t("Approved to pay: {amount}", amount=approved))
         rows.append([button(t("Mark paid"), data("p", claim.id))])
     rows.append([button(t("Next claim"), data("n", claim.id))])
     return "\n".join(text), rows
+
+
+async def _paid_time_check(context: PanelContext, t: Translator, claim: Claim) -> list[str]:
+    """The member's paid time in the week of this claim, beside the panel's limit if it has one."""
+    times = [x for x in claim.lines if x.kind in expenses.TIME_KINDS]
+    if not times:
+        return []
+    totals = await expenses.paid_time_totals(
+        context.session, claim.member_id, claim.panel_id, times[0].spent_on
+    )
+    rules = await expenses.policy(context.session, claim.panel_id)
+    lines = [t("Their paid time that week: {amount}.", amount=t.money(totals.week, claim.currency))]
+    if rules.weekly_paid_limit is not None:
+        limit = t.money(rules.weekly_paid_limit, claim.currency)
+        lines.append(t("The panel's weekly limit is {limit}.", limit=limit))
+    return lines
 
 
 # ------------------------------------------------------------------------------ buttons

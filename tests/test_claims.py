@@ -188,6 +188,7 @@ async def test_a_polish_member_claims_gets_queried_answers_and_is_paid_then_fina
         "Receipt for item {n} of claim {claim}", n=1, claim=claim_id
     )
     assert "£2.50" in card["text"] and "£40.00" in card["text"]
+    assert en("Their paid time that week: {amount}.", amount="£40.00") in card["text"]
     await priya.tap("Approve item 1")
     await priya.reply()
     await priya.tap("Ask about item 2")
