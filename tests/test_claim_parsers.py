@@ -10,7 +10,7 @@ from pathlib import Path
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import LAUNCH_LANGUAGES
@@ -30,6 +30,7 @@ def pounds(minor: int) -> Decimal:
     return Decimal(minor).scaleb(-2)
 
 
+@settings(deadline=None)  # the machine is shared: time per example is not the point
 @given(minor_units, locales)
 def test_an_amount_shown_in_any_launch_language_reads_back_as_the_same_pence(
     minor: int, locale: object
@@ -47,6 +48,7 @@ def test_an_amount_shown_in_any_launch_language_reads_back_as_the_same_pence(
         assert type(read.minor) is int
 
 
+@settings(deadline=None)  # the machine is shared: time per example is not the point
 @given(st.integers(min_value=1, max_value=10**6), locales)
 def test_whole_pounds_and_one_decimal_place_read_right_everywhere(
     whole: int, locale: object
@@ -73,6 +75,7 @@ def test_the_examples_in_the_issue_all_mean_twelve_pounds_fifty_or_twelve_pounds
         assert parse_amount("1.2.3", locale).problem == AmountProblem.NOT_A_NUMBER
 
 
+@settings(deadline=None)  # the machine is shared: time per example is not the point
 @given(st.text(max_size=60), locales)
 def test_no_text_makes_the_amount_reader_raise_and_it_never_returns_a_float(
     text: str, locale: object
@@ -101,6 +104,7 @@ def test_no_float_is_used_anywhere_money_is_read_stored_or_exported() -> None:
 days_back = st.integers(min_value=0, max_value=364)
 
 
+@settings(deadline=None)  # the machine is shared: time per example is not the point
 @given(days_back, locales)
 def test_a_typed_date_in_the_last_year_reads_back_as_the_same_day(
     back: int, locale: object
@@ -119,6 +123,7 @@ def test_a_typed_date_in_the_last_year_reads_back_as_the_same_day(
         assert parse_claim_date(text, TODAY, locale) == day, text  # type: ignore[arg-type]
 
 
+@settings(deadline=None)  # the machine is shared: time per example is not the point
 @given(st.integers(min_value=1, max_value=7))
 def test_a_weekday_means_the_last_one_and_words_mean_today_and_yesterday(ago: int) -> None:
     day = TODAY - timedelta(days=ago % 7)
@@ -127,6 +132,7 @@ def test_a_weekday_means_the_last_one_and_words_mean_today_and_yesterday(ago: in
     assert parse_claim_date("Yesterday", TODAY) == TODAY - timedelta(days=1)
 
 
+@settings(deadline=None)  # the machine is shared: time per example is not the point
 @given(st.text(max_size=80), locales)
 def test_no_text_makes_the_date_reader_raise(text: str, locale: object) -> None:
     found = parse_claim_date(text, TODAY, locale)  # type: ignore[arg-type]
