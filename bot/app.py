@@ -21,6 +21,9 @@ from bot.runtime import Runtime
 from bot.services import feedback as feedback_service
 from handlers import (
     admin,
+    claim_messages,
+    claim_review,
+    claims,
     errors,
     feedback,
     glossary,
@@ -29,6 +32,7 @@ from handlers import (
     meeting_messages,
     meetings,
     menu,
+    my_claims,
     onboarding,
     poll_create,
     poll_messages,
@@ -77,6 +81,7 @@ def build_application(
     meeting_messages.register(runtime.delivery, runtime.clock)
     poll_messages.register(runtime.delivery, runtime.clock)
     feedback_service.configure_routes(settings.telegram_bot_token)
+    claim_messages.register(runtime.delivery)
 
     # Handler order matters: group -1 runs first for every update, then the first match in
     # group 0 wins. Onboarding comes first because a person in the middle of joining has typed
@@ -93,6 +98,9 @@ def build_application(
         poll_create,
         polls,
         feedback,
+        claims,
+        my_claims,
+        claim_review,
         # After every feature that waits for typed text, so a title like "Help" stays a title.
         menu,
         privacy,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import cli_expenses
 from bot.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -331,6 +332,7 @@ ACTIONS: dict[tuple[str, str], Action] = {
     ("invite", "create"): _invite_create,
     ("invite", "revoke"): _invite_revoke,
     ("invite", "list"): _invite_list,
+    **cli_expenses.ACTIONS,
 }
 
 
@@ -438,6 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check", help="validate every glossary file and show translation coverage"
     )
     _add_management_commands(commands)
+    cli_expenses.add_commands(commands, _whole_number)
     args = parser.parse_args(argv)
 
     logging.basicConfig(
@@ -460,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "playground":
             _playground(settings, args.host, args.port)
             return 0
-        if args.command in ("panel", "admin", "invite"):
+        if args.command in ("panel", "admin", "invite", *cli_expenses.COMMANDS):
             return _manage(settings, args)
         _run(settings)
         return 0

@@ -11,6 +11,8 @@ COMMANDS = [
     ("start", N_("Start, or see the main menu")),
     ("menu", N_("Show the big buttons")),
     ("meetings", N_("Your meetings")),
+    ("claim", N_("Claim expenses or paid time")),
+    ("expenses", N_("Your claims")),
     ("settings", N_("Change your answers")),
     ("explain", N_("Explain a word")),
     ("feedback", N_("Tell us what you think")),

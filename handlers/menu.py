@@ -18,11 +18,6 @@ SETTINGS = N_("Settings")
 HELP = N_("Help")
 LAYOUT = [[MEETINGS, EXPLAIN], [FEEDBACK, EXPENSES], [SETTINGS, HELP]]
 
-# What each not-yet-built part says, so a tap is never met with silence.
-NOT_READY = {
-    EXPENSES: N_("Expenses are not in panelbot yet. Please ask your coordinator for now."),
-}
-
 
 def menu_keyboard(t: Translator) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
@@ -81,12 +76,14 @@ async def on_menu_button(update: Update, context: PanelContext) -> None:
         from handlers import feedback
 
         await feedback.start(update, context)
+    elif label == EXPENSES:
+        from handlers import claims
+
+        await claims.start_claim(update, context)
     elif label == SETTINGS:
         await preferences.show_settings(update, context)
     elif label == HELP:
         await start.help_command(update, context)
-    elif label in NOT_READY:
-        await update.effective_message.reply_text(context.t(NOT_READY[label]))
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:

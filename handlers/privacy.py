@@ -17,7 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import PanelContext
 from bot.i18n import LANGUAGE_NAMES, N_, Translator
-from bot.services import membership
+from bot.services import membership, receipts
 from bot.services.profile import format_quiet_hours
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.roster import access_in_words, panel_id_from, payment_in_words, role_in_words
@@ -142,10 +142,13 @@ async def confirm_forget(update: Update, context: PanelContext) -> None:
     if args == ["no"]:
         await reply(update, t("OK. Nothing was deleted."))
         return
+    member_id = context.member.id if context.member else None
     forgotten = await membership.forget_member(
         context.session, query.from_user.id, now=context.runtime.clock.now()
     )
     await context.session.commit()
+    if forgotten and member_id is not None:
+        receipts.forget_files(context.runtime.settings.panelbot_data_dir, member_id)
     if not forgotten:
         await reply(update, t(NOTHING_STORED))
         return

@@ -103,6 +103,8 @@ async def test_the_command_menu_is_published_in_every_language(
             "start",
             "menu",
             "meetings",
+            "claim",
+            "expenses",
             "settings",
             "explain",
             "feedback",

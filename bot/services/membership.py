@@ -9,16 +9,8 @@ from typing import Any
 from sqlalchemy import case, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import (
-    AuditEvent,
-    Consent,
-    Member,
-    Membership,
-    OutboxMessage,
-    Panel,
-    Role,
-)
-from bot.services import audit, feedback, meetings
+from bot.db import AuditEvent, Consent, Member, Membership, OutboxMessage, Panel, Role
+from bot.services import audit, expenses, feedback, meetings
 from bot.services.access import Actor, require_coordinator
 
 
@@ -142,6 +134,7 @@ async def export_member(session: AsyncSession, telegram_id: int) -> dict[str, An
         ],
         "history": [{"at": iso(at), "what": action} for at, action in actions.all()],
         "messages_waiting_to_be_sent": queued is not None,
+        "claims": await expenses.claims_as_data(session, member.id),
     }
 
 

@@ -1,0 +1,415 @@
+"""/review and /export for coordinators: one claim at a time with its receipts, and the finance
+export. Every decision goes through bot/services/expenses.py, which checks the role again."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import PanelContext, current_member
+from bot.db import Claim, ClaimLine, ClaimStatus, LineStatus, Meeting, Member, Panel
+from bot.i18n import N_, Translator
+from bot.services import claim_export, expenses, profile
+from bot.services.access import Actor, NotAllowed, actor_for, coordinated_panels
+from bot.services.expenses import ClaimProblem
+from handlers import picker
+from handlers.claim_text import METHOD_LABELS, PAYMENT_LABELS, STATUS_LABELS, line_text, send_long
+from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.meeting_form import printable
+
+FEATURE, VERSION = "rv", 1
+EXPORT_FEATURE = "ex"
+PREFIX = "review:"  # "review:r:<line>" (a reason) or "review:q:<line>" (a question)
+MAX_TEXT = 500
+ONLY_COORDINATORS = N_("Only a coordinator of this panel can do that.")
+PERIODS = {
+    "month": N_("This month"),
+    "last": N_("Last month"),
+    "year": N_("This tax year"),
+}
+
+
+def data(*args: str | int) -> str:
+    return callback_data(FEATURE, VERSION, *args)
+
+
+async def _actor(context: PanelContext) -> Actor:
+    member = context.member
+    assert member is not None
+    return await actor_for(
+        context.session, member.telegram_id, context.runtime.settings.panelbot_admins
+    )
+
+
+# ------------------------------------------------------------------------------ showing
+
+
+async def review_command(update: Update, context: PanelContext) -> None:
+    if context.member is None:
+        await reply(update, context.t(ONLY_COORDINATORS))
+        return
+    await _show_next(update, context, after=0)
+
+
+async def _show_next(update: Update, context: PanelContext, *, after: int) -> None:
+    t = context.t
+    actor = await _actor(context)
+    panels = [pid for pid, _ in await coordinated_panels(context.session, actor)]
+    if not panels:
+        await reply(update, t(ONLY_COORDINATORS))
+        return
+    claim = await expenses.next_to_review(context.session, actor, panels, after)
+    if claim is None:
+        if after and await expenses.next_to_review(context.session, actor, panels, 0):
+            await reply(update, t("That was the last one. Type /review to start again."))
+        else:
+            await reply(update, t("No claims are waiting for you. Well done."))
+        return
+    await _show(update, context, claim)
+
+
+async def _show(update: Update, context: PanelContext, claim: Claim) -> None:
+    t = context.t
+    chat = update.effective_chat
+    assert chat is not None
+    for line in claim.lines:
+        for receipt in line.receipts:
+            caption = t("Receipt for item {n} of claim {claim}", n=line.position, claim=claim.id)
+            if receipt.kind == "photo":
+                await chat.send_photo(receipt.telegram_file_id, caption=caption)
+            else:
+                await chat.send_document(receipt.telegram_file_id, caption=caption)
+    text, rows = await _card(context, t, claim)
+    await send_long(update, text, InlineKeyboardMarkup(rows))
+
+
+async def _card(
+    context: PanelContext, t: Translator, claim: Claim
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    member = await context.session.get(Member, claim.member_id)
+    panel = await context.session.get(Panel, claim.panel_id)
+    text = [
+        t(
+            "<b>Claim {n}</b> from {name}, {panel}",
+            n=claim.id,
+            name=escape(member.display_name or "?") if member else "?",
+            panel=escape(panel.name if panel else "?"),
+        )
+    ]
+    if claim.meeting_id:
+        meeting = await context.session.get(Meeting, claim.meeting_id)
+        text.append(t("Meeting: {title}", title=escape(meeting.title if meeting else "?")))
+    text.append("")
+    rows: list[list[InlineKeyboardButton]] = []
+    for line in claim.lines:
+        text.append(
+            line_text(
+                t,
+                line.position,
+                line.kind,
+                line.amount,
+                claim.currency,
+                line.spent_on,
+                quantity=line.quantity,
+                receipts=len(line.receipts),
+            )
+        )
+        if line.reason:
+            text.append(t("Why a taxi: {reason}", reason=escape(line.reason)))
+        if line.no_receipt_reason:
+            text.append(t("No receipt: {reason}", reason=escape(line.no_receipt_reason)))
+        if line.duplicate_of:
+            text.append(
+                t("Item {n} looks the same as an earlier claim. Please check.", n=line.position)
+            )
+        if line.question:
+            text.append(t("You asked: {question}", question=escape(line.question)))
+        if line.answer:
+            text.append(t("They answered: {answer}", answer=escape(line.answer)))
+        text.append(t(STATUS_LABELS[line.status.value]))
+        if line.status == LineStatus.SUBMITTED:
+            rows.append(
+                [
+                    button(t("Approve item {n}", n=line.position), data("a", line.id)),
+                    button(t("Reject item {n}", n=line.position), data("r", line.id)),
+                ]
+            )
+            rows.append([button(t("Ask about item {n}", n=line.position), data("q", line.id))])
+    text.append("")
+    text.append(t("Total: {amount}", amount=t.money(expenses.claimed_total(claim), claim.currency)))
+    if claim.note:
+        text.append(t("Note: {note}", note=escape(claim.note)))
+    if claim.payment_preference in PAYMENT_LABELS:
+        text.append(
+            t("How they want to be paid: {way}", way=t(PAYMENT_LABELS[claim.payment_preference]))
+        )
+    text += await _paid_time_check(context, t, claim)
+    if claim.status == ClaimStatus.APPROVED:
+        approved = t.money(expenses.approved_total(claim), claim.currency)
+        text.append(t("Approved to pay: {amount}", amount=approved))
+        rows.append([button(t("Mark paid"), data("p", claim.id))])
+    rows.append([button(t("Next claim"), data("n", claim.id))])
+    return "\n".join(text), rows
+
+
+async def _paid_time_check(context: PanelContext, t: Translator, claim: Claim) -> list[str]:
+    """The member's paid time in the week of this claim, beside the panel's limit if it has one."""
+    times = [x for x in claim.lines if x.kind in expenses.TIME_KINDS]
+    if not times:
+        return []
+    totals = await expenses.paid_time_totals(
+        context.session, claim.member_id, claim.panel_id, times[0].spent_on
+    )
+    rules = await expenses.policy(context.session, claim.panel_id)
+    lines = [t("Their paid time that week: {amount}.", amount=t.money(totals.week, claim.currency))]
+    if rules.weekly_paid_limit is not None:
+        limit = t.money(rules.weekly_paid_limit, claim.currency)
+        lines.append(t("The panel's weekly limit is {limit}.", limit=limit))
+    return lines
+
+
+# ------------------------------------------------------------------------------ buttons
+
+
+async def _refused(update: Update, context: PanelContext) -> None:
+    # The refusal is in the audit log; keep it even though nothing else changed.
+    await context.session.commit()
+    query = update.callback_query
+    if query is not None:
+        await query.answer(context.t(ONLY_COORDINATORS), show_alert=True)
+    else:
+        await reply(update, context.t(ONLY_COORDINATORS))
+
+
+async def on_button(update: Update, context: PanelContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = parse_callback(query.data, FEATURE, VERSION)
+    if not args or len(args) < 2 or not args[1].isdigit() or context.member is None:
+        await answer_expired(query, context)
+        return
+    t, action, target = context.t, args[0], int(args[1])
+    actor = await _actor(context)
+    now = context.runtime.clock.now()
+    try:
+        if action == "a":
+            claim = await expenses.decide(context.session, actor, target, "approve", now=now)
+            await context.session.commit()
+            await query.answer(t("Approved."))
+            await _after_decision(update, context, claim)
+        elif action in ("r", "q"):
+            line = await context.session.get(ClaimLine, target)
+            if line is None:
+                raise LookupError("no line")
+            claim = await expenses.claim_for_review(context.session, actor, line.claim_id, now)
+            if line.status != LineStatus.SUBMITTED:
+                raise ClaimProblem("decided")
+            await profile.set_step(context.session, actor.telegram_id, f"{PREFIX}{action}:{target}")
+            await context.session.commit()
+            await query.answer()
+            ask = (
+                t(
+                    "Why is item {n} not approved? Type a short reason. They will see it.",
+                    n=line.position,
+                )
+                if action == "r"
+                else t(
+                    "What do you want to ask about item {n}? Type your question.", n=line.position
+                )
+            )
+            await reply(update, ask)
+        elif action == "p":
+            claim = await expenses.claim_for_review(context.session, actor, target, now)
+            if claim.status != ClaimStatus.APPROVED:
+                raise ClaimProblem("not_approved")
+            await context.session.commit()
+            await query.answer()
+            rows = [
+                [button(t(label), data("pm", claim.id, method))]
+                for method, label in METHOD_LABELS.items()
+            ]
+            await reply(
+                update, t("How was it paid? Tap one."), reply_markup=InlineKeyboardMarkup(rows)
+            )
+        elif action == "pm" and len(args) == 3:
+            claim = await expenses.mark_paid(context.session, actor, target, args[2], now=now)
+            await context.session.commit()
+            await query.answer()
+            await reply(update, t("Claim {n} is marked as paid.", n=claim.id))
+            await _show_next(update, context, after=0)
+        elif action == "n":
+            await query.answer()
+            await _show_next(update, context, after=target)
+        else:
+            await answer_expired(query, context)
+    except NotAllowed:
+        await _refused(update, context)
+    except LookupError:
+        await context.session.rollback()
+        await answer_expired(query, context)
+    except ClaimProblem:
+        await context.session.rollback()
+        await query.answer(t("This claim has already been dealt with."), show_alert=True)
+
+
+async def _after_decision(update: Update, context: PanelContext, claim: Claim) -> None:
+    """Stay on the claim while it has lines to decide or is ready to pay; else the next one."""
+    actor = await _actor(context)
+    fresh = await expenses.claim_for_review(
+        context.session, actor, claim.id, context.runtime.clock.now()
+    )
+    undecided = any(line.status == LineStatus.SUBMITTED for line in fresh.lines)
+    if undecided or fresh.status == ClaimStatus.APPROVED:
+        text, rows = await _card(context, context.t, fresh)
+        await send_long(update, text, InlineKeyboardMarkup(rows))
+    else:
+        await _show_next(update, context, after=claim.id)
+
+
+class _Typing(filters.MessageFilter):
+    def filter(self, message: Message) -> bool:
+        member = current_member()
+        return bool(member and (member.conversation_step or "").startswith(PREFIX))
+
+
+async def on_text(update: Update, context: PanelContext) -> None:
+    member, t = context.member, context.t
+    assert member is not None and update.effective_message is not None
+    parts = (member.conversation_step or "").removeprefix(PREFIX).split(":")
+    words = printable(update.effective_message.text or "")
+    if not words or len(words) > MAX_TEXT:
+        await reply(update, t("Please type a short answer, under 500 letters."))
+        return
+    await profile.set_step(context.session, member.telegram_id, None)
+    if len(parts) != 2 or parts[0] not in ("r", "q") or not parts[1].isdigit():
+        await context.session.commit()
+        return
+    decision = "reject" if parts[0] == "r" else "ask"
+    actor = await _actor(context)
+    try:
+        claim = await expenses.decide(
+            context.session,
+            actor,
+            int(parts[1]),
+            decision,
+            now=context.runtime.clock.now(),
+            text=words,
+        )
+    except NotAllowed:
+        await profile.set_step(context.session, member.telegram_id, None)
+        await _refused(update, context)
+        return
+    except (LookupError, ClaimProblem):
+        await context.session.rollback()
+        await profile.set_step(context.session, member.telegram_id, None)
+        await context.session.commit()
+        await reply(update, t("This claim has already been dealt with."))
+        return
+    await context.session.commit()
+    await reply(
+        update,
+        t("Sent. They will see it in their language.")
+        if decision == "ask"
+        else t("Rejected. They will see your reason."),
+    )
+    await _after_decision(update, context, claim)
+
+
+# ------------------------------------------------------------------------------ export
+
+
+def period(name: str, today: date) -> tuple[date, date]:
+    first = today.replace(day=1)
+    if name == "last":
+        end = first - timedelta(days=1)
+        return end.replace(day=1), end
+    if name == "year":
+        return expenses.tax_year_start(today), today
+    return first, today
+
+
+async def export_command(update: Update, context: PanelContext) -> None:
+    t = context.t
+    if context.member is None:
+        await reply(update, t(ONLY_COORDINATORS))
+        return
+    actor = await _actor(context)
+    panels = await coordinated_panels(context.session, actor)
+    if not panels:
+        await reply(update, t(ONLY_COORDINATORS))
+        return
+    rows = []
+    for panel_id, name in panels[:5]:
+        for key, label in PERIODS.items():
+            for fmt in ("csv", "xlsx"):
+                text = (
+                    f"{name[:24]}: {t(label)}, {fmt.upper()}"
+                    if len(panels) > 1
+                    else f"{t(label)}, {fmt.upper()}"
+                )
+                rows.append([button(text, callback_data(EXPORT_FEATURE, 1, panel_id, key, fmt))])
+    await reply(
+        update,
+        t("Which claims do you want to download? Tap one."),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+
+
+async def on_export(update: Update, context: PanelContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = parse_callback(query.data, EXPORT_FEATURE, 1)
+    if (
+        not args
+        or len(args) != 3
+        or not args[0].isdigit()
+        or args[1] not in PERIODS
+        or args[2] not in ("csv", "xlsx")
+        or context.member is None
+    ):
+        await answer_expired(query, context)
+        return
+    t, panel_id = context.t, int(args[0])
+    panel = await context.session.get(Panel, panel_id)
+    if panel is None:
+        await answer_expired(query, context)
+        return
+    today = picker.local_today(context.runtime.clock.now(), ZoneInfo(panel.timezone))
+    start, end = period(args[1], today)
+    actor = await _actor(context)
+    try:
+        export = await claim_export.collect(context.session, actor, panel_id, start, end)
+    except NotAllowed:
+        await _refused(update, context)
+        return
+    await query.answer()
+    stem = claim_export.file_stem(panel_id, start, end)
+    content = claim_export.to_csv(export) if args[2] == "csv" else claim_export.to_xlsx(export)
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_document(
+        InputFile(content, filename=f"{stem}.{args[2]}"),
+        caption=t.ngettext("{n} line in this file.", "{n} lines in this file.", len(export.rows)),
+    )
+    archive = claim_export.receipts_zip(export, context.runtime.settings.panelbot_data_dir)
+    if archive is not None:
+        await chat.send_document(
+            InputFile(archive, filename=f"{stem}-receipts.zip"),
+            caption=t("The receipts, named by claim."),
+        )
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("review", review_command, filters=private),
+        CommandHandler("export", export_command, filters=private),
+        CallbackQueryHandler(on_button, pattern=r"^rv:"),
+        CallbackQueryHandler(on_export, pattern=r"^ex:"),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND & _Typing(), on_text),
+    ]

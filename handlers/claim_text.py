@@ -1,0 +1,117 @@
+"""Words for claims, shared by the claim form, the member's list, review and notices."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from html import escape
+
+from babel.numbers import format_decimal
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.i18n import N_, Translator
+from handlers.common import reply
+from handlers.roster import MESSAGE_LIMIT, telegram_length
+
+KIND_LABELS = {
+    "transport": N_("Bus, train or tram"),
+    "mileage": N_("Car mileage"),
+    "taxi": N_("Taxi"),
+    "parking": N_("Parking"),
+    "care": N_("Replacement care or a personal assistant"),
+    "childcare": N_("Childcare"),
+    "food": N_("Food and drink"),
+    "phone": N_("Phone or data for online meetings"),
+    "other": N_("Something else"),
+    "hours": N_("Paid time in hours"),
+    "sessions": N_("Paid time in sessions"),
+}
+STATUS_LABELS = {
+    "submitted": N_("Waiting to be checked"),
+    "query": N_("Question for you"),
+    "approved": N_("Approved"),
+    "rejected": N_("Not approved"),
+    "paid": N_("Paid"),
+    "withdrawn": N_("Taken back"),
+}
+PAYMENT_LABELS = {
+    "bank": N_("Bank transfer"),
+    "vouchers": N_("Vouchers"),
+    "decline": N_("I do not want to be paid"),
+    "unsure": N_("Not sure: please talk to me"),
+}
+METHOD_LABELS = {
+    "bank": N_("Bank transfer"),
+    "voucher": N_("Voucher"),
+    "cash": N_("Cash"),
+    "other": N_("Another way"),
+}
+
+
+def quantity_text(t: Translator, kind: str, quantity: str | None) -> str:
+    if quantity is None:
+        return ""
+    number = Decimal(quantity)
+    shown = format_decimal(number, locale=t.locale)
+    count = int(number) if number == number.to_integral_value() else 2  # plural form for 2.5
+    if kind == "mileage":
+        return t.ngettext("{n} mile", "{n} miles", count).replace(str(count), shown, 1)
+    if kind == "hours":
+        return t.ngettext("{n} hour", "{n} hours", count).replace(str(count), shown, 1)
+    return t.ngettext("{n} session", "{n} sessions", count).replace(str(count), shown, 1)
+
+
+def line_text(
+    t: Translator,
+    position: int,
+    kind: str,
+    amount: int,
+    currency: str,
+    spent_on: date,
+    *,
+    quantity: str | None = None,
+    receipts: int = 0,
+) -> str:
+    """ "1. Bus, train or tram: £2.50 on 3 Nov 2026. 1 receipt." in the person's language."""
+    what = t(KIND_LABELS.get(kind, "other"))
+    if quantity is not None:
+        what = f"{what} ({quantity_text(t, kind, quantity)})"
+    text = t(
+        "{n}. {what}: {amount} on {day}.",
+        n=position,
+        what=what,
+        amount=t.money(amount, currency),
+        day=t.date(spent_on, style="medium"),
+    )
+    if receipts:
+        text += " " + t.ngettext("{n} receipt.", "{n} receipts.", receipts)
+    return text
+
+
+def quoted(text: str | None) -> str:
+    return escape(text or "")
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Whole lines into as few messages as fit Telegram's limit (a claim of ten items with long
+    reasons and answers can be longer than one message)."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if current and telegram_length(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+async def send_long(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Send `text` in as many messages as it needs; the buttons go under the last one."""
+    parts = split_message(text)
+    for part in parts[:-1]:
+        await reply(update, part)
+    await reply(update, parts[-1], reply_markup=markup)

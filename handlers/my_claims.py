@@ -1,0 +1,202 @@
+"""/expenses: a member's claims with their status, taking one back, and answering a question."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import PanelContext, current_member
+from bot.db import Claim, LineStatus, Panel
+from bot.i18n import N_
+from bot.services import expenses, profile
+from bot.services.expenses import ClaimProblem
+from handlers import picker
+from handlers.claim_text import KIND_LABELS, STATUS_LABELS, line_text, send_long
+from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.meeting_form import printable
+
+FEATURE, VERSION = "cx", 1
+PREFIX = "claimans:"  # conversation_step while a member types an answer, e.g. "claimans:12"
+MAX_ANSWER = 500
+STARTED = N_("Your coordinator has started checking this claim, so it cannot be taken back now.")
+
+
+async def show_claims(update: Update, context: PanelContext) -> None:
+    t, member = context.t, context.member
+    if member is None or member.consent != "given":
+        await reply(update, t("To join a panel, open the invite link from your coordinator."))
+        return
+    claims = await expenses.my_claims(context.session, member.telegram_id)
+    if not claims:
+        await reply(update, t("You have no claims yet. Type /claim to make one."))
+        return
+    await reply(update, t("<b>Your claims</b>"))
+    for claim in claims:
+        text, rows = _claim_card(t, claim)
+        await send_long(update, text, InlineKeyboardMarkup(rows) if rows else None)
+    totals = await _totals(context, claims)
+    if totals:
+        await reply(update, "\n".join(totals))
+
+
+def _claim_card(t: Any, claim: Claim) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    text = [
+        t(
+            "Claim {n}, sent {day}: {status}",
+            n=claim.id,
+            day=t.date(claim.submitted_at, style="medium"),
+            status=t(STATUS_LABELS[claim.status.value]),
+        )
+    ]
+    rows = []
+    for line in claim.lines:
+        text.append(
+            line_text(
+                t,
+                line.position,
+                line.kind,
+                line.amount,
+                claim.currency,
+                line.spent_on,
+                quantity=line.quantity,
+            )
+            + " "
+            + t(STATUS_LABELS[line.status.value])
+        )
+        if line.status == LineStatus.REJECTED and line.reject_reason:
+            text.append(t("Why: {reason}", reason=escape(line.reject_reason)))
+        if line.status == LineStatus.QUERY:
+            text.append(t("Question: {question}", question=escape(line.question or "")))
+            rows.append(
+                [button(t("Answer the question"), callback_data(FEATURE, VERSION, "a", line.id))]
+            )
+    text.append(t("Total: {amount}", amount=t.money(expenses.claimed_total(claim), claim.currency)))
+    if expenses.untouched(claim):
+        rows.append(
+            [button(t("Take this claim back"), callback_data(FEATURE, VERSION, "w", claim.id))]
+        )
+    return "\n".join(text), rows
+
+
+async def _totals(context: PanelContext, claims: list[Claim]) -> list[str]:
+    """Paid time so far this week and this tax year, per panel the member claimed time in."""
+    t = context.t
+    shown: list[str] = []
+    panels = {c.panel_id for c in claims if any(x.kind in expenses.TIME_KINDS for x in c.lines)}
+    for panel_id in sorted(panels):
+        panel = await context.session.get(Panel, panel_id)
+        zone = ZoneInfo(panel.timezone if panel else "Europe/London")
+        today = picker.local_today(context.runtime.clock.now(), zone)
+        totals = await expenses.paid_time_totals(
+            context.session, claims[0].member_id, panel_id, today
+        )
+        rules = await expenses.policy(context.session, panel_id)
+        shown += [
+            t("Paid time this week: {amount}.", amount=t.money(totals.week, rules.currency)),
+            t(
+                "Paid time this tax year (from 6 April): {amount}.",
+                amount=t.money(totals.tax_year, rules.currency),
+            ),
+        ]
+        if rules.weekly_paid_limit is not None:
+            shown.append(
+                t(
+                    "Your panel's weekly limit is {limit}.",
+                    limit=t.money(rules.weekly_paid_limit, rules.currency),
+                )
+            )
+    return shown
+
+
+async def on_button(update: Update, context: PanelContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = parse_callback(query.data, FEATURE, VERSION)
+    member = context.member
+    if not args or len(args) != 2 or not args[1].isdigit() or member is None:
+        await answer_expired(query, context)
+        return
+    t, action, target = context.t, args[0], int(args[1])
+    now = context.runtime.clock.now()
+    if action == "w":
+        try:
+            await expenses.withdraw(context.session, member.telegram_id, target, now)
+        except LookupError:
+            await answer_expired(query, context)
+            return
+        except ClaimProblem:
+            await query.answer()
+            await reply(update, t(STARTED))
+            return
+        await context.session.commit()
+        await query.answer()
+        await reply(update, t("Claim {n} is taken back. Nobody will pay it.", n=target))
+    elif action == "a":
+        try:
+            line = await expenses.line_with_query(context.session, member.telegram_id, target)
+        except (LookupError, ClaimProblem):
+            await answer_expired(query, context)
+            return
+        await profile.set_step(context.session, member.telegram_id, f"{PREFIX}{line.id}")
+        await context.session.commit()
+        await query.answer()
+        await reply(
+            update,
+            "\n".join(
+                [
+                    t(
+                        "Question about {what}: {question}",
+                        what=t(KIND_LABELS.get(line.kind, "other")),
+                        question=escape(line.question or ""),
+                    ),
+                    t("Please type your answer."),
+                ]
+            ),
+        )
+    else:
+        await answer_expired(query, context)
+
+
+class _Answering(filters.MessageFilter):
+    def filter(self, message: Message) -> bool:
+        member = current_member()
+        return bool(member and (member.conversation_step or "").startswith(PREFIX))
+
+
+async def on_text(update: Update, context: PanelContext) -> None:
+    member, t = context.member, context.t
+    assert member is not None and update.effective_message is not None
+    line_id = (member.conversation_step or "").removeprefix(PREFIX)
+    words = printable(update.effective_message.text or "")
+    if not words or len(words) > MAX_ANSWER:
+        await reply(update, t("Please type a short answer, under 500 letters."))
+        return
+    try:
+        await expenses.answer(
+            context.session, member.telegram_id, int(line_id), words, context.runtime.clock.now()
+        )
+    except (LookupError, ValueError, ClaimProblem):
+        await context.session.rollback()
+        await profile.set_step(context.session, member.telegram_id, None)
+        await context.session.commit()
+        await reply(
+            update,
+            t("That question has been dealt with already. Type /expenses to see your claims."),
+        )
+        return
+    await profile.set_step(context.session, member.telegram_id, None)
+    await context.session.commit()
+    await reply(update, t("Thank you. We sent your answer to your coordinator."))
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("expenses", show_claims, filters=private),
+        CallbackQueryHandler(on_button, pattern=r"^cx:"),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND & _Answering(), on_text),
+    ]
