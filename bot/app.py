@@ -20,6 +20,8 @@ from bot.delivery import Delivery
 from bot.runtime import Runtime
 from handlers import (
     admin,
+    broadcast_messages,
+    broadcasts,
     errors,
     glossary,
     language,
@@ -70,6 +72,7 @@ def build_application(
         lease=timedelta(seconds=settings.panelbot_outbox_lease_seconds),
     )
     meeting_messages.register(runtime.delivery, runtime.clock)
+    broadcast_messages.register(runtime.delivery, runtime.clock)
 
     # Handler order matters: group -1 runs first for every update, then the first match in
     # group 0 wins. Onboarding comes first because a person in the middle of joining has typed
@@ -83,6 +86,7 @@ def build_application(
         meeting_create,
         meetings,
         glossary,
+        broadcasts,
         # After every feature that waits for typed text, so a title like "Help" stays a title.
         menu,
         privacy,

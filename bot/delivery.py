@@ -1,6 +1,6 @@
 """The one place that sends to Telegram in bulk: outbox rows become messages here.
 
-It keeps within Telegram's limits (a global budget of about 25 messages a second, one message a
+It keeps within Telegram's limits (a global budget of 28 messages a second, one message a
 second per chat), waits exactly as long as a `RetryAfter` says, marks people who blocked the bot
 as unreachable, retries network faults with back-off, and records every outcome on the row.
 """
@@ -36,7 +36,9 @@ from bot.services.outbox import ClaimedMessage
 
 log = logging.getLogger(__name__)
 
-GLOBAL_RATE = 25.0
+# Telegram allows about 30 messages a second to different chats. 28 keeps broadcasts near that
+# while leaving room for the bot's live answers to people, which do not pass through here.
+GLOBAL_RATE = 28.0
 PER_CHAT_INTERVAL = 1.0
 MAX_FLOOD_WAITS = 5
 # Bad requests that mean the person is gone rather than the message being wrong.
@@ -63,6 +65,12 @@ class Outgoing:
 # A renderer turns a claimed row into a message at send time, in the person's current language.
 # Returning None means "no longer needed" (for example the meeting was cancelled).
 Renderer = Callable[[AsyncSession, ClaimedMessage], Awaitable[Outgoing | None]]
+# A task row sends nothing: it does work in the database when due (a broadcast's start adds one
+# row per member). It runs in the same transaction that marks it done, so a crash repeats it whole.
+Task = Callable[[AsyncSession, ClaimedMessage], Awaitable[None]]
+# Told of each row's outcome (broadcast progress); and run after each drain (final reports).
+Observer = Callable[[ClaimedMessage, str], Awaitable[None]]
+AfterDrain = Callable[[], Awaitable[None]]
 
 
 async def render_prepared(_session: AsyncSession, message: ClaimedMessage) -> Outgoing:
@@ -122,10 +130,19 @@ class DeliveryReport:
     failed: int = 0
     retrying: int = 0
     cancelled: int = 0
+    done: int = 0  # task rows run
     outcomes: dict[str, str] = field(default_factory=dict)
 
     def add(self, other: DeliveryReport) -> None:
-        for name in ("claimed", "sent", "unreachable", "failed", "retrying", "cancelled"):
+        for name in (
+            "claimed",
+            "sent",
+            "unreachable",
+            "failed",
+            "retrying",
+            "cancelled",
+            "done",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.outcomes.update(other.outcomes)
 
@@ -173,6 +190,9 @@ class Delivery:
         self.clock = clock
         self.limiter = limiter or RateLimiter()
         self.renderers: dict[str, Renderer] = {"message": render_prepared, **(renderers or {})}
+        self.tasks: dict[str, Task] = {}
+        self.observers: list[Observer] = []
+        self.after_drain: list[AfterDrain] = []
         self.batch_size = batch_size
         self.lease = lease
         self._slots = asyncio.Semaphore(concurrency)
@@ -192,6 +212,9 @@ class Delivery:
 
     def register(self, kind: str, renderer: Renderer) -> None:
         self.renderers[kind] = renderer
+
+    def register_task(self, kind: str, task: Task) -> None:
+        self.tasks[kind] = task
 
     async def run_once(self) -> DeliveryReport:
         """Claim one batch and send it. Returns what happened to each row."""
@@ -229,8 +252,14 @@ class Delivery:
                     break
                 report = await self.run_once()
                 total.add(report)
-                if report.claimed < self.batch_size:
+                # A task may just have added rows that are due now: look again.
+                if report.claimed < self.batch_size and not report.done:
                     break
+            for hook in self.after_drain:
+                try:
+                    await hook()
+                except Exception:  # a report that cannot be sent must not stop the outbox
+                    log.exception("After-drain hook failed")
         return total
 
     async def _send_chat(self, rows: list[ClaimedMessage], report: DeliveryReport) -> None:
@@ -238,6 +267,11 @@ class Delivery:
             outcome = await self._deliver(message)
             report.outcomes[message.key] = outcome
             setattr(report, outcome, getattr(report, outcome) + 1)
+            for observer in self.observers:
+                try:
+                    await observer(message, outcome)
+                except Exception:
+                    log.exception("Outbox observer failed on %s", message.key)
             if outcome == "retrying":
                 # Keep this person's order: their later rows wait until this one has gone.
                 async with self.db.session() as session:
@@ -255,7 +289,24 @@ class Delivery:
                     report.unreachable += 1
                 return
 
+    async def _run_task(self, task: Task, message: ClaimedMessage) -> str:
+        try:
+            async with self.db.session() as session:
+                if await outbox.status_of(session, message.id) != OutboxStatus.PENDING:
+                    return "cancelled"
+                await task(session, message)
+                await outbox.mark_sent(
+                    session, message.id, now=self.clock.now(), telegram_message_id=None
+                )
+        except Exception as error:
+            log.exception("Outbox task %s failed", message.key)
+            return await self._retry(message, f"task: {error!r}"[:500])
+        return "done"
+
     async def _deliver(self, message: ClaimedMessage) -> str:
+        task = self.tasks.get(message.kind)
+        if task is not None:
+            return await self._run_task(task, message)
         async with self.db.session() as session:
             renderer = self.renderers.get(message.kind)
             if renderer is None:
@@ -326,6 +377,11 @@ class Delivery:
             await outbox.mark_unreachable(session, message.id, error=error)
             await members.mark_unreachable(session, message.chat_id, now=self.clock.now())
         return "unreachable"
+
+    async def send_now(self, chat_id: int, outgoing: Outgoing) -> Message:
+        """Send a rendered message straight away (a preview), within the same limits."""
+        await self.limiter.acquire(chat_id)
+        return await self._send(chat_id, outgoing)
 
     async def _send(self, chat_id: int, outgoing: Outgoing) -> Message:
         markup = _keyboard(outgoing.buttons)

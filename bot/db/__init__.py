@@ -2,6 +2,8 @@ from bot.db.base import Base
 from bot.db.models import (
     Answer,
     AuditEvent,
+    Broadcast,
+    BroadcastStatus,
     Consent,
     Draft,
     Invite,
@@ -24,6 +26,8 @@ __all__ = [
     "Answer",
     "AuditEvent",
     "Base",
+    "Broadcast",
+    "BroadcastStatus",
     "Consent",
     "Draft",
     "Invite",
