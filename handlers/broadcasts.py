@@ -273,7 +273,7 @@ async def _preview(update: Update, context: PanelContext, *, send_at: str | None
         await delivery.send_now(update.effective_chat.id, copy_for(sample, language))
     zone = await _zone(context, answers)
     lines = [
-        t.ngettext("It will go to {n} person.", "It will go to {n} people.", people, n=people),
+        t.ngettext("It will go to {n} person.", "It will go to {n} people.", people),
         t("When: {when}", when=_when_words(t, send_at, zone)),
         t("Important: {answer}", answer=t("Yes") if answers.get("important") else t("No")),
     ]
