@@ -62,7 +62,9 @@ async def test_a_broadcast_killed_half_way_reaches_every_member_exactly_once_aft
                 for user_id in PEOPLE
             ],
         )
-        ids = (await session.scalars(select(Member.id).where(Member.telegram_id >= PEOPLE[0]))).all()
+        ids = (
+            await session.scalars(select(Member.id).where(Member.telegram_id >= PEOPLE[0]))
+        ).all()
         await session.execute(
             insert(Membership),
             [

@@ -1,0 +1,209 @@
+"""A coordinator broadcast to N members against the emulator with Telegram's limits enforced.
+
+The real bot runs (polling, outbox tick once a second) while other members keep using it: one of
+them sends /help about once a second and we time the answer. Prints the rate achieved against the
+30 messages a second Telegram allows (from the moment the broadcast is confirmed to the last
+delivery), duplicates and losses, 429 answers, and the other members' answer times.
+
+Run: .venv/bin/python bench/broadcast.py [--members 5000] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import statistics
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from bot.app import build_application
+from bot.clock import Clock
+from bot.config import load_settings
+from bot.db import Broadcast, BroadcastStatus, Consent, Member, Membership, Panel, Role, migrate
+from bot.db.engine import Database
+from bot.emulator.server import BotApiEmulator
+from bot.services import broadcasts
+from bot.services.access import Actor
+from bot.services.broadcasts import Audience
+
+ALLOWED = 30.0
+TEXT = "Panel news: the summer meeting is on 3 July."
+FIRST = 2_000_000
+OTHERS = list(range(3_000_000, 3_000_020))
+COORDINATOR = 1_999_999
+
+
+async def _people(db: Database, emulator: BotApiEmulator, members: int) -> tuple[int, int]:
+    """The broadcast's panel with `members` people, and another panel whose members chat."""
+    now = Clock().now()
+    async with db.session() as session:
+        ours = Panel(name="Bench panel", timezone="Europe/London", created_at=now)
+        other = Panel(name="Other panel", timezone="Europe/London", created_at=now)
+        session.add_all([ours, other])
+        await session.flush()
+        ids = [*range(FIRST, FIRST + members), COORDINATOR, *OTHERS]
+        await session.execute(
+            insert(Member),
+            [
+                dict(
+                    telegram_id=i,
+                    language="en",
+                    display_name=f"Member {i}",
+                    consent=Consent.GIVEN,
+                    created_at=now,
+                )
+                for i in ids
+            ],
+        )
+        rows = (await session.execute(select(Member.id, Member.telegram_id))).all()
+        await session.execute(
+            insert(Membership),
+            [
+                dict(
+                    panel_id=other.id if telegram_id in OTHERS else ours.id,
+                    member_id=member_id,
+                    role=Role.COORDINATOR if telegram_id == COORDINATOR else Role.MEMBER,
+                    joined_at=now,
+                    active=True,
+                )
+                for member_id, telegram_id in rows
+            ],
+        )
+        coordinator = next(m for m, t in rows if t == COORDINATOR)
+        panel_id = ours.id
+    for i in ids:
+        emulator.add_user(i, f"Member {i}")
+    return panel_id, coordinator
+
+
+async def _chatter(emulator: BotApiEmulator, stop: asyncio.Event, latencies: list[float]) -> None:
+    """Other members use the bot while the broadcast runs; time each answer."""
+    n = 0
+    while not stop.is_set():
+        user = OTHERS[n % len(OTHERS)]
+        n += 1
+        before = emulator.delivered_count(user)
+        sent = time.perf_counter()
+        emulator.user_sends_text(user, "/help")
+        answered = await emulator.wait_for(lambda: emulator.delivered_count(user) > before, 30)
+        latencies.append(time.perf_counter() - sent if answered else 30.0)
+        await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - sent)))
+
+
+async def main(members: int, database_url: str | None) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="panelbot-bench-"))
+    url = database_url or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
+    async with BotApiEmulator(strict_limits=True) as emulator:
+        settings = load_settings(
+            telegram_bot_token="123456:BENCH",
+            telegram_api_base_url=emulator.base_url,
+            telegram_file_base_url=emulator.base_file_url,
+            database_url=url,
+            panelbot_data_dir=workdir,
+        )
+        db = Database.from_url(url)
+        await migrate.upgrade(db.engine)
+        panel_id, coordinator = await _people(db, emulator, members)
+        clock = Clock()
+        app = build_application(settings, clock=clock, db=db, tick_seconds=1.0)
+        await app.initialize()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+
+        stop, latencies = asyncio.Event(), []
+        chatter = asyncio.create_task(_chatter(emulator, stop, latencies))
+        await asyncio.sleep(3)  # answers before the broadcast, for comparison
+        quiet_latencies = list(latencies)
+        confirmation = await app.bot.send_message(COORDINATOR, "Sending: 0")
+        started_wall = time.monotonic()
+        async with db.session() as session:
+            broadcast = await broadcasts.create(
+                session,
+                Actor(COORDINATOR, coordinator),
+                audience=Audience(panel_ids=(panel_id,)),
+                text=TEXT,
+                translations={},
+                media_kind=None,
+                media_file_id=None,
+                important=True,
+                send_at=clock.now(),
+                now=clock.now(),
+                report_chat_id=COORDINATOR,
+                report_message_id=confirmation.message_id,
+            )
+            broadcast_id = broadcast.id
+        while True:
+            await asyncio.sleep(1)
+            async with db.session() as session:
+                status = await session.scalar(
+                    select(Broadcast.status).where(Broadcast.id == broadcast_id)
+                )
+            if status == BroadcastStatus.DONE:
+                break
+        stop.set()
+        await chatter
+        during = latencies[len(quiet_latencies) :]
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        if database_url:  # leave a shared database as we found it
+            await migrate.downgrade(db.engine)
+        await db.dispose()
+
+        audience = [*range(FIRST, FIRST + members), COORDINATOR]
+        copies = Counter(
+            {
+                u: sum(1 for m in emulator.messages(u) if TEXT in (m.get("text") or ""))
+                for u in audience
+            }
+        )
+        sends = [
+            c
+            for c in emulator.calls("sendMessage")
+            if c.ok and TEXT in str(c.params.get("text", ""))
+        ]
+        refused = [c for c in emulator.calls("sendMessage") if c.status == 429]
+        edits = emulator.calls("editMessageText")
+        last = max(c.time for c in sends)
+        first = min(c.time for c in sends)
+
+    total = len(sends)
+    rate = total / (last - started_wall)
+    print(
+        f"machine: {platform.machine()} {platform.python_implementation()} "
+        f"{platform.python_version()}, database: {url.split(':')[0]}"
+    )
+    print(f"members: {len(audience)}, copies delivered: {total}")
+    print(
+        f"rate from confirm to last delivery: {rate:.1f}/s of {ALLOWED:.0f}/s allowed "
+        f"({100 * rate / ALLOWED:.0f}%); first delivery after {first - started_wall:.2f} s; "
+        f"{last - started_wall:.1f} s in all"
+    )
+    print(
+        f"duplicates: {sum(1 for n in copies.values() if n > 1)}, "
+        f"losses: {sum(1 for n in copies.values() if n == 0)}, 429 answers: {len(refused)}"
+    )
+    print(f"progress edits of the coordinator's message: {len(edits)}")
+    during.sort()
+    if during:
+        print(
+            f"other members' answers during the broadcast ({len(during)}): median "
+            f"{statistics.median(during) * 1000:.0f} ms, p95 "
+            f"{during[max(0, int(len(during) * 0.95) - 1)] * 1000:.0f} ms, "
+            f"max {during[-1] * 1000:.0f} ms (before it: median "
+            f"{statistics.median(quiet_latencies or [0]) * 1000:.0f} ms)"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--members", type=int, default=5000)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    asyncio.run(main(args.members, args.database_url))
