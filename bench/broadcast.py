@@ -90,7 +90,10 @@ async def _chatter(emulator: BotApiEmulator, stop: asyncio.Event, latencies: lis
         before = emulator.delivered_count(user)
         sent = time.perf_counter()
         emulator.user_sends_text(user, "/help")
-        answered = await emulator.wait_for(lambda: emulator.delivered_count(user) > before, 30)
+        answered = await emulator.wait_for(
+            lambda u=user, b=before: emulator.delivered_count(u) > b,  # type: ignore[misc]
+            30,
+        )
         latencies.append(time.perf_counter() - sent if answered else 30.0)
         await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - sent)))
 

@@ -36,13 +36,16 @@ KIND = "broadcast"
 PREFIX = "bcast:"
 TEXT, VERSION_STEP, AT = "text", "tr:", "at"
 
+EMPTY = N_("Please type your message, or send a photo or file with words under it.")
+FAR = N_("Please choose a time in the next year.")
+NOBODY = N_("Tap at least one panel, then Next.")
 PROBLEMS = {
-    "empty": N_("Please type your message, or send a photo or file with words under it."),
+    "empty": EMPTY,
     "long": N_(
         "That is too long. Please keep it under 3500 characters, or 900 under a photo or file."
     ),
-    "far": N_("Please choose a time in the next year."),
-    "nobody": N_("Tap at least one panel, then Next."),
+    "far": FAR,
+    "nobody": NOBODY,
     "file": N_("Please send a photo or a file."),
 }
 WHEN_HELP = N_("Type the day and time, like 25/12 14:30 or tomorrow 9am.")
@@ -149,7 +152,7 @@ async def _ask_text(update: Update, context: PanelContext) -> None:
 
 
 def _problem(error: InvalidBroadcast) -> str:
-    return PROBLEMS.get(str(error), PROBLEMS["empty"])
+    return PROBLEMS.get(str(error), EMPTY)
 
 
 async def _take_message(
@@ -235,7 +238,7 @@ async def _take_time(update: Update, context: PanelContext, text: str) -> None:
         await reply(update, t(WHEN_HELP))
         return
     if moment <= now or moment > now + broadcasts.MAX_AHEAD:
-        await reply(update, t(PROBLEMS["far"]) if moment > now else t(WHEN_HELP))
+        await reply(update, t(FAR) if moment > now else t(WHEN_HELP))
         return
     await _preview(update, context, send_at=moment.isoformat())
 
@@ -401,7 +404,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
         await _ask_who(update, context, panels, answers)
     elif action == "next":
         if not answers.get("panels") and not answers.get("meeting"):
-            await reply(update, t(PROBLEMS["nobody"]))
+            await reply(update, t(NOBODY))
             return
         await _save(context, TEXT)
         await _ask_text(update, context)
@@ -497,7 +500,7 @@ async def on_file(update: Update, context: PanelContext) -> None:
             update, context, message.caption or "", "document", message.document.file_id
         )
     else:
-        await reply(update, context.t(PROBLEMS["empty"]))
+        await reply(update, context.t(EMPTY))
 
 
 # ------------------------------------------------------------------------------ /broadcasts
