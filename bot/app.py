@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.context import PanelbotApplication, PanelContext, load_person
 from bot.db.engine import Database
-from bot.delivery import Delivery
+from bot.delivery import Delivery, LiveSends, RateLimiter
 from bot.runtime import Runtime
 from handlers import (
     admin,
@@ -53,8 +53,11 @@ def build_application(
     runtime = Runtime(
         settings=settings, db=db or Database.from_url(settings.database_url), clock=clock or Clock()
     )
+    # One budget for everything the bot sends: the outbox paces itself, live answers book a slot.
+    limiter = RateLimiter()
     builder: Any = (
         ApplicationBuilder()
+        .rate_limiter(LiveSends(limiter))
         .application_class(PanelbotApplication)
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
@@ -69,6 +72,7 @@ def build_application(
         application.bot,
         runtime.db,
         runtime.clock,
+        limiter=limiter,
         lease=timedelta(seconds=settings.panelbot_outbox_lease_seconds),
     )
     meeting_messages.register(runtime.delivery, runtime.clock)

@@ -28,7 +28,7 @@ from handlers.glossary import explain_buttons
 log = logging.getLogger(__name__)
 
 FEATURE, VERSION = "bc", 1
-PROGRESS_EVERY = 3.0  # seconds between edits of the coordinator's message
+PROGRESS_EVERY = 5.0  # seconds between edits of the coordinator's message
 BAR = 10
 
 
@@ -101,7 +101,8 @@ class Reporter:
     async def _edit(self, broadcast: Broadcast, text: str, markup: Any = None) -> None:
         if broadcast.report_chat_id is None or broadcast.report_message_id is None:
             return
-        await self.delivery.limiter.acquire(broadcast.report_chat_id)
+        # An edit is not a new message to anyone, so it keeps only the per-chat spacing.
+        await self.delivery.limiter.acquire_chat(broadcast.report_chat_id)
         try:
             await self.delivery.bot.edit_message_text(
                 text,

@@ -116,11 +116,27 @@ async def check_audience(session: AsyncSession, actor: Actor, audience: Audience
         await require_coordinator(session, actor, panel_id)
 
 
-async def recipients(session: AsyncSession, audience: Audience) -> list[tuple[Member, str]]:
-    """(member, panel time zone) for everyone the broadcast reaches, each person once."""
+@dataclass(frozen=True)
+class Recipient:
+    member_id: int
+    telegram_id: int
+    quiet: tuple[int, int] | None
+    zone: str
+
+
+async def recipients(session: AsyncSession, audience: Audience) -> list[Recipient]:
+    """Everyone the broadcast reaches, each person once, with their panel's time zone.
+    Plain columns, not ORM objects: a start reads thousands of members at once."""
+    columns = (
+        Member.id,
+        Member.telegram_id,
+        Member.quiet_start,
+        Member.quiet_end,
+        Panel.timezone,
+    )
     if audience.meeting_id is not None:
         query = (
-            select(Member, Panel.timezone)
+            select(*columns)
             .join(Rsvp, Rsvp.member_id == Member.id)
             .join(Meeting, Meeting.id == Rsvp.meeting_id)
             .join(Panel, Panel.id == Meeting.panel_id)
@@ -132,7 +148,7 @@ async def recipients(session: AsyncSession, audience: Audience) -> list[tuple[Me
         )
     else:
         query = (
-            select(Member, Panel.timezone)
+            select(*columns)
             .join(Membership, Membership.member_id == Member.id)
             .join(Panel, Panel.id == Membership.panel_id)
             .where(Membership.panel_id.in_(audience.panel_ids))
@@ -140,9 +156,12 @@ async def recipients(session: AsyncSession, audience: Audience) -> list[tuple[Me
     query = query.where(Membership.active.is_(True), Member.consent == Consent.GIVEN)
     if audience.language:
         query = query.where(func.coalesce(Member.language, "en") == audience.language)
-    seen: dict[int, tuple[Member, str]] = {}
-    for member, zone in (await session.execute(query.order_by(Member.id, Panel.id))).all():
-        seen.setdefault(member.id, (member, zone))
+    seen: dict[int, Recipient] = {}
+    for member_id, telegram_id, start, end, zone in (
+        await session.execute(query.order_by(Member.id, Panel.id))
+    ).all():
+        quiet = (start, end) if start is not None and end is not None else None
+        seen.setdefault(member_id, Recipient(member_id, telegram_id, quiet, zone))
     return list(seen.values())
 
 
@@ -254,21 +273,16 @@ async def start(session: AsyncSession, broadcast_id: int, *, now: datetime) -> i
     assert broadcast is not None
     people = await recipients(session, Audience.from_json(broadcast.audience))
     rows = []
-    for member, zone in people:
-        due = now
-        quiet = (
-            (member.quiet_start, member.quiet_end)
-            if member.quiet_start is not None and member.quiet_end is not None
-            else None
-        )
-        if not broadcast.important and quiet and in_quiet_hours(now, ZoneInfo(zone), quiet):
-            due = _after_quiet(now, ZoneInfo(zone), quiet)
+    for person in people:
+        due, quiet, zone = now, person.quiet, ZoneInfo(person.zone)
+        if not broadcast.important and quiet and in_quiet_hours(now, zone, quiet):
+            due = _after_quiet(now, zone, quiet)
         rows.append(
             dict(
-                key=member_key(broadcast_id, member.id),
+                key=member_key(broadcast_id, person.member_id),
                 kind=KIND,
-                chat_id=member.telegram_id,
-                member_id=member.id,
+                chat_id=person.telegram_id,
+                member_id=person.member_id,
                 payload={"broadcast_id": broadcast_id},
                 due_at=due,
                 status=OutboxStatus.PENDING,
