@@ -39,6 +39,8 @@ async def _help_text(context: PanelContext, telegram_id: int | None) -> str:
             _("For coordinators:"),
             _("/members: who is in your panel and what they need."),
             _("/newmeeting: plan a meeting and invite everyone."),
+            _("/broadcast: send news to your panel."),
+            _("/broadcasts: news you sent, and news waiting to go."),
             _("/attendance: who is coming to a meeting, and what they need."),
             _("/invite: a new invite link."),
             _("/jargon: words members asked about that I could not explain."),

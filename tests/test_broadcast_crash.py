@@ -123,6 +123,10 @@ async def test_a_broadcast_killed_half_way_reaches_every_member_exactly_once_aft
     assert status == BroadcastStatus.DONE
     final = emulator.message(COORDINATOR, confirmation)
     assert final is not None and "Delivered: 1001" in final["text"], final
+    # On the way, the same message showed progress, edited every few seconds.
+    progress = [v.get("text", "") for v in final["edit_history"]]
+    middle = [text for text in progress if "Sending:" in text and "▓" in text]
+    assert middle and "Sending: 0 of" not in middle[-1], progress
     second.send_signal(signal.SIGTERM)
     assert second.wait(20) == 0
 
