@@ -459,9 +459,10 @@ class Delivery:
         return "unreachable"
 
     async def send_now(self, chat_id: int, outgoing: Outgoing) -> Message:
-        """Send a rendered message straight away (a preview), within the same limits."""
-        await self.limiter.acquire(chat_id)
-        return await self._send(chat_id, outgoing)
+        """Send a rendered message as a live answer (a preview): LiveSends books it in the shared
+        budget, so it never queues behind a broadcast's waiting copies."""
+        await self.limiter.acquire_chat(chat_id)
+        return await self._send_booked(chat_id, outgoing)
 
     async def _send(self, chat_id: int, outgoing: Outgoing) -> Message:
         token = _FROM_OUTBOX.set(True)
