@@ -513,3 +513,48 @@ async def test_a_broadcast_to_the_people_invited_to_a_meeting_reaches_only_them(
     await app.runtime.delivery.drain()  # type: ignore[union-attr]
     assert len(await _copies(emulator, BRANWEN, "Croeso")) == 1
     assert not await _copies(emulator, ALEX, "Croeso")
+
+
+async def test_a_broadcast_to_several_panels_reaches_someone_in_both_only_once(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    carers = await _panel(db, clock, "Carers Voice")
+    youth = await _panel(db, clock, "Youth Panel")
+    for panel_id in (carers, youth):
+        await add_member(db, clock, panel_id, PRIYA, "Priya", role=Role.COORDINATOR)
+        await add_member(db, clock, panel_id, ALEX, "Alex")
+    await add_member(db, clock, youth, BRANWEN, "Branwen")
+    priya = MemberDriver(emulator, PRIYA, "Priya")
+    MemberDriver(emulator, ALEX, "Alex")
+    MemberDriver(emulator, BRANWEN, "Branwen")
+
+    await priya.send("/broadcast")
+    who = await priya.reply()
+    assert priya.buttons(who)[:2] == ["Carers Voice", "Youth Panel"]  # nothing ticked yet
+    await priya.tap(en("Next"))
+    assert (await priya.reply())["text"] == en("Tap at least one panel, then Next.")
+    await priya.tap("Carers Voice")
+    await priya.wait_edit(who["message_id"])
+    await priya.tap("Youth Panel")
+    edited = await priya.wait_edit(who["message_id"])
+    assert priya.buttons(edited)[:2] == ["✓ Carers Voice", "✓ Youth Panel"]
+    await priya.tap(en("Next"))
+    await priya.reply()
+    await priya.send("Both panels meet together next month")
+    await priya.reply()
+    await priya.tap(en("Next"))
+    await priya.reply()
+    await priya.tap(en("No"))
+    await priya.reply()
+    await priya.tap(en("Send now"))
+    summary = (await priya.replies(3))[-1]
+    assert en("It will go to {n} people.", n=3) in summary["text"]
+    await priya.tap(en("Send"))
+    await priya.wait_edit(summary["message_id"])
+    await app.runtime.delivery.drain()  # type: ignore[union-attr]
+    for user_id in (ALEX, BRANWEN):
+        assert len(await _copies(emulator, user_id, "Both panels meet together")) == 1, user_id
+    # Priya's chat also holds the preview; her own copy is one outbox row like everyone's.
+    rows = await _outbox(db, (await _only_broadcast(db)).id)
+    assert len(rows) == 3 and len({r.chat_id for r in rows}) == 3
+    assert len(await _copies(emulator, PRIYA, "Both panels meet together")) == 2
