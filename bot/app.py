@@ -16,11 +16,13 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.context import PanelbotApplication, PanelContext, load_person
 from bot.db.engine import Database
-from bot.delivery import Delivery
+from bot.delivery import Delivery, LiveSends, RateLimiter
 from bot.runtime import Runtime
 from bot.services import feedback as feedback_service
 from handlers import (
     admin,
+    broadcast_messages,
+    broadcasts,
     claim_messages,
     claim_review,
     claims,
@@ -60,8 +62,11 @@ def build_application(
     runtime = Runtime(
         settings=settings, db=db or Database.from_url(settings.database_url), clock=clock or Clock()
     )
+    # One budget for everything the bot sends: the outbox paces itself, live answers book a slot.
+    limiter = RateLimiter()
     builder: Any = (
         ApplicationBuilder()
+        .rate_limiter(LiveSends(limiter))
         .application_class(PanelbotApplication)
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
@@ -76,12 +81,14 @@ def build_application(
         application.bot,
         runtime.db,
         runtime.clock,
+        limiter=limiter,
         lease=timedelta(seconds=settings.panelbot_outbox_lease_seconds),
     )
     meeting_messages.register(runtime.delivery, runtime.clock)
     poll_messages.register(runtime.delivery, runtime.clock)
     feedback_service.configure_routes(settings.telegram_bot_token)
     claim_messages.register(runtime.delivery)
+    broadcast_messages.register(runtime.delivery, runtime.clock)
 
     # Handler order matters: group -1 runs first for every update, then the first match in
     # group 0 wins. Onboarding comes first because a person in the middle of joining has typed
@@ -101,6 +108,7 @@ def build_application(
         claims,
         my_claims,
         claim_review,
+        broadcasts,
         # After every feature that waits for typed text, so a title like "Help" stays a title.
         menu,
         privacy,

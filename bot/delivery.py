@@ -1,13 +1,15 @@
 """The one place that sends to Telegram in bulk: outbox rows become messages here.
 
-It keeps within Telegram's limits (a global budget of about 25 messages a second, one message a
-second per chat), waits exactly as long as a `RetryAfter` says, marks people who blocked the bot
-as unreachable, retries network faults with back-off, and records every outcome on the row.
+It keeps within Telegram's limits (a global budget of 28.5 messages a second shared with the
+bot's live answers, one message a second per chat), waits exactly as long as a `RetryAfter`
+says, marks people who blocked the bot as unreachable, retries network faults with back-off,
+and records every outcome on the row.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 import warnings
@@ -27,6 +29,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.ext import BaseRateLimiter
 
 from bot.clock import Clock
 from bot.db import OutboxStatus
@@ -36,7 +39,10 @@ from bot.services.outbox import ClaimedMessage
 
 log = logging.getLogger(__name__)
 
-GLOBAL_RATE = 25.0
+# Telegram allows about 30 messages a second to different chats. Every message the bot sends
+# (live answers too, see LiveSends) is booked against 28.5 a second: close to the limit, with
+# room for the odd second in which timing bunches sends together.
+GLOBAL_RATE = 28.5
 PER_CHAT_INTERVAL = 1.0
 MAX_FLOOD_WAITS = 5
 # Bad requests that mean the person is gone rather than the message being wrong.
@@ -64,6 +70,12 @@ class Outgoing:
 # A renderer turns a claimed row into a message at send time, in the person's current language.
 # Returning None means "no longer needed" (for example the meeting was cancelled).
 Renderer = Callable[[AsyncSession, ClaimedMessage], Awaitable[Outgoing | None]]
+# A task row sends nothing: it does work in the database when due (a broadcast's start adds one
+# row per member). It runs in the same transaction that marks it done, so a crash repeats it whole.
+Task = Callable[[AsyncSession, ClaimedMessage], Awaitable[None]]
+# Told of each row's outcome (broadcast progress); and run after each drain (final reports).
+Observer = Callable[[ClaimedMessage, str], Awaitable[None]]
+AfterDrain = Callable[[], Awaitable[None]]
 
 
 async def render_prepared(_session: AsyncSession, message: ClaimedMessage) -> Outgoing:
@@ -81,13 +93,25 @@ async def render_prepared(_session: AsyncSession, message: ClaimedMessage) -> Ou
 
 
 class RateLimiter:
-    """A token bucket for the global budget plus one-per-second spacing for each chat."""
+    """An even pace of `rate` sends a second overall, and one a second per chat.
 
-    def __init__(self, rate: float = GLOBAL_RATE, per_chat_interval: float = PER_CHAT_INTERVAL):
+    Each send is booked one interval after the previous booking (a virtual schedule, as in
+    GCRA). A sender that wakes a few milliseconds late keeps its slot instead of pushing every
+    later send back, so a busy event loop does not slowly lower the rate; but time lost to a
+    longer stall is not made up in a burst, so no second ever holds more than `rate` + 1 sends.
+    """
+
+    def __init__(
+        self,
+        rate: float = GLOBAL_RATE,
+        per_chat_interval: float = PER_CHAT_INTERVAL,
+        *,
+        tolerance: float = 0.010,
+    ):
         self.rate = rate
         self.per_chat_interval = per_chat_interval
-        self._tokens = 1.0
-        self._updated = time.monotonic()
+        self.tolerance = tolerance
+        self._next_slot = 0.0
         self._paused_until = 0.0
         self._next_for_chat: dict[int, float] = {}
         self._lock = asyncio.Lock()
@@ -95,6 +119,17 @@ class RateLimiter:
     def pause(self, seconds: float) -> None:
         """Telegram said to wait: nobody sends until then."""
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    def book_now(self) -> None:
+        """A live answer to someone goes at once; the outbox's next send moves back a slot."""
+        self._next_slot = max(self._next_slot, time.monotonic()) + 1.0 / self.rate
+
+    async def acquire_chat(self, chat_id: int) -> None:
+        """Only the one-a-second spacing for a chat: for edits, which are not new messages."""
+        wait_chat = self._next_for_chat.get(chat_id, 0.0) - time.monotonic()
+        if wait_chat > 0:
+            await asyncio.sleep(wait_chat)
+        self._next_for_chat[chat_id] = time.monotonic() + self.per_chat_interval
 
     async def acquire(self, chat_id: int) -> None:
         wait_chat = self._next_for_chat.get(chat_id, 0.0) - time.monotonic()
@@ -106,13 +141,63 @@ class RateLimiter:
                 if now < self._paused_until:
                     await asyncio.sleep(self._paused_until - now)
                     continue
-                self._tokens = min(1.0, self._tokens + (now - self._updated) * self.rate)
-                self._updated = now
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
+                if now >= self._next_slot:
                     break
-                await asyncio.sleep((1.0 - self._tokens) / self.rate)
+                await asyncio.sleep(self._next_slot - now)
+            late = now - self._next_slot
+            start = self._next_slot if late <= self.tolerance else now
+            self._next_slot = start + 1.0 / self.rate
         self._next_for_chat[chat_id] = time.monotonic() + self.per_chat_interval
+
+
+# Set while the outbox sends, so LiveSends does not book those messages a second time.
+_FROM_OUTBOX: contextvars.ContextVar[bool] = contextvars.ContextVar("from_outbox", default=False)
+_SENDS = frozenset(
+    [
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendPoll",
+        "sendSticker",
+        "sendAudio",
+        "sendVideo",
+        "sendVoice",
+        "sendAnimation",
+        "sendLocation",
+        "sendContact",
+        "sendMediaGroup",
+        "copyMessage",
+        "forwardMessage",
+    ]
+)
+
+
+class LiveSends(BaseRateLimiter[None]):
+    """PTB's hook on every Bot API call: live answers to people are booked against the same
+    budget as the outbox, so a broadcast slows down a little to make room for them instead of
+    both together going over Telegram's limit. Live answers themselves never wait."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Any],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> Any:
+        if endpoint in _SENDS and not _FROM_OUTBOX.get():
+            self.limiter.book_now()
+        return await callback(*args, **kwargs)
 
 
 @dataclass
@@ -123,10 +208,19 @@ class DeliveryReport:
     failed: int = 0
     retrying: int = 0
     cancelled: int = 0
+    done: int = 0  # task rows run
     outcomes: dict[str, str] = field(default_factory=dict)
 
     def add(self, other: DeliveryReport) -> None:
-        for name in ("claimed", "sent", "unreachable", "failed", "retrying", "cancelled"):
+        for name in (
+            "claimed",
+            "sent",
+            "unreachable",
+            "failed",
+            "retrying",
+            "cancelled",
+            "done",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.outcomes.update(other.outcomes)
 
@@ -174,9 +268,15 @@ class Delivery:
         self.clock = clock
         self.limiter = limiter or RateLimiter()
         self.renderers: dict[str, Renderer] = {"message": render_prepared, **(renderers or {})}
+        self.tasks: dict[str, Task] = {}
+        self.observers: list[Observer] = []
+        self.after_drain: list[AfterDrain] = []
         self.batch_size = batch_size
         self.lease = lease
         self._slots = asyncio.Semaphore(concurrency)
+        # A few rows are rendered ahead of the limiter, not a whole batch at once: a burst of
+        # database work would stall the event loop and bunch up sends that were evenly paced.
+        self._rendering = asyncio.Semaphore(4)
         self._running = asyncio.Lock()
         self._stopping = False
 
@@ -193,6 +293,9 @@ class Delivery:
 
     def register(self, kind: str, renderer: Renderer) -> None:
         self.renderers[kind] = renderer
+
+    def register_task(self, kind: str, task: Task) -> None:
+        self.tasks[kind] = task
 
     async def run_once(self) -> DeliveryReport:
         """Claim one batch and send it. Returns what happened to each row."""
@@ -230,8 +333,14 @@ class Delivery:
                     break
                 report = await self.run_once()
                 total.add(report)
-                if report.claimed < self.batch_size:
+                # A task may just have added rows that are due now: look again.
+                if report.claimed < self.batch_size and not report.done:
                     break
+            for hook in self.after_drain:
+                try:
+                    await hook()
+                except Exception:  # a report that cannot be sent must not stop the outbox
+                    log.exception("After-drain hook failed")
         return total
 
     async def _send_chat(self, rows: list[ClaimedMessage], report: DeliveryReport) -> None:
@@ -239,6 +348,11 @@ class Delivery:
             outcome = await self._deliver(message)
             report.outcomes[message.key] = outcome
             setattr(report, outcome, getattr(report, outcome) + 1)
+            for observer in self.observers:
+                try:
+                    await observer(message, outcome)
+                except Exception:
+                    log.exception("Outbox observer failed on %s", message.key)
             if outcome == "retrying":
                 # Keep this person's order: their later rows wait until this one has gone.
                 async with self.db.session() as session:
@@ -256,8 +370,25 @@ class Delivery:
                     report.unreachable += 1
                 return
 
+    async def _run_task(self, task: Task, message: ClaimedMessage) -> str:
+        try:
+            async with self.db.session() as session:
+                if await outbox.status_of(session, message.id) != OutboxStatus.PENDING:
+                    return "cancelled"
+                await task(session, message)
+                await outbox.mark_sent(
+                    session, message.id, now=self.clock.now(), telegram_message_id=None
+                )
+        except Exception as error:
+            log.exception("Outbox task %s failed", message.key)
+            return await self._retry(message, f"task: {error!r}"[:500])
+        return "done"
+
     async def _deliver(self, message: ClaimedMessage) -> str:
-        async with self.db.session() as session:
+        task = self.tasks.get(message.kind)
+        if task is not None:
+            return await self._run_task(task, message)
+        async with self._rendering, self.db.session() as session:
             renderer = self.renderers.get(message.kind)
             if renderer is None:
                 await outbox.mark_failed(
@@ -328,7 +459,20 @@ class Delivery:
             await members.mark_unreachable(session, message.chat_id, now=self.clock.now())
         return "unreachable"
 
+    async def send_now(self, chat_id: int, outgoing: Outgoing) -> Message:
+        """Send a rendered message as a live answer (a preview): LiveSends books it in the shared
+        budget, so it never queues behind a broadcast's waiting copies."""
+        await self.limiter.acquire_chat(chat_id)
+        return await self._send_booked(chat_id, outgoing)
+
     async def _send(self, chat_id: int, outgoing: Outgoing) -> Message:
+        token = _FROM_OUTBOX.set(True)
+        try:
+            return await self._send_booked(chat_id, outgoing)
+        finally:
+            _FROM_OUTBOX.reset(token)
+
+    async def _send_booked(self, chat_id: int, outgoing: Outgoing) -> Message:
         markup = _keyboard(outgoing.buttons)
         common: dict[str, Any] = {
             "chat_id": chat_id,
@@ -355,6 +499,7 @@ class Delivery:
     async def _send_follow_up(self, chat_id: int, outgoing: Outgoing) -> None:
         """The message itself is delivered; a failed attachment must not send it again, so it
         is retried here (flood waits honoured) a few times, then given up with a log line."""
+        _FROM_OUTBOX.set(True)  # this task's own context: the message itself was booked
         for _ in range(MAX_FLOOD_WAITS):
             await self.limiter.acquire(chat_id)
             try:

@@ -8,6 +8,7 @@ from telegram import Message, ReplyKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PanelContext, current_member
+from bot.db import Role
 from bot.i18n import N_, Translator, resolve_language, translator
 
 MEETINGS = N_("Meetings")
@@ -17,11 +18,14 @@ EXPENSES = N_("Expenses")
 SETTINGS = N_("Settings")
 HELP = N_("Help")
 LAYOUT = [[MEETINGS, EXPLAIN], [FEEDBACK, EXPENSES], [SETTINGS, HELP]]
+SEND_NEWS = N_("Send news")
+COORDINATOR_LAYOUT = [[SEND_NEWS]]  # added for people who coordinate a panel
 
 
-def menu_keyboard(t: Translator) -> ReplyKeyboardMarkup:
+def menu_keyboard(t: Translator, *, coordinator: bool = False) -> ReplyKeyboardMarkup:
+    layout = LAYOUT + (COORDINATOR_LAYOUT if coordinator else [])
     return ReplyKeyboardMarkup(
-        [[t(label) for label in row] for row in LAYOUT],
+        [[t(label) for label in row] for row in layout],
         resize_keyboard=True,
         is_persistent=True,
         input_field_placeholder=t("Tap a button"),
@@ -34,7 +38,7 @@ def _label_for(text: str) -> str | None:
     language = resolve_language(member.language if member else None, None, None)
     easy = bool(member and member.easy_read)
     for t in {translator(language, easy), translator("en")}:
-        for row in LAYOUT:
+        for row in LAYOUT + COORDINATOR_LAYOUT:
             for label in row:
                 if t(label) == text.strip():
                     return label
@@ -54,9 +58,14 @@ async def show_menu(update: Update, context: PanelContext) -> None:
             t("To join a panel, open the invite link from your coordinator.")
         )
         return
+    from handlers import broadcasts
+
+    coordinator = member.is_admin or bool(member.roles & {Role.COORDINATOR, Role.ADMIN})
     await update.effective_chat.send_message(  # type: ignore[union-attr]
-        t("Here is your menu. Tap a button."), reply_markup=menu_keyboard(t)
+        t("Here is your menu. Tap a button."),
+        reply_markup=menu_keyboard(t, coordinator=coordinator),
     )
+    await broadcasts.show_latest(update, context)
 
 
 async def on_menu_button(update: Update, context: PanelContext) -> None:
@@ -84,6 +93,10 @@ async def on_menu_button(update: Update, context: PanelContext) -> None:
         await preferences.show_settings(update, context)
     elif label == HELP:
         await start.help_command(update, context)
+    elif label == SEND_NEWS:
+        from handlers import broadcasts
+
+        await broadcasts.new_broadcast(update, context)
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:

@@ -52,6 +52,7 @@ async def show_settings(update: Update, context: PanelContext) -> None:
         t("Language: {language}", language=LANGUAGE_NAMES.get(me.language or "en", "English")),
         t("Easy read: {answer}", answer=t("On") if me.easy_read else t("Off")),
         t("Reminders: {answer}", answer=t(steps.REMINDER_LABELS[str(me.reminders)])),
+        t("News from coordinators: {answer}", answer=t("Off") if me.broadcasts_muted else t("On")),
         t("Quiet hours: {answer}", answer=format_quiet_hours(me.quiet_start, me.quiet_end) or none),
         t("Access needs: {answer}", answer=", ".join(needs) or none),
         t(
@@ -64,6 +65,8 @@ async def show_settings(update: Update, context: PanelContext) -> None:
     ]
     rows = [[button(t(label), callback_data("set", 1, key))] for key, (_, label) in ITEMS.items()]
     rows.insert(1, [button(t("Change the language"), callback_data("set", 1, "language"))])
+    news = t("Turn news on") if me.broadcasts_muted else t("Turn news off")
+    rows.append([button(news, callback_data("set", 1, "news"))])
     rows.append([button(t("Leave a panel"), callback_data("set", 1, "leave"))])
     await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
 
@@ -81,6 +84,14 @@ async def on_item(update: Update, context: PanelContext) -> None:
         from handlers.language import ask_language
 
         await ask_language(update, context)
+    elif key == "news":
+        # Coordinators' news can be muted; important messages still come.
+        me = await profile.get_member(context.session, context.member.telegram_id)  # type: ignore[union-attr]
+        me.broadcasts_muted = not me.broadcasts_muted
+        await context.session.commit()
+        await query.edit_message_reply_markup(None)
+        await reply(update, context.t("Saved."))
+        await show_settings(update, context)
     elif key == "leave":
         from handlers import privacy
 

@@ -42,6 +42,8 @@ async def _help_text(context: PanelContext, telegram_id: int | None) -> str:
             _("For coordinators:"),
             _("/members: who is in your panel and what they need."),
             _("/newmeeting: plan a meeting and invite everyone."),
+            _("/broadcast: send news to your panel."),
+            _("/broadcasts: news you sent, and news waiting to go."),
             _("/attendance: who is coming to a meeting, and what they need."),
             _("/review: check claims one at a time."),
             _("/export: download claims for finance."),

@@ -19,6 +19,8 @@ from bot.db.feedback import (
 from bot.db.models import (
     Answer,
     AuditEvent,
+    Broadcast,
+    BroadcastStatus,
     Consent,
     Draft,
     Invite,
@@ -41,6 +43,8 @@ __all__ = [
     "Answer",
     "AuditEvent",
     "Base",
+    "Broadcast",
+    "BroadcastStatus",
     "Claim",
     "ClaimLine",
     "ClaimStatus",

@@ -61,6 +61,13 @@ class Answer(enum.StrEnum):
     SUPPORT = "support"  # coming, with support
 
 
+class BroadcastStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
 class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -109,6 +116,8 @@ class Member(Base):
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A deployment-wide admin (set with `panelbot admin add`), beyond PANELBOT_ADMINS.
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The member turned off coordinators' news; important broadcasts still reach them.
+    broadcasts_muted: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     consent: Mapped[Consent] = mapped_column(
         _str_enum(Consent, "consent"), default=Consent.UNKNOWN, server_default="unknown"
@@ -302,3 +311,32 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Broadcast(Base):
+    """A coordinator's message to many members. Each copy is an outbox row keyed by member."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_status_send_at", "status", "send_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    # Who: {"panels": [ids], "meeting": id or null, "language": code or null}.
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    text: Mapped[str] = mapped_column(Text)
+    # A member's language -> the coordinator's own version in it; others get `text`.
+    translations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    media_kind: Mapped[str | None] = mapped_column(String(16))  # "photo" or "document"
+    media_file_id: Mapped[str | None] = mapped_column(String(200))
+    terms: Mapped[list[str]] = mapped_column(JSON, default=list)  # glossary ids in the text
+    important: Mapped[bool] = mapped_column(default=False, server_default=false())
+    status: Mapped[BroadcastStatus] = mapped_column(
+        _str_enum(BroadcastStatus, "broadcast_status"), default=BroadcastStatus.SCHEDULED
+    )
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    # The coordinator's confirmation message, edited as delivery goes.
+    report_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    report_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

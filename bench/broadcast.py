@@ -1,0 +1,253 @@
+"""A coordinator broadcast to N members against the emulator with Telegram's limits enforced.
+
+The real bot runs as its own process (`python -m bot run`, as in production) while other members
+keep using it: one of them sends /help about once a second and we time the answer. The emulator
+runs here, so its clock is not the bot's event loop. Prints the rate achieved against the
+30 messages a second Telegram allows (from the moment the broadcast is confirmed to the last
+delivery), duplicates and losses, 429 answers, and the other members' answer times.
+
+Run: .venv/bin/python bench/broadcast.py [--members 5000] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import insert, select
+from telegram import Bot
+
+from bot.clock import Clock
+from bot.config import load_settings
+from bot.db import Broadcast, BroadcastStatus, Consent, Member, Membership, Panel, Role, migrate
+from bot.db.engine import Database
+from bot.emulator.server import BotApiEmulator
+from bot.services import broadcasts, glossary
+from bot.services.access import Actor
+from bot.services.broadcasts import Audience
+
+ALLOWED = 30.0
+TEXT = "Panel news: the summer meeting is on 3 July."
+FIRST = 2_000_000
+OTHERS = list(range(3_000_000, 3_000_020))
+COORDINATOR = 1_999_999
+
+
+async def _people(db: Database, emulator: BotApiEmulator, members: int) -> tuple[int, int]:
+    """The broadcast's panel with `members` people, and another panel whose members chat."""
+    now = Clock().now()
+    async with db.session() as session:
+        ours = Panel(name="Bench panel", timezone="Europe/London", created_at=now)
+        other = Panel(name="Other panel", timezone="Europe/London", created_at=now)
+        session.add_all([ours, other])
+        await session.flush()
+        ids = [*range(FIRST, FIRST + members), COORDINATOR, *OTHERS]
+        await session.execute(
+            insert(Member),
+            [
+                dict(
+                    telegram_id=i,
+                    language="en",
+                    display_name=f"Member {i}",
+                    consent=Consent.GIVEN,
+                    created_at=now,
+                )
+                for i in ids
+            ],
+        )
+        rows = (await session.execute(select(Member.id, Member.telegram_id))).all()
+        await session.execute(
+            insert(Membership),
+            [
+                dict(
+                    panel_id=other.id if telegram_id in OTHERS else ours.id,
+                    member_id=member_id,
+                    role=Role.COORDINATOR if telegram_id == COORDINATOR else Role.MEMBER,
+                    joined_at=now,
+                    active=True,
+                )
+                for member_id, telegram_id in rows
+            ],
+        )
+        coordinator = next(m for m, t in rows if t == COORDINATOR)
+        panel_id = ours.id
+    for i in ids:
+        emulator.add_user(i, f"Member {i}")
+    return panel_id, coordinator
+
+
+def _start_bot(emulator: BotApiEmulator, url: str, workdir: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANELBOT_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN="123456:BENCH",
+        TELEGRAM_API_BASE_URL=emulator.base_url,
+        DATABASE_URL=url,
+        PANELBOT_DATA_DIR=str(workdir / "data"),
+    )
+    log = open(workdir / "bot.log", "ab")  # noqa: SIM115
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, stderr=log)
+
+
+async def _chatter(emulator: BotApiEmulator, stop: asyncio.Event, latencies: list[float]) -> None:
+    """Other members use the bot while the broadcast runs; time each answer."""
+    n = 0
+    while not stop.is_set():
+        user = OTHERS[n % len(OTHERS)]
+        n += 1
+        before = emulator.delivered_count(user)
+        sent = time.perf_counter()
+        emulator.user_sends_text(user, "/help")
+        answered = await emulator.wait_for(
+            lambda u=user, b=before: emulator.delivered_count(u) > b,  # type: ignore[misc]
+            30,
+        )
+        latencies.append(time.perf_counter() - sent if answered else 30.0)
+        await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - sent)))
+
+
+async def main(members: int, database_url: str | None) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="panelbot-bench-"))
+    url = database_url or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
+    async with BotApiEmulator(strict_limits=True) as emulator:
+        settings = load_settings(
+            telegram_bot_token="123456:BENCH",
+            telegram_api_base_url=emulator.base_url,
+            telegram_file_base_url=emulator.base_file_url,
+            database_url=url,
+            panelbot_data_dir=workdir,
+        )
+        db = Database.from_url(url)
+        await migrate.upgrade(db.engine)
+        panel_id, coordinator = await _people(db, emulator, members)
+        clock = Clock()
+        del settings
+        bot = _start_bot(emulator, url, workdir)
+        await emulator.wait_for(lambda: bool(emulator.calls("getUpdates")), 30)
+
+        stop, latencies = asyncio.Event(), []
+        chatter = asyncio.create_task(_chatter(emulator, stop, latencies))
+        await asyncio.sleep(3)  # answers before the broadcast, for comparison
+        quiet_latencies = list(latencies)
+        glossary.load()  # in the bot the preview has loaded it before Send is tapped
+        async with Bot("123456:BENCH", base_url=emulator.base_url) as sender:
+            confirmation = await sender.send_message(COORDINATOR, "Sending: 0")
+        started_wall = time.monotonic()
+        async with db.session() as session:
+            broadcast = await broadcasts.create(
+                session,
+                Actor(COORDINATOR, coordinator),
+                audience=Audience(panel_ids=(panel_id,)),
+                text=TEXT,
+                translations={},
+                media_kind=None,
+                media_file_id=None,
+                important=True,
+                send_at=clock.now(),
+                now=clock.now(),
+                report_chat_id=COORDINATOR,
+                report_message_id=confirmation.message_id,
+            )
+            broadcast_id = broadcast.id
+        while True:
+            await asyncio.sleep(1)
+            async with db.session() as session:
+                status = await session.scalar(
+                    select(Broadcast.status).where(Broadcast.id == broadcast_id)
+                )
+            if status == BroadcastStatus.DONE:
+                break
+        stop.set()
+        await chatter
+        during = latencies[len(quiet_latencies) :]
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(30)
+        if database_url:  # leave a shared database as we found it
+            await migrate.downgrade(db.engine)
+        await db.dispose()
+
+        audience = [*range(FIRST, FIRST + members), COORDINATOR]
+        copies = Counter(
+            {
+                u: sum(1 for m in emulator.messages(u) if TEXT in (m.get("text") or ""))
+                for u in audience
+            }
+        )
+        sends = [
+            c
+            for c in emulator.calls("sendMessage")
+            if c.ok and TEXT in str(c.params.get("text", ""))
+        ]
+        refused = [c for c in emulator.calls("sendMessage") if c.status == 429]
+        refused_live = sum(1 for c in refused if TEXT not in str(c.params.get("text", "")))
+        arrivals = sorted(c.time for c in emulator.calls("sendMessage") if c.ok)
+        busiest, low = 0, 0
+        for high, moment in enumerate(arrivals):
+            while moment - arrivals[low] >= 1.0:
+                low += 1
+            busiest = max(busiest, high - low + 1)
+        edits = emulator.calls("editMessageText")
+        last = max(c.time for c in sends)
+        first = min(c.time for c in sends)
+        everything = sum(
+            1 for c in emulator.calls("sendMessage") if c.ok and started_wall <= c.time <= last
+        )
+        times = sorted(c.time for c in sends)
+        gaps = sorted((b - a, a - started_wall) for a, b in itertools.pairwise(times))
+
+    total = len(sends)
+    rate = total / (last - started_wall)
+    print(
+        f"machine: {platform.machine()} {platform.python_implementation()} "
+        f"{platform.python_version()}, database: {url.split(':')[0]}"
+    )
+    print(f"members: {len(audience)}, copies delivered: {total}")
+    print(
+        f"rate from confirm to last delivery: {rate:.1f}/s of {ALLOWED:.0f}/s allowed "
+        f"({100 * rate / ALLOWED:.1f}%); first delivery after {first - started_wall:.2f} s; "
+        f"{last - started_wall:.1f} s in all"
+    )
+    print(
+        f"rate from first to last delivery: {total / (last - first):.1f}/s "
+        f"({100 * total / (last - first) / ALLOWED:.1f}%); all messages the bot sent meanwhile "
+        f"(copies and live answers): {everything / (last - started_wall):.1f}/s "
+        f"({100 * everything / (last - started_wall) / ALLOWED:.0f}%)"
+    )
+    print(
+        f"duplicates: {sum(1 for n in copies.values() if n > 1)}, "
+        f"losses: {sum(1 for n in copies.values() if n == 0)}, 429 answers: {len(refused)} "
+        f"({refused_live} to other members' answers)"
+    )
+    print(f"most messages accepted in any one second: {busiest} (Telegram's limit: 30)")
+    print(f"progress edits of the coordinator's message: {len(edits)}")
+    print(
+        "longest pauses between copies: "
+        + ", ".join(f"{gap * 1000:.0f} ms at {at:.1f} s" for gap, at in reversed(gaps[-5:]))
+    )
+    during.sort()
+    if during:
+        print(
+            f"other members' answers during the broadcast ({len(during)}): median "
+            f"{statistics.median(during) * 1000:.0f} ms, p95 "
+            f"{during[max(0, int(len(during) * 0.95) - 1)] * 1000:.0f} ms, "
+            f"max {during[-1] * 1000:.0f} ms (before it: median "
+            f"{statistics.median(quiet_latencies or [0]) * 1000:.0f} ms)"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--members", type=int, default=5000)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    asyncio.run(main(args.members, args.database_url))

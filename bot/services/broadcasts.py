@@ -1,0 +1,436 @@
+"""Coordinator broadcasts: one message to many members, each copy an outbox row.
+
+A broadcast is saved with one `broadcast_start` outbox row due at its send time. When that row
+comes due, the audience is worked out (so people who joined meanwhile are included) and one
+`broadcast` row per member is added with the key `bc:<id>:m:<member>`: the unique key is what
+makes a second copy impossible, even if the start runs again after a crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import (
+    Broadcast,
+    BroadcastStatus,
+    Consent,
+    Meeting,
+    Member,
+    Membership,
+    OutboxMessage,
+    OutboxStatus,
+    Panel,
+    Rsvp,
+)
+from bot.services import audit, glossary, outbox
+from bot.services.access import Actor, NotAllowed, coordinated_panels, require_coordinator
+from bot.services.reminders import in_quiet_hours
+
+KIND = "broadcast"
+START_KIND = "broadcast_start"
+MAX_TEXT = 3500  # leaves room for the heading within Telegram's 4096
+MAX_CAPTION = 900  # Telegram allows 1024 under a photo or file
+MAX_AHEAD = timedelta(days=366)
+_CHUNK = 500
+
+
+class InvalidBroadcast(ValueError):
+    """Text too long, nobody chosen, a time in the past: the handler says what to fix."""
+
+
+@dataclass(frozen=True)
+class Audience:
+    panel_ids: tuple[int, ...] = ()
+    meeting_id: int | None = None
+    language: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "panels": list(self.panel_ids),
+            "meeting": self.meeting_id,
+            "language": self.language,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Audience:
+        return cls(
+            tuple(int(p) for p in data.get("panels") or []),
+            int(data["meeting"]) if data.get("meeting") else None,
+            data.get("language") or None,
+        )
+
+
+@dataclass
+class Figures:
+    total: int = 0
+    delivered: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    skipped: int = 0  # turned news off, or no longer a member
+    waiting: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def done(self) -> int:
+        return self.delivered + self.unreachable + self.failed + self.skipped
+
+
+def key_prefix(broadcast_id: int) -> str:
+    return f"bc:{broadcast_id}:m:"
+
+
+def member_key(broadcast_id: int, member_id: int) -> str:
+    return f"{key_prefix(broadcast_id)}{member_id}"
+
+
+def start_key(broadcast_id: int) -> str:
+    return f"bcstart:{broadcast_id}"
+
+
+async def _meeting_panel(session: AsyncSession, meeting_id: int) -> int:
+    panel_id = await session.scalar(select(Meeting.panel_id).where(Meeting.id == meeting_id))
+    if panel_id is None:
+        raise NotAllowed("no such meeting")
+    return int(panel_id)
+
+
+async def panels_of(session: AsyncSession, audience: Audience) -> list[int]:
+    if audience.meeting_id is not None:
+        return [await _meeting_panel(session, audience.meeting_id)]
+    return list(audience.panel_ids)
+
+
+async def check_audience(session: AsyncSession, actor: Actor, audience: Audience) -> None:
+    """Every panel reached must be one this person coordinates. Raises NotAllowed."""
+    panel_ids = await panels_of(session, audience)
+    if not panel_ids:
+        raise InvalidBroadcast("nobody")
+    for panel_id in panel_ids:
+        await require_coordinator(session, actor, panel_id)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    member_id: int
+    telegram_id: int
+    quiet: tuple[int, int] | None
+    zone: str
+
+
+async def recipients(session: AsyncSession, audience: Audience) -> list[Recipient]:
+    """Everyone the broadcast reaches, each person once, with their panel's time zone.
+    Plain columns, not ORM objects: a start reads thousands of members at once."""
+    columns = (
+        Member.id,
+        Member.telegram_id,
+        Member.quiet_start,
+        Member.quiet_end,
+        Panel.timezone,
+    )
+    if audience.meeting_id is not None:
+        query = (
+            select(*columns)
+            .join(Rsvp, Rsvp.member_id == Member.id)
+            .join(Meeting, Meeting.id == Rsvp.meeting_id)
+            .join(Panel, Panel.id == Meeting.panel_id)
+            .join(
+                Membership,
+                (Membership.member_id == Member.id) & (Membership.panel_id == Meeting.panel_id),
+            )
+            .where(Rsvp.meeting_id == audience.meeting_id)
+        )
+    else:
+        query = (
+            select(*columns)
+            .join(Membership, Membership.member_id == Member.id)
+            .join(Panel, Panel.id == Membership.panel_id)
+            .where(Membership.panel_id.in_(audience.panel_ids))
+        )
+    query = query.where(Membership.active.is_(True), Member.consent == Consent.GIVEN)
+    if audience.language:
+        query = query.where(func.coalesce(Member.language, "en") == audience.language)
+    seen: dict[int, Recipient] = {}
+    for member_id, telegram_id, start, end, zone in (
+        await session.execute(query.order_by(Member.id, Panel.id))
+    ).all():
+        quiet = (start, end) if start is not None and end is not None else None
+        seen.setdefault(member_id, Recipient(member_id, telegram_id, quiet, zone))
+    return list(seen.values())
+
+
+async def count_recipients(session: AsyncSession, audience: Audience) -> int:
+    return len(await recipients(session, audience))
+
+
+def check_text(text: str, *, with_file: bool) -> str:
+    cleaned = text.strip()
+    if not cleaned and not with_file:
+        raise InvalidBroadcast("empty")
+    if len(cleaned) > (MAX_CAPTION if with_file else MAX_TEXT):
+        raise InvalidBroadcast("long")
+    return cleaned
+
+
+async def create(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    audience: Audience,
+    text: str,
+    translations: dict[str, str],
+    media_kind: str | None,
+    media_file_id: str | None,
+    important: bool,
+    send_at: datetime,
+    now: datetime,
+    report_chat_id: int,
+    report_message_id: int | None,
+) -> Broadcast:
+    """Save a broadcast and queue its start. Checks the person may reach every panel in it."""
+    await check_audience(session, actor, audience)
+    with_file = media_kind is not None
+    if media_kind not in (None, "photo", "document") or (with_file and not media_file_id):
+        raise InvalidBroadcast("file")
+    text = check_text(text, with_file=with_file)
+    versions = {lang: check_text(v, with_file=with_file) for lang, v in translations.items() if v}
+    if send_at > now + MAX_AHEAD:
+        raise InvalidBroadcast("far")
+    send_at = max(send_at, now)
+    broadcast = Broadcast(
+        created_by=actor.member_id,
+        audience=audience.as_json(),
+        text=text,
+        translations=versions,
+        media_kind=media_kind,
+        media_file_id=media_file_id,
+        terms=glossary.load().find_in_text(text)[:5],
+        important=important,
+        status=BroadcastStatus.SCHEDULED,
+        send_at=send_at,
+        total=0,
+        report_chat_id=report_chat_id,
+        report_message_id=report_message_id,
+        created_at=now,
+    )
+    session.add(broadcast)
+    await session.flush()
+    await outbox.enqueue(
+        session,
+        key=start_key(broadcast.id),
+        kind=START_KIND,
+        chat_id=report_chat_id,
+        member_id=actor.member_id,
+        payload={"broadcast_id": broadcast.id},
+        due_at=send_at,
+        now=now,
+    )
+    for panel_id in await panels_of(session, audience):
+        audit.record(
+            session,
+            "broadcast.create",
+            at=now,
+            actor_id=actor.member_id,
+            panel_id=panel_id,
+            broadcast_id=broadcast.id,
+        )
+    return broadcast
+
+
+def _after_quiet(moment: datetime, zone: ZoneInfo, quiet: tuple[int, int]) -> datetime:
+    """The first moment after `moment` when the member's quiet hours are over."""
+    end = quiet[1]
+    local = moment.astimezone(zone)
+    day = local.date()
+    for _ in range(3):
+        wall = datetime.combine(day, time(end // 60, end % 60), tzinfo=zone)
+        if wall > local:
+            return wall.astimezone(moment.tzinfo)
+        day += timedelta(days=1)
+    return moment
+
+
+async def start(session: AsyncSession, broadcast_id: int, *, now: datetime) -> int:
+    """Add one outbox row per member. Safe to run again: existing keys are left alone."""
+    claimed = await session.execute(
+        update(Broadcast)
+        .where(
+            Broadcast.id == broadcast_id,
+            Broadcast.status.in_([BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING]),
+        )
+        .values(status=BroadcastStatus.SENDING)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(claimed, "rowcount", 0):
+        return 0  # cancelled before it started
+    broadcast = await session.get(Broadcast, broadcast_id)
+    assert broadcast is not None
+    people = await recipients(session, Audience.from_json(broadcast.audience))
+    rows = []
+    for person in people:
+        due, quiet, zone = now, person.quiet, ZoneInfo(person.zone)
+        if not broadcast.important and quiet and in_quiet_hours(now, zone, quiet):
+            due = _after_quiet(now, zone, quiet)
+        rows.append(
+            dict(
+                key=member_key(broadcast_id, person.member_id),
+                kind=KIND,
+                chat_id=person.telegram_id,
+                member_id=person.member_id,
+                payload={"broadcast_id": broadcast_id},
+                due_at=due,
+                status=OutboxStatus.PENDING,
+                attempts=0,
+                created_at=now,
+            )
+        )
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for index in range(0, len(rows), _CHUNK):
+        statement = insert(OutboxMessage).values(rows[index : index + _CHUNK])
+        await session.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+    broadcast.total = await session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.key.startswith(key_prefix(broadcast_id), autoescape=True))
+    ) or len(rows)
+    return len(rows)
+
+
+async def figures(session: AsyncSession, broadcast_id: int) -> Figures:
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.key.startswith(key_prefix(broadcast_id), autoescape=True))
+        .group_by(OutboxMessage.status)
+    )
+    counts = {str(status): int(n) for status, n in rows.all()}
+    return Figures(
+        total=sum(counts.values()),
+        delivered=counts.get(OutboxStatus.SENT, 0),
+        unreachable=counts.get(OutboxStatus.UNREACHABLE, 0),
+        failed=counts.get(OutboxStatus.FAILED, 0),
+        skipped=counts.get(OutboxStatus.CANCELLED, 0),
+        waiting=counts.get(OutboxStatus.PENDING, 0),
+        by_status=counts,
+    )
+
+
+async def sending(session: AsyncSession) -> list[int]:
+    rows = await session.scalars(
+        select(Broadcast.id).where(Broadcast.status == BroadcastStatus.SENDING)
+    )
+    return list(rows.all())
+
+
+async def finish(session: AsyncSession, broadcast_id: int, *, now: datetime) -> bool:
+    """Mark a broadcast done once no copy is waiting. True for the one caller that did it."""
+    if (await figures(session, broadcast_id)).waiting:
+        return False
+    result = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.SENDING)
+        .values(status=BroadcastStatus.DONE, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def _may_see(session: AsyncSession, actor: Actor, broadcast: Broadcast) -> None:
+    for panel_id in await panels_of(session, Audience.from_json(broadcast.audience)):
+        await require_coordinator(session, actor, panel_id)
+
+
+async def get_for(session: AsyncSession, actor: Actor, broadcast_id: int) -> Broadcast:
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        raise NotAllowed("no such broadcast")
+    await _may_see(session, actor, broadcast)
+    return broadcast
+
+
+async def cancel(session: AsyncSession, actor: Actor, broadcast_id: int, *, now: datetime) -> bool:
+    """Cancel a scheduled broadcast. False if it has already started (or was cancelled)."""
+    await get_for(session, actor, broadcast_id)
+    result = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.SCHEDULED)
+        .values(status=BroadcastStatus.CANCELLED, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(result, "rowcount", 0):
+        return False
+    await outbox.cancel_pending(session, key_prefix=start_key(broadcast_id), reason="cancelled")
+    audit.record(session, "broadcast.cancel", at=now, actor_id=actor.member_id, id=broadcast_id)
+    return True
+
+
+async def unreachable_names(session: AsyncSession, actor: Actor, broadcast_id: int) -> list[str]:
+    await get_for(session, actor, broadcast_id)
+    rows = await session.scalars(
+        select(Member.display_name)
+        .join(OutboxMessage, OutboxMessage.member_id == Member.id)
+        .where(
+            OutboxMessage.key.startswith(key_prefix(broadcast_id), autoescape=True),
+            OutboxMessage.status == OutboxStatus.UNREACHABLE,
+        )
+        .order_by(Member.display_name)
+    )
+    return [name or "?" for name in rows.all()]
+
+
+async def listing(
+    session: AsyncSession, actor: Actor, *, limit: int = 10
+) -> list[tuple[Broadcast, Figures]]:
+    """Recent and scheduled broadcasts to panels this person coordinates, newest first."""
+    mine = {panel_id for panel_id, _ in await coordinated_panels(session, actor)}
+    found: list[tuple[Broadcast, Figures]] = []
+    rows = await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(200))
+    for broadcast in rows.all():
+        try:
+            panel_ids = await panels_of(session, Audience.from_json(broadcast.audience))
+        except NotAllowed:
+            continue
+        if (actor.is_admin or set(panel_ids) <= mine) and panel_ids:
+            found.append((broadcast, await figures(session, broadcast.id)))
+        if len(found) >= limit:
+            break
+    return found
+
+
+async def latest_for(session: AsyncSession, member_id: int) -> tuple[Broadcast, datetime] | None:
+    """The newest broadcast this member was sent, and when."""
+    row = (
+        await session.execute(
+            select(Broadcast, OutboxMessage.sent_at)
+            .join(OutboxMessage, OutboxMessage.payload["broadcast_id"].as_integer() == Broadcast.id)
+            .where(
+                OutboxMessage.member_id == member_id,
+                OutboxMessage.kind == KIND,
+                OutboxMessage.status == OutboxStatus.SENT,
+            )
+            .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())
+            .limit(1)
+        )
+    ).first()
+    if row is None or row[1] is None:
+        return None
+    return row[0], row[1]
+
+
+async def for_copy(
+    session: AsyncSession, broadcast_id: int, member_id: int | None
+) -> tuple[Broadcast, Member] | None:
+    """What a member's copy needs at send time; None if it should no longer go."""
+    broadcast = await session.get(Broadcast, broadcast_id)
+    member = await session.get(Member, member_id) if member_id is not None else None
+    if broadcast is None or member is None or broadcast.status == BroadcastStatus.CANCELLED:
+        return None
+    if member.broadcasts_muted and not broadcast.important:
+        return None
+    return broadcast, member
