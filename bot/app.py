@@ -125,16 +125,21 @@ def build_application(
         application.job_queue.run_repeating(
             _outbox_tick, interval=tick_seconds, first=tick_seconds, name="outbox"
         )
+        application.outbox_waker = lambda: _start_drain(application)
     return application
 
 
 async def _outbox_tick(context: PanelContext) -> None:
     """Start a drain in the background unless one is running: the tick itself never overlaps,
     so a long broadcast does not fill the log with skipped runs."""
-    delivery = context.runtime.delivery
+    _start_drain(context.application)
+
+
+def _start_drain(application: Any) -> None:
+    delivery = application.runtime.delivery
     assert delivery is not None
     if not delivery.busy:
-        context.application.create_task(_drain(delivery), name="outbox-drain")
+        application.create_task(_drain(delivery), name="outbox-drain")
 
 
 async def _drain(delivery: Delivery) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -44,6 +45,13 @@ class PanelbotApplication(Application[Any, Any, Any, Any, Any, Any]):
     """PTB's Application, bracketing each update with its own scope (session, member, language)."""
 
     runtime: Runtime
+    # Set by build_application when the outbox tick runs; tests that drain by hand leave it unset.
+    outbox_waker: Callable[[], None] | None = None
+
+    def wake_outbox(self) -> None:
+        """Send what was just queued now rather than at the next tick (up to a second later)."""
+        if self.outbox_waker is not None:
+            self.outbox_waker()
 
     async def start(self) -> None:
         if self.runtime.delivery is not None:
@@ -72,6 +80,9 @@ class PanelContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     @property
     def runtime(self) -> Runtime:
         return self.application.runtime  # type: ignore[attr-defined]
+
+    def wake_outbox(self) -> None:
+        self.application.wake_outbox()  # type: ignore[attr-defined]
 
     @property
     def scope(self) -> UpdateScope:

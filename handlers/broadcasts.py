@@ -327,6 +327,7 @@ async def _send(update: Update, context: PanelContext) -> None:
         await reply(update, t(_problem(error)))
         return
     await _end(context)
+    context.wake_outbox()
     if send_at:
         zone = await _zone(context, answers)
         text = "\n".join(

@@ -558,3 +558,40 @@ async def test_a_broadcast_to_several_panels_reaches_someone_in_both_only_once(
     rows = await _outbox(db, (await _only_broadcast(db)).id)
     assert len(rows) == 3 and len({r.chat_id for r in rows}) == 3
     assert len(await _copies(emulator, PRIYA, "Both panels meet together")) == 2
+
+
+async def test_a_broadcast_sent_now_goes_out_at_once_not_at_the_next_outbox_tick(
+    settings, db: Database, clock: FrozenClock, emulator: BotApiEmulator
+) -> None:
+    from bot.app import build_application
+
+    panel_id = await _panel(db, clock)
+    await add_member(db, clock, panel_id, PRIYA, "Priya", role=Role.COORDINATOR)
+    await add_member(db, clock, panel_id, ALEX, "Alex")
+    priya = MemberDriver(emulator, PRIYA, "Priya")
+    MemberDriver(emulator, ALEX, "Alex")
+    # The tick is an hour away: only waking the outbox on Send can deliver within the test.
+    application = build_application(settings, clock=clock, db=db, tick_seconds=3600)
+    await application.initialize()
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        await _compose(priya, "The meeting room has changed to room 4.")
+        await priya.reply()
+        await priya.tap(en("Next"))
+        await priya.reply()
+        await priya.tap(en("No"))
+        await priya.reply()
+        await priya.tap(en("Send now"))
+        summary = (await priya.replies(3))[-1]
+        await priya.tap(en("Send"))
+        await priya.wait_edit(summary["message_id"])
+        copies = await emulator.wait_for(
+            lambda: [m for m in emulator.messages(ALEX) if "room 4" in (m.get("text") or "")], 10
+        )
+        assert copies is not None and len(copies) == 1
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
