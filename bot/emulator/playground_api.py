@@ -261,6 +261,14 @@ class ChatApiEmulator(BotApiEmulator):
         super().__init__(*args, **kwargs)
         self._extra_routes = extra_routes
 
+    def keep_user_photo(self, data: bytes) -> tuple[str, str]:
+        """A photo a person sent before this emulator started (the playground's demo receipt),
+        so the bot can send it on by file id. Returns (file_id, file_unique_id)."""
+        if image_size(data) is None:
+            raise ValueError("not a PNG/JPEG/GIF/WebP image")
+        stored = self._user_file(data, "photo", None, "image/jpeg")
+        return stored.file_id, stored.file_unique_id
+
     def make_app(self) -> web.Application:
         app = super().make_app()
         add_routes(app, self)

@@ -63,7 +63,11 @@ class Playground:
         db = Database.from_url(settings.database_url)
         await migrate.upgrade(db.engine)
         async with db.session() as session:
-            self.demo = await demo.seed(session, self.clock.now())
+            self.demo = await demo.seed(
+                session,
+                self.clock.now(),
+                demo.Demo(data_dir=self.data_dir, upload_photo=self.emulator.keep_user_photo),
+            )
         for person in self.demo.people:
             self.emulator.add_user(person.telegram_id, person.name, language_code=person.language)
         application = build_application(
