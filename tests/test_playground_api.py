@@ -377,11 +377,15 @@ async def test_a_member_answers_the_demo_poll_and_it_is_stored_without_her_name(
         # The third answer shows the results: counts in words, and the same as a chart.
         view, replies = await _results(http, base, lambda got: any(m.get("photo") for m in got))
         counts = next(m for m in replies if m["buttons"])
-        assert en("{label}: {count} ({percent}%)", label=f"4 {en('Good')}", count=2, percent=67) in (
-            counts["text"]
+        assert (
+            en("{label}: {count} ({percent}%)", label=f"4 {en('Good')}", count=2, percent=67)
+            in (counts["text"])
         )
         chart = next(m for m in replies if m.get("photo"))
+        assert chart["photo"]["mime_type"] == "image/png" and chart["photo"]["name"] == "photo.png"
         assert (await _download(http, base, chart["photo"])).startswith(PNG)
+        async with http.get(f"{base}{chart['photo']['url'][1:]}") as shown:
+            assert shown.headers["Content-Type"] == "image/png"  # the page's <img> shows it
 
         await _tap(http, base, PRIYA, counts, en("Download the answers"))
         view = await wait_view(
@@ -389,7 +393,11 @@ async def test_a_member_answers_the_demo_poll_and_it_is_stored_without_her_name(
         )
         sheet = next(m for m in _after(view, chart["id"]) if m.get("document"))
         assert sheet["document"]["name"].endswith(".csv")
-        rows = list(csv.reader(io.StringIO((await _download(http, base, sheet["document"])).decode("utf-8-sig"))))
+        rows = list(
+            csv.reader(
+                io.StringIO((await _download(http, base, sheet["document"])).decode("utf-8-sig"))
+            )
+        )
     assert sorted(rows[1:]) == [["2"], ["4"], ["4"]]
 
     assert playground.application is not None and playground.demo is not None
