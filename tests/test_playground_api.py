@@ -463,6 +463,9 @@ async def test_the_coordinator_reviews_the_demo_claim_with_its_receipt_and_expor
         with zipfile.ZipFile(io.BytesIO(await _download(http, base, archive))) as files:
             kept = files.read(f"claim-{claim_id}-item-1-1.jpg")
     assert ticket.startswith(JPEG) and kept == ticket  # the photo the member sent, kept by the bot
+    # Kept apart from the real bot's files, whose members have the same ids as the demo's.
+    [copy] = playground.files_dir.glob("receipts/*/*.jpg")
+    assert copy.read_bytes() == ticket and not (playground.data_dir / "receipts").exists()
     assert exported.count("Morag") >= 2 and "6.40" in exported and "3.00" in exported
     assert playground.application is not None
     async with playground.application.runtime.db.session() as session:
