@@ -1,6 +1,7 @@
 """The playground in a real headless browser (Debian's chromium, driven by Playwright): a new
 person joins from the invite link, answers a meeting invitation, downloads the calendar file,
-sends a photo, and sees a reminder after moving the bot's clock on. Screenshots are kept in
+sends a photo, and sees a reminder after moving the bot's clock on; a member answers the demo
+question and the coordinator sees the demo claim's receipt. Screenshots are kept in
 tests/artifacts/playground/ (ignored by git) for a person to look at."""
 
 from __future__ import annotations
@@ -191,3 +192,40 @@ async def test_right_to_left_chats_render_right_to_left_on_a_phone_and_a_desktop
         await page.get_by_label("Chat as").select_option("1001")
         await expect(page.locator("#chat-subtitle")).to_have_text("You are Priya")
         await context.close()
+
+
+async def test_a_member_answers_the_demo_question_and_the_coordinator_sees_the_claims_receipt(
+    browser: Any, playground: Playground, shots: Any
+) -> None:
+    from playwright.async_api import expect
+
+    en, pl = Translator("en"), Translator("pl")
+    context = await browser.new_context(viewport=PHONE)
+    page = await context.new_page()
+    await page.goto(f"{playground.url}#1002")  # Agnieszka writes in Polish
+    chat = page.locator("#messages")
+    question = chat.locator("li.bot", has_text=pl("📊 A question from your panel:"))
+    await expect(question).to_have_count(1, timeout=WAIT_MS)
+    await question.scroll_into_view_if_needed()
+    await shots(page, "question")
+    await question.get_by_role("button", name=f"4 {pl('Good')}", exact=True).click()
+    await expect(chat).to_contain_text(pl("Thank you. We got your answer."))
+    await expect(question.get_by_role("button")).to_have_count(0)
+
+    await page.get_by_label("Chat as").select_option("1001")  # Priya, the coordinator
+    await expect(page.locator("#chat-subtitle")).to_have_text("You are Priya")
+    await page.get_by_label("Message", exact=True).fill("/review")
+    await page.keyboard.press("Enter")
+    assert playground.demo is not None
+    caption = en("Receipt for item {n} of claim {claim}", n=1, claim=playground.demo.claim_id)
+    picture = page.get_by_role("img", name="A picture from Panelbot")
+    receipt = chat.locator("li.bot").filter(has=picture)
+    await expect(receipt).to_contain_text(caption, timeout=WAIT_MS)
+    await expect(receipt.get_by_role("link", name="Save the picture")).to_be_visible()
+    card = chat.locator("li.bot", has_text="Morag").filter(
+        has=page.get_by_role("button", name=en("Approve item {n}", n=1))
+    )
+    await expect(card).to_have_count(1, timeout=WAIT_MS)
+    await receipt.scroll_into_view_if_needed()
+    await shots(page, "claim-review")
+    await context.close()

@@ -86,6 +86,27 @@ def direction(text: str) -> str:
     return "rtl" if rtl > ltr else "ltr"
 
 
+# Telegram turns every photo into a JPEG; the emulator keeps the bytes it was given (a chart is
+# a PNG), so a picture's real type comes from its first bytes, for the browser and the download.
+_PICTURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"GIF8", "image/gif", "gif"),
+)
+
+
+def picture_type(data: bytes) -> tuple[str, str]:
+    """(mime type, file extension) of a picture, JPEG if it is none we know."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    return next(((m, e) for sig, m, e in _PICTURES if data.startswith(sig)), ("image/jpeg", "jpg"))
+
+
+def _photo_file(emulator: BotApiEmulator, file_id: str) -> JSON:
+    mime, extension = picture_type(emulator.file_bytes(file_id) or b"")
+    return _file(emulator, file_id, f"photo.{extension}", mime)
+
+
 def _file(emulator: BotApiEmulator, file_id: str, name: str | None, mime: str | None) -> JSON:
     data = emulator.file_bytes(file_id) or b""
     return {
@@ -128,7 +149,7 @@ def message_view(emulator: BotApiEmulator, message: JSON) -> JSON:
     }
     if message.get("photo"):
         largest = message["photo"][-1]
-        view["photo"] = _file(emulator, largest["file_id"], "photo.jpg", "image/jpeg")
+        view["photo"] = _photo_file(emulator, largest["file_id"])
     document = message.get("document")
     if document:
         view["document"] = _file(
@@ -237,6 +258,10 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
             return _fail("no such file", 404)
         headers = {"X-Content-Type-Options": "nosniff"}
         name = stored.file_name or stored.file_path.rsplit("/", 1)[-1]
+        mime = stored.mime_type or "application/octet-stream"
+        if stored.file_path.startswith("photos/"):
+            photo = _photo_file(emulator, file_id)
+            name, mime = photo["name"], photo["mime_type"]
         if request.query.get("download"):
             plain = name.encode("ascii", "replace").decode().replace('"', "").replace("?", "_")
             headers["Content-Disposition"] = (
@@ -244,7 +269,7 @@ def add_routes(app: web.Application, emulator: BotApiEmulator) -> None:
             )
         return web.Response(
             body=data,
-            content_type=stored.mime_type or "application/octet-stream",
+            content_type=mime,
             headers=headers,
         )
 
@@ -260,6 +285,14 @@ class ChatApiEmulator(BotApiEmulator):
     def __init__(self, *args: Any, extra_routes: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._extra_routes = extra_routes
+
+    def keep_user_photo(self, data: bytes) -> tuple[str, str]:
+        """A photo a person sent before this emulator started (the playground's demo receipt),
+        so the bot can send it on by file id. Returns (file_id, file_unique_id)."""
+        if image_size(data) is None:
+            raise ValueError("not a PNG/JPEG/GIF/WebP image")
+        stored = self._user_file(data, "photo", None, "image/jpeg")
+        return stored.file_id, stored.file_unique_id
 
     def make_app(self) -> web.Application:
         app = super().make_app()

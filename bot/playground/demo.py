@@ -8,15 +8,17 @@ exactly as it would in real use.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Consent, Member, Membership, ReminderChoice, Role
-from bot.services import meetings, panels
+from bot.services import expenses, meetings, panels, polls, receipts
 from bot.services.access import Actor
 
 PANEL_NAME = "Carers Voice"
@@ -42,16 +44,32 @@ PEOPLE = (
         "Priya",
         "en",
         Role.COORDINATOR,
-        about="The panel's coordinator. Try /attendance, /members or /newmeeting.",
+        about=(
+            "The panel's coordinator. Try /attendance, /results (a question's answers), "
+            "/review (a claim is waiting) or /newmeeting."
+        ),
     ),
-    Person(1002, "Agnieszka", "pl", about="A member who writes in Polish. Try /meetings."),
-    Person(1003, "Amina", "ur", about="A member who writes in Urdu (right to left)."),
+    Person(
+        1002,
+        "Agnieszka",
+        "pl",
+        about="A member who writes in Polish. Answer the question about the leaflet, or /meetings.",
+    ),
+    Person(
+        1003,
+        "Amina",
+        "ur",
+        about="A member who writes in Urdu (right to left). She has a question to answer.",
+    ),
     Person(1004, "Rhys", "cy", about="A member who writes in Welsh. He said he is coming already."),
     Person(
         1005,
         "Morag",
         "gd",
-        about="A member who writes in Scottish Gaelic. She asked for help with travel.",
+        about=(
+            "A member who writes in Scottish Gaelic. She asked for help with travel and sent a "
+            "claim for her bus fare. Try /expenses."
+        ),
     ),
     Person(
         1006,
@@ -79,6 +97,12 @@ class Demo:
     people: tuple[Person, ...] = PEOPLE
     member_ids: dict[int, int] = field(default_factory=dict)  # telegram id -> member id
     meeting_ids: list[int] = field(default_factory=list)
+    poll_id: int = 0
+    claim_id: int = 0
+    # Where the bot keeps its files (receipts), and how a member's photo gets into the Bot API
+    # emulator: it returns (file_id, file_unique_id), as Telegram does for an upload.
+    data_dir: Path | None = None
+    upload_photo: Callable[[bytes], tuple[str, str]] | None = None
 
     def person(self, name: str) -> Person:
         return next(p for p in self.people if p.name == name)
@@ -171,8 +195,93 @@ async def answer_invitations(session: AsyncSession, demo: Demo, now: datetime) -
     await meetings.toggle_support(session, morag, first, "travel")
 
 
-# Order matters: people need the panel, meetings need the coordinator.
-SEEDERS: tuple[Seeder, ...] = (add_panel, add_people, add_meetings, answer_invitations)
+POLL_QUESTION = "How easy to read is the new carers' leaflet?"
+
+
+async def add_poll(session: AsyncSession, demo: Demo, now: datetime) -> None:
+    """An anonymous 1 to 5 rating, asked of every member through the outbox, closing in six days
+    (a fast-forward shows the reminder and the closing)."""
+    draft = polls.PollDraft(
+        panel_id=demo.panel_id,
+        question=POLL_QUESTION,
+        kind="rating",
+        anonymous=True,
+        closes_at=_local(now, demo.timezone, 6, time(17, 0)),
+    )
+    poll, _ = await polls.create(session, demo.coordinator_actor(), draft, now=now)
+    demo.poll_id = poll.id
+
+
+async def answer_poll(session: AsyncSession, demo: Demo, now: datetime) -> None:
+    """Two answers in: fewer than the three results need, so the coordinator's /results says
+    they are hidden. One more answer (Agnieszka or Amina, by the visitor) shows them."""
+    for name, rating in (("Rhys", 4), ("Morag", 2)):
+        outcome, _ = await polls.answer(
+            session, demo.person(name).telegram_id, demo.poll_id, now=now, rating=rating
+        )
+        assert outcome == polls.Outcome.SAVED, outcome
+
+
+def receipt_photo(lines: tuple[str, ...]) -> bytes:
+    """A small picture of a bus ticket, as a phone photo would be (JPEG)."""
+    from matplotlib.figure import Figure  # drawn in memory, no display needed
+
+    figure = Figure(figsize=(2.4, 3.2), dpi=100, facecolor="#fbf8ef")
+    for row, line in enumerate(lines):
+        figure.text(0.08, 0.88 - row * 0.13, line, fontsize=11, family="monospace")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="jpeg")
+    return buffer.getvalue()
+
+
+TICKET = ("Highland Buses", "Day return", "Inverness", "  to Town Hall", "", "Paid £6.40")
+
+
+async def add_claim(session: AsyncSession, demo: Demo, now: datetime) -> None:
+    """Morag's claim from yesterday: a bus fare with a photo of the ticket, and parking the
+    machine gave no ticket for. It waits for the coordinator's /review."""
+    if demo.upload_photo is None or demo.data_dir is None:
+        raise ValueError("the claim needs somewhere to keep its receipt")
+    morag = demo.person("Morag").telegram_id
+    member_id = demo.member_ids[morag]
+    today = now.astimezone(ZoneInfo(demo.timezone)).date()
+    yesterday = today - timedelta(days=1)
+    photo = receipt_photo(TICKET)
+    file_id, unique_id = demo.upload_photo(photo)
+    path, mime, size = receipts.store(demo.data_dir, member_id, unique_id, photo)
+    ticket = {"file_id": file_id, "kind": "photo", "mime": mime, "size": size, "path": path}
+    lines = [
+        expenses.NewLine(kind="transport", amount=640, spent_on=yesterday, receipts=[ticket]),
+        expenses.NewLine(
+            kind="parking",
+            amount=300,
+            spent_on=yesterday,
+            no_receipt_reason="The machine gave no ticket.",
+        ),
+    ]
+    submitted = await expenses.submit(
+        session,
+        morag,
+        panel_id=demo.panel_id,
+        meeting_id=None,
+        lines=lines,
+        note="For the visit to the Town Hall about the leaflet.",
+        now=now,
+        today=today,
+    )
+    demo.claim_id = submitted.claim.id
+
+
+# Order matters: people need the panel, meetings and polls need the coordinator.
+SEEDERS: tuple[Seeder, ...] = (
+    add_panel,
+    add_people,
+    add_meetings,
+    answer_invitations,
+    add_poll,
+    answer_poll,
+    add_claim,
+)
 
 
 async def seed(session: AsyncSession, now: datetime, demo: Demo | None = None) -> Demo:

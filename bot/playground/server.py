@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -50,6 +51,12 @@ class Playground:
     demo: demo.Demo | None = None
 
     @property
+    def files_dir(self) -> Path:
+        """The bot's files (receipts) in the playground. Not the real bot's data dir: demo
+        members have the same ids as real ones, and a visitor's /forgetme there deletes files."""
+        return self.data_dir / "playground-files"
+
+    @property
     def url(self) -> str:
         assert self.emulator is not None
         return f"http://{self.emulator.host}:{self.emulator.port}/"
@@ -59,11 +66,17 @@ class Playground:
     async def start(self) -> None:
         self.emulator = ChatApiEmulator(bot_username=BOT_USERNAME, extra_routes=self._routes)
         await self.emulator.start(self.host, self.port)
+        shutil.rmtree(self.files_dir, ignore_errors=True)  # made anew, like the database
+        self.files_dir.mkdir(parents=True)
         settings = self._settings()
         db = Database.from_url(settings.database_url)
         await migrate.upgrade(db.engine)
         async with db.session() as session:
-            self.demo = await demo.seed(session, self.clock.now())
+            self.demo = await demo.seed(
+                session,
+                self.clock.now(),
+                demo.Demo(data_dir=self.files_dir, upload_photo=self.emulator.keep_user_photo),
+            )
         for person in self.demo.people:
             self.emulator.add_user(person.telegram_id, person.name, language_code=person.language)
         application = build_application(
@@ -94,7 +107,7 @@ class Playground:
             telegram_api_base_url=self.emulator.base_url,
             telegram_file_base_url=self.emulator.base_file_url,
             database_url=self.database_url,
-            panelbot_data_dir=self.data_dir,
+            panelbot_data_dir=self.files_dir,
             panelbot_admins="",
             panelbot_webhook_url="",
         )

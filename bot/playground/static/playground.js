@@ -49,6 +49,15 @@ function toast(text) {
   toastTimer = setTimeout(() => { box.hidden = true; }, 5000);
 }
 
+function downloadLink(file, words) {
+  const link = document.createElement("a");
+  link.className = "file";
+  link.href = `${file.url}?download=1`;
+  link.download = file.name;
+  link.textContent = `${words} (${formatSize(file.size)})`;
+  return link;
+}
+
 function formatSize(bytes) {
   return bytes < 1024 ? `${bytes} bytes` : `${Math.round(bytes / 1024)} KB`;
 }
@@ -180,6 +189,7 @@ function messageElement(message) {
     image.src = message.photo.url;
     image.alt = message.from_bot ? "A picture from Panelbot" : "The picture you sent";
     item.append(image);
+    if (message.from_bot) item.append(downloadLink(message.photo, "Save the picture"));
   }
   if (message.sticker) {
     const sticker = document.createElement("p");
@@ -193,12 +203,7 @@ function messageElement(message) {
     item.append(text);
   }
   if (message.document) {
-    const link = document.createElement("a");
-    link.className = "file";
-    link.href = `${message.document.url}?download=1`;
-    link.download = message.document.name;
-    link.textContent = `Download ${message.document.name} (${formatSize(message.document.size)})`;
-    item.append(link);
+    item.append(downloadLink(message.document, `Download ${message.document.name}`));
   }
   if (message.buttons.length && !message.deleted) item.append(inlineKeyboard(message));
   const notes = [];
