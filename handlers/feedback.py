@@ -353,48 +353,10 @@ async def on_back_text(update: Update, context: PanelContext) -> None:
         await reply(update, t("Sent. It is still anonymous."))
 
 
-async def helplines_command(update: Update, context: PanelContext) -> None:
-    """/helplines shows the help lines members see; "/helplines" followed by lines like
-    "Samaritans: 116 123" sets them; "/helplines default" goes back to the UK ones."""
-    message = update.effective_message
-    assert message is not None and update.effective_user is not None
-    t = context.t
-    actor = await access.actor_for(
-        context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
-    )
-    panels = await access.coordinated_panels(context.session, actor)
-    if not panels:
-        await reply(update, t(NO_PANEL_ROLE))
-        return
-    panel_id = panels[0][0]
-    given = (message.text or "").partition(" ")[2].strip()
-    if "\n" in (message.text or "").split(" ", 1)[0]:
-        given = (message.text or "").partition("\n")[2].strip()
-    try:
-        if given.casefold() == "default":
-            await feedback.set_helplines(context.session, actor, panel_id, None)
-        elif given:
-            parsed = feedback.parse_helplines(given)
-            await feedback.set_helplines(context.session, actor, panel_id, parsed)
-    except FeedbackError:
-        await reply(
-            update,
-            t("Please write one help line on each line, like this:")
-            + "\n/helplines\nSamaritans: 116 123\nNHS 111: 111",
-        )
-        return
-    current = await feedback.helplines(context.session, panel_id)
-    lines = [t("Members see this after they send feedback:"), ""]
-    lines += helpline_lines(t, current)
-    lines += ["", t("To change them, type /helplines and then one line for each.")]
-    await reply(update, "\n".join(lines))
-
-
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("feedback", start, filters=private),
-        CommandHandler("helplines", helplines_command, filters=private),
         CallbackQueryHandler(on_button, pattern=r"^fb:"),
         MessageHandler(private & TYPED & _Step(WRITING), on_writing),
         MessageHandler(private & TYPED & _Step(REPLYING), on_reply_text),

@@ -34,7 +34,7 @@ from bot.db import (
 )
 from bot.services import outbox
 from bot.services.access import Actor, NotAllowed, require_coordinator
-from bot.services.polls import MIN_ANSWERS
+from bot.services.polls import MIN_ANSWERS, min_answers_for
 
 MODES = ("anon", "reply", "named")
 MAX_TEXT = 10_000
@@ -410,3 +410,11 @@ async def forget_routes(session: AsyncSession, telegram_id: int) -> None:
     if _RouteKeys.fernet is None:
         return  # never configured in this process, so no route could have been written
     await session.execute(delete(FeedbackRoute).where(FeedbackRoute.owner == _owner(telegram_id)))
+
+
+async def coordinator_settings(
+    session: AsyncSession, actor: Actor, panel_id: int
+) -> tuple[list[Helpline] | None, int]:
+    """A panel's help lines and answers needed, for one of its coordinators only."""
+    await require_coordinator(session, actor, panel_id)
+    return await helplines(session, panel_id), await min_answers_for(session, panel_id)
