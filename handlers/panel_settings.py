@@ -115,9 +115,7 @@ async def _apply(
             await feedback.set_helplines(context.session, actor, panel_id, parsed)
         elif op == "m" and given:
             await feedback.set_min_answers(context.session, actor, panel_id, int(given))
-        lines, min_answers = await feedback.coordinator_settings(
-            context.session, actor, panel_id
-        )
+        lines, min_answers = await feedback.coordinator_settings(context.session, actor, panel_id)
     except NotAllowed:
         await context.session.rollback()
         return False
