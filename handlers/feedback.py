@@ -2,8 +2,9 @@
 note; coordinators reply through the bot and the member can answer back, still anonymous.
 
 Steps on the member row: "fb:<mode>:<panel>" while writing, "fbr:<id>" while a coordinator types
-a reply, "fbb:<id>" while a member answers back. Buttons: "fb:1:m:<mode>", "fb:1:p:<mode>:<panel>",
-"fb:1:r:<id>" (coordinator: reply), "fb:1:b:<id>" (member: answer back).
+or records a reply, "fbb:<id>" while a member answers back (words or a voice note, both ways).
+Buttons: "fb:1:m:<mode>", "fb:1:p:<mode>:<panel>", "fb:1:r:<id>" (coordinator: reply),
+"fb:1:b:<id>" (member: answer back).
 """
 
 from __future__ import annotations
@@ -151,6 +152,8 @@ async def on_button(update: Update, context: PanelContext) -> None:
             update,
             t("Type your reply to message #{n}.", n=item.number)
             + "\n"
+            + t("You can also send a voice note.")
+            + "\n"
             + t("The bot sends it to the person who wrote. You will not see who they are.")
             + "\n"
             + t("To stop, type /cancel."),
@@ -164,12 +167,15 @@ async def on_button(update: Update, context: PanelContext) -> None:
         await profile.set_step(context.session, user_id, f"{BACK}{feedback_id}")
         await context.session.commit()
         named = owned is not None and owned.member_id is not None
-        prompt = (
+        lines = [
             t("Type your answer and send it.")
             if named
-            else t("Type your answer and send it. It stays anonymous.")
-        )
-        await reply(update, prompt + "\n" + t("To stop, type /cancel."))
+            else t("Type your answer and send it. It stays anonymous."),
+            t("You can also send a voice note."),
+        ]
+        if not named:
+            lines.append(t("A voice note can be known by your voice. Words are safer."))
+        await reply(update, "\n".join([*lines, t("To stop, type /cancel.")]))
     else:
         await answer_expired(query, context)
 
@@ -279,15 +285,21 @@ async def on_reply_text(update: Update, context: PanelContext) -> None:
         await _stop(context)
         await reply(update, t("OK. Nothing was sent."))
         return
-    if not message.text or not message.text.strip():
-        await reply(update, t("Please type your reply in words."))
+    voice = message.voice.file_id if message.voice else None
+    if not (message.text and message.text.strip()) and voice is None:
+        await reply(update, t("Please type your message, or send a voice note."))
         return
     actor = await access.actor_for(
         context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
     )
     try:
         relay = await feedback.reply(
-            context.session, actor, feedback_id, message.text, now=context.runtime.clock.now()
+            context.session,
+            actor,
+            feedback_id,
+            message.text,
+            now=context.runtime.clock.now(),
+            voice_file_id=voice,
         )
     except (NotAllowed, FeedbackError):
         await context.session.rollback()
@@ -299,17 +311,23 @@ async def on_reply_text(update: Update, context: PanelContext) -> None:
     text = "\n\n".join(
         [
             them("💬 A coordinator replied to your message #{n}:", n=relay.feedback.number),
-            escape(message.text.strip()),
+            *([escape(message.text.strip())] if message.text else []),
             them("You can answer back. It stays anonymous.")
             if relay.feedback.member_id is None
             else them("You can answer back."),
         ]
     )
     rows = [[button(them("Answer back"), _data("b", relay.feedback.id))]]
+    markup = InlineKeyboardMarkup(rows)
     try:
-        await context.bot.send_message(
-            relay.chat_id, text, parse_mode="HTML", reply_markup=InlineKeyboardMarkup(rows)
-        )
+        if voice is not None:  # sent by file id: the member hears it from the bot
+            await context.bot.send_voice(
+                relay.chat_id, voice, caption=text, parse_mode="HTML", reply_markup=markup
+            )
+        else:
+            await context.bot.send_message(
+                relay.chat_id, text, parse_mode="HTML", reply_markup=markup
+            )
     except TelegramError:
         log.warning("A feedback reply could not be delivered")  # never which chat
         await reply(update, t("Sorry, the reply could not be delivered. They may have left."))
@@ -330,8 +348,9 @@ async def on_back_text(update: Update, context: PanelContext) -> None:
         await _stop(context)
         await reply(update, t("OK. Nothing was sent."))
         return
-    if not message.text or not message.text.strip():
-        await reply(update, t("Please type your answer in words."))
+    voice = message.voice.file_id if message.voice else None
+    if not (message.text and message.text.strip()) and voice is None:
+        await reply(update, t("Please type your message, or send a voice note."))
         return
     try:
         item = await feedback.answer_back(
@@ -340,6 +359,7 @@ async def on_back_text(update: Update, context: PanelContext) -> None:
             feedback_id,
             message.text,
             now=context.runtime.clock.now(),
+            voice_file_id=voice,
         )
     except (NotAllowed, FeedbackError):
         await context.session.rollback()

@@ -273,14 +273,29 @@ class Relay:
     feedback: Feedback
 
 
-async def reply(
-    session: AsyncSession, actor: Actor, feedback_id: int, text: str, *, now: datetime
-) -> Relay:
-    """A coordinator's reply: stored, and the way to the member returned for sending. Commits."""
-    feedback, _ = await for_coordinator(session, actor, feedback_id)
-    text = text.strip()
-    if not text or len(text) > MAX_TEXT:
+def _turn_text(text: str | None, voice_file_id: str | None) -> str | None:
+    """The words of a reply or an answer back; a voice note on its own is fine too."""
+    text = (text or "").strip() or None
+    if text is None and not voice_file_id:
         raise FeedbackError("empty")
+    if (text and len(text) > MAX_TEXT) or (voice_file_id and len(voice_file_id) > 200):
+        raise FeedbackError("long")
+    return text
+
+
+async def reply(
+    session: AsyncSession,
+    actor: Actor,
+    feedback_id: int,
+    text: str | None,
+    *,
+    now: datetime,
+    voice_file_id: str | None = None,
+) -> Relay:
+    """A coordinator's reply (words or a voice note): stored, and the way to the member
+    returned for sending. Commits."""
+    feedback, _ = await for_coordinator(session, actor, feedback_id)
+    text = _turn_text(text, voice_file_id)
     chat_id: int | None
     if feedback.member_id is not None:
         chat_id = await session.scalar(
@@ -296,7 +311,13 @@ async def reply(
         )
     ).first()
     session.add(
-        FeedbackReply(feedback_id=feedback.id, from_member=False, text=text, day=now.date())
+        FeedbackReply(
+            feedback_id=feedback.id,
+            from_member=False,
+            text=text,
+            voice_file_id=voice_file_id,
+            day=now.date(),
+        )
     )
     await session.commit()
     return Relay(chat_id, person[0] if person else None, bool(person and person[1]), feedback)
@@ -316,17 +337,27 @@ async def owns(session: AsyncSession, telegram_id: int, feedback_id: int) -> boo
 
 
 async def answer_back(
-    session: AsyncSession, telegram_id: int, feedback_id: int, text: str, *, now: datetime
+    session: AsyncSession,
+    telegram_id: int,
+    feedback_id: int,
+    text: str | None,
+    *,
+    now: datetime,
+    voice_file_id: str | None = None,
 ) -> Feedback:
-    """The member writes again about their message, still anonymous. Only the person the route
-    leads to may. Commits."""
+    """The member writes (or speaks) again about their message, still anonymous. Only the
+    person the route leads to may. Commits."""
     feedback = await session.get(Feedback, feedback_id)
     if feedback is None or not await owns(session, telegram_id, feedback_id):
         raise NotAllowed("not this person's message")
-    text = text.strip()
-    if not text or len(text) > MAX_TEXT:
-        raise FeedbackError("empty")
-    turn = FeedbackReply(feedback_id=feedback.id, from_member=True, text=text, day=now.date())
+    text = _turn_text(text, voice_file_id)
+    turn = FeedbackReply(
+        feedback_id=feedback.id,
+        from_member=True,
+        text=text,
+        voice_file_id=voice_file_id,
+        day=now.date(),
+    )
     session.add(turn)
     await session.flush()
     await _notify(
@@ -341,8 +372,8 @@ async def answer_back(
     return feedback
 
 
-async def reply_text(session: AsyncSession, reply_id: int) -> str | None:
-    return await session.scalar(select(FeedbackReply.text).where(FeedbackReply.id == reply_id))
+async def reply_turn(session: AsyncSession, reply_id: int) -> FeedbackReply | None:
+    return await session.get(FeedbackReply, reply_id)
 
 
 async def helplines(session: AsyncSession, panel_id: int | None) -> list[Helpline] | None:
