@@ -172,6 +172,7 @@ async def _notify(
                 payload={**payload, "part": part},
                 due_at=now,
                 now=now,
+                day_only=True,  # the feedback keeps only its day; so do its notices
             )
 
 
