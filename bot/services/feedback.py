@@ -66,9 +66,12 @@ def _fernet() -> Fernet:
     return _RouteKeys.fernet
 
 
-def _owner(chat_id: int) -> str:
+def _owner(chat_id: int, feedback_id: int) -> str:
+    """A keyed hash of the chat and the message together: different for each of a person's
+    messages, so equal hashes in a dump cannot show that two messages came from one person."""
     _fernet()
-    return hmac.new(_RouteKeys.mac, str(chat_id).encode(), hashlib.sha256).hexdigest()
+    text = f"{feedback_id}:{chat_id}".encode()
+    return hmac.new(_RouteKeys.mac, text, hashlib.sha256).hexdigest()
 
 
 def _seal(chat_id: int) -> str:
@@ -224,7 +227,9 @@ async def submit(
     if mode == "reply":
         session.add(
             FeedbackRoute(
-                feedback_id=feedback.id, sealed=_seal(telegram_id), owner=_owner(telegram_id)
+                feedback_id=feedback.id,
+                sealed=_seal(telegram_id),
+                owner=_owner(telegram_id, feedback.id),
             )
         )
     await _notify(
@@ -441,7 +446,12 @@ async def forget_routes(session: AsyncSession, telegram_id: int) -> None:
 
     if _RouteKeys.fernet is None:
         return  # never configured in this process, so no route could have been written
-    await session.execute(delete(FeedbackRoute).where(FeedbackRoute.owner == _owner(telegram_id)))
+    routes = (await session.execute(select(FeedbackRoute.feedback_id, FeedbackRoute.owner))).all()
+    # Routes written before owners were per message hashed the chat alone.
+    legacy = hmac.new(_RouteKeys.mac, str(telegram_id).encode(), hashlib.sha256).hexdigest()
+    mine = [fid for fid, owner in routes if owner in (_owner(telegram_id, fid), legacy)]
+    if mine:
+        await session.execute(delete(FeedbackRoute).where(FeedbackRoute.feedback_id.in_(mine)))
 
 
 async def coordinator_settings(
