@@ -2,7 +2,8 @@
 note; coordinators reply through the bot and the member can answer back, still anonymous.
 
 Steps on the member row: "fb:<mode>:<panel>" while writing, "fbr:<id>" while a coordinator types
-or records a reply, "fbb:<id>" while a member answers back (words or a voice note, both ways).
+or records a reply, "fbb:<tag>" while a member answers back (a keyed hash, never the message id,
+which would sit next to their name). Replies and answers back can be voice notes.
 Buttons: "fb:1:m:<mode>", "fb:1:p:<mode>:<panel>", "fb:1:r:<id>" (coordinator: reply),
 "fb:1:b:<id>" (member: answer back).
 """
@@ -164,7 +165,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
             return
         await query.answer()
         owned = await context.session.get(Feedback, feedback_id)
-        await profile.set_step(context.session, user_id, f"{BACK}{feedback_id}")
+        await profile.set_step(context.session, user_id, BACK + feedback.back_tag(feedback_id))
         await context.session.commit()
         named = owned is not None and owned.member_id is not None
         lines = [
@@ -343,7 +344,11 @@ async def on_back_text(update: Update, context: PanelContext) -> None:
     member = context.member
     assert message is not None and member is not None and update.effective_user is not None
     t = context.t
-    feedback_id = _id((member.conversation_step or "").removeprefix(BACK))
+    feedback_id = await feedback.from_back_tag(
+        context.session,
+        update.effective_user.id,
+        (member.conversation_step or "").removeprefix(BACK),
+    )
     if _cancelled(message) or feedback_id is None:
         await _stop(context)
         await reply(update, t("OK. Nothing was sent."))

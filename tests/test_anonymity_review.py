@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.context import PanelbotApplication
-from bot.db import FeedbackRoute, OutboxMessage, OutboxStatus, PollResponse
+from bot.db import Feedback, FeedbackRoute, Member, OutboxMessage, OutboxStatus, PollResponse
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
@@ -174,3 +174,38 @@ async def test_turning_a_named_poll_anonymous_takes_the_names_off_earlier_answer
     # Otherwise the two named answers, set against who answered, would show whose the third is.
     assert len(stored) == 3 and {m for m, _ in stored} == {None}
     assert len({d for _, d in stored}) == 1
+
+
+async def test_a_member_answering_back_has_no_message_id_on_their_row(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    await _feedback_setup(db, clock)
+    priya = MemberDriver(emulator, COORDINATOR, "Priya")
+    sam = MemberDriver(emulator, SAM, "Sam")
+    for words in ("First thing.", "Second thing.", "Third thing."):
+        await _send_feedback(sam, "Anonymous. I'd like a reply", words)
+    await _drain(app)
+    await priya.replies(3)
+    await priya.tap("Reply")  # the newest: message #3
+    await priya.reply()
+    await priya.send("Thanks for all three.")
+    await priya.reply()
+    await sam.reply()
+    await sam.tap("Answer back")
+    await sam.reply()
+    # Sam walks away mid-answer; a dump now must not say which message is his.
+    async with db.session() as session:
+        item = await session.scalar(select(Feedback).where(Feedback.number == 3))
+        step = await session.scalar(
+            select(Member.conversation_step).where(Member.telegram_id == SAM)
+        )
+    assert item is not None and step is not None and step.startswith("fbb:")
+    assert step != f"fbb:{item.id}" and len(step) == 32
+    assert not any(
+        step.removeprefix("fbb:") in value for _, value in _times(await _dump(db)) if value != step
+    )
+    await sam.send("It helps, thank you.")
+    assert (await sam.reply())["text"] == "Sent. It is still anonymous."
+    await _drain(app)
+    back = await priya.reply()
+    assert back["text"].startswith("📨 Anonymous message #3") and "It helps" in back["text"]

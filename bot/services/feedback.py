@@ -342,6 +342,33 @@ async def owns(session: AsyncSession, telegram_id: int, feedback_id: int) -> boo
     return owner == telegram_id
 
 
+BACK_TAG_LENGTH = 28  # hex characters: fits "fbb:" + tag in the 32 of conversation_step
+
+
+def back_tag(feedback_id: int) -> str:
+    """What the member's row holds while they answer back: not the message's id, which would
+    sit next to their name in a dump, but a keyed hash only the bot can recompute."""
+    _fernet()
+    text = f"back:{feedback_id}".encode()
+    return hmac.new(_RouteKeys.mac, text, hashlib.sha256).hexdigest()[:BACK_TAG_LENGTH]
+
+
+async def from_back_tag(session: AsyncSession, telegram_id: int, tag: str) -> int | None:
+    """The message this person is answering back about, or None."""
+    if len(tag) != BACK_TAG_LENGTH or _RouteKeys.fernet is None:
+        return None
+    routes = (await session.execute(select(FeedbackRoute.feedback_id, FeedbackRoute.owner))).all()
+    candidates = [fid for fid, owner in routes if owner == _owner(telegram_id, fid)]
+    candidates += (
+        await session.scalars(
+            select(Feedback.id)
+            .join(Member, Member.id == Feedback.member_id)
+            .where(Member.telegram_id == telegram_id)
+        )
+    ).all()
+    return next((fid for fid in candidates if hmac.compare_digest(back_tag(fid), tag)), None)
+
+
 async def answer_back(
     session: AsyncSession,
     telegram_id: int,
