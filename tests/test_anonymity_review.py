@@ -70,7 +70,6 @@ async def test_an_answer_given_after_the_reminder_has_no_date_that_points_at_tho
     )
     await people[905].reply()
 
-    dump = await _dump(db)
     async with db.session() as session:
         reminded = (
             await session.scalars(
