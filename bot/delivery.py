@@ -435,7 +435,11 @@ class Delivery:
                 return await self._retry(message, str(error) or type(error).__name__)
             async with self.db.session() as session:
                 await outbox.mark_sent(
-                    session, message.id, now=self.clock.now(), telegram_message_id=sent.message_id
+                    session,
+                    message.id,
+                    now=self.clock.now(),
+                    telegram_message_id=sent.message_id,
+                    day_only=bool(message.payload.get(outbox.DAY_ONLY)),
                 )
             return "sent"
 

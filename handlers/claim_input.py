@@ -4,18 +4,45 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import cache
 
 from babel import Locale
 
+from bot.i18n import N_, P_, translator
 from handlers.picker import parse_date
 
 MAX_TEXT = 40
-_WORDS = {"today": 0, "yesterday": 1}
+# Babel (CLDR) has no words for "today" as typed, so the catalogues carry them: translators list
+# every word people type, separated by commas. The form's buttons count too, and English always.
+TODAY_CONTEXT = "typed date: words for today, separated by commas"
+YESTERDAY_CONTEXT = "typed date: words for yesterday, separated by commas"
+TODAY_WORDS = P_("typed date: words for today, separated by commas", "today, now")
+YESTERDAY_WORDS = P_("typed date: words for yesterday, separated by commas", "yesterday")
+TODAY_BUTTON, YESTERDAY_BUTTON = N_("Today"), N_("Yesterday")
 _FULL_DATE = re.compile(r"\d{4}|\d+\s*[/.-]\s*\d+\s*[/.-]\s*\d+")
 
 
 _ENGLISH_MONTHS: tuple[str, ...] = ("january", "february", "march", "april", "may", "june")
 _ENGLISH_MONTHS += ("july", "august", "september", "october", "november", "december")
+
+
+def _normal(word: str) -> str:
+    return " ".join(word.casefold().replace("-", " ").split()).strip(" .!")
+
+
+@cache
+def day_words(language: str) -> dict[str, int]:
+    """Typed words for a day, in English and `language`, and how many days back each means."""
+    found: dict[str, int] = {}
+    for t in (translator("en"), translator(language)):
+        for back, context, words, label in (
+            (0, TODAY_CONTEXT, TODAY_WORDS, TODAY_BUTTON),
+            (1, YESTERDAY_CONTEXT, YESTERDAY_WORDS, YESTERDAY_BUTTON),
+        ):
+            for word in [*t.pgettext(context, words).replace("،", ",").split(","), t(label)]:
+                if _normal(word):
+                    found.setdefault(_normal(word), back)
+    return found
 
 
 def _plain_months(text: str, locale: Locale | str | None) -> str:
@@ -40,8 +67,12 @@ def parse_claim_date(text: str, today: date, locale: Locale | str | None = None)
     if len(text) > MAX_TEXT:
         return None
     word = " ".join(text.lower().split())
-    if word in _WORDS:
-        return today - timedelta(days=_WORDS[word])
+    language = (
+        Locale.parse(locale) if isinstance(locale, str) else locale or Locale("en")
+    ).language
+    back = day_words(language).get(_normal(text))
+    if back is not None:
+        return today - timedelta(days=back)
     try:
         found = parse_date(_plain_months(text, locale), today, locale)
     except (ValueError, OverflowError):

@@ -2,8 +2,10 @@
 note; coordinators reply through the bot and the member can answer back, still anonymous.
 
 Steps on the member row: "fb:<mode>:<panel>" while writing, "fbr:<id>" while a coordinator types
-a reply, "fbb:<id>" while a member answers back. Buttons: "fb:1:m:<mode>", "fb:1:p:<mode>:<panel>",
-"fb:1:r:<id>" (coordinator: reply), "fb:1:b:<id>" (member: answer back).
+or records a reply, "fbb:<tag>" while a member answers back (a keyed hash, never the message id,
+which would sit next to their name). Replies and answers back can be voice notes.
+Buttons: "fb:1:m:<mode>", "fb:1:p:<mode>:<panel>", "fb:1:r:<id>" (coordinator: reply),
+"fb:1:b:<id>" (member: answer back).
 """
 
 from __future__ import annotations
@@ -151,6 +153,8 @@ async def on_button(update: Update, context: PanelContext) -> None:
             update,
             t("Type your reply to message #{n}.", n=item.number)
             + "\n"
+            + t("You can also send a voice note.")
+            + "\n"
             + t("The bot sends it to the person who wrote. You will not see who they are.")
             + "\n"
             + t("To stop, type /cancel."),
@@ -161,15 +165,18 @@ async def on_button(update: Update, context: PanelContext) -> None:
             return
         await query.answer()
         owned = await context.session.get(Feedback, feedback_id)
-        await profile.set_step(context.session, user_id, f"{BACK}{feedback_id}")
+        await profile.set_step(context.session, user_id, BACK + feedback.back_tag(feedback_id))
         await context.session.commit()
         named = owned is not None and owned.member_id is not None
-        prompt = (
+        lines = [
             t("Type your answer and send it.")
             if named
-            else t("Type your answer and send it. It stays anonymous.")
-        )
-        await reply(update, prompt + "\n" + t("To stop, type /cancel."))
+            else t("Type your answer and send it. It stays anonymous."),
+            t("You can also send a voice note."),
+        ]
+        if not named:
+            lines.append(t("A voice note can be known by your voice. Words are safer."))
+        await reply(update, "\n".join([*lines, t("To stop, type /cancel.")]))
     else:
         await answer_expired(query, context)
 
@@ -279,15 +286,21 @@ async def on_reply_text(update: Update, context: PanelContext) -> None:
         await _stop(context)
         await reply(update, t("OK. Nothing was sent."))
         return
-    if not message.text or not message.text.strip():
-        await reply(update, t("Please type your reply in words."))
+    voice = message.voice.file_id if message.voice else None
+    if not (message.text and message.text.strip()) and voice is None:
+        await reply(update, t("Please type your message, or send a voice note."))
         return
     actor = await access.actor_for(
         context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
     )
     try:
         relay = await feedback.reply(
-            context.session, actor, feedback_id, message.text, now=context.runtime.clock.now()
+            context.session,
+            actor,
+            feedback_id,
+            message.text,
+            now=context.runtime.clock.now(),
+            voice_file_id=voice,
         )
     except (NotAllowed, FeedbackError):
         await context.session.rollback()
@@ -299,17 +312,23 @@ async def on_reply_text(update: Update, context: PanelContext) -> None:
     text = "\n\n".join(
         [
             them("💬 A coordinator replied to your message #{n}:", n=relay.feedback.number),
-            escape(message.text.strip()),
+            *([escape(message.text.strip())] if message.text else []),
             them("You can answer back. It stays anonymous.")
             if relay.feedback.member_id is None
             else them("You can answer back."),
         ]
     )
     rows = [[button(them("Answer back"), _data("b", relay.feedback.id))]]
+    markup = InlineKeyboardMarkup(rows)
     try:
-        await context.bot.send_message(
-            relay.chat_id, text, parse_mode="HTML", reply_markup=InlineKeyboardMarkup(rows)
-        )
+        if voice is not None:  # sent by file id: the member hears it from the bot
+            await context.bot.send_voice(
+                relay.chat_id, voice, caption=text, parse_mode="HTML", reply_markup=markup
+            )
+        else:
+            await context.bot.send_message(
+                relay.chat_id, text, parse_mode="HTML", reply_markup=markup
+            )
     except TelegramError:
         log.warning("A feedback reply could not be delivered")  # never which chat
         await reply(update, t("Sorry, the reply could not be delivered. They may have left."))
@@ -325,13 +344,18 @@ async def on_back_text(update: Update, context: PanelContext) -> None:
     member = context.member
     assert message is not None and member is not None and update.effective_user is not None
     t = context.t
-    feedback_id = _id((member.conversation_step or "").removeprefix(BACK))
+    feedback_id = await feedback.from_back_tag(
+        context.session,
+        update.effective_user.id,
+        (member.conversation_step or "").removeprefix(BACK),
+    )
     if _cancelled(message) or feedback_id is None:
         await _stop(context)
         await reply(update, t("OK. Nothing was sent."))
         return
-    if not message.text or not message.text.strip():
-        await reply(update, t("Please type your answer in words."))
+    voice = message.voice.file_id if message.voice else None
+    if not (message.text and message.text.strip()) and voice is None:
+        await reply(update, t("Please type your message, or send a voice note."))
         return
     try:
         item = await feedback.answer_back(
@@ -340,6 +364,7 @@ async def on_back_text(update: Update, context: PanelContext) -> None:
             feedback_id,
             message.text,
             now=context.runtime.clock.now(),
+            voice_file_id=voice,
         )
     except (NotAllowed, FeedbackError):
         await context.session.rollback()
@@ -353,48 +378,10 @@ async def on_back_text(update: Update, context: PanelContext) -> None:
         await reply(update, t("Sent. It is still anonymous."))
 
 
-async def helplines_command(update: Update, context: PanelContext) -> None:
-    """/helplines shows the help lines members see; "/helplines" followed by lines like
-    "Samaritans: 116 123" sets them; "/helplines default" goes back to the UK ones."""
-    message = update.effective_message
-    assert message is not None and update.effective_user is not None
-    t = context.t
-    actor = await access.actor_for(
-        context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
-    )
-    panels = await access.coordinated_panels(context.session, actor)
-    if not panels:
-        await reply(update, t(NO_PANEL_ROLE))
-        return
-    panel_id = panels[0][0]
-    given = (message.text or "").partition(" ")[2].strip()
-    if "\n" in (message.text or "").split(" ", 1)[0]:
-        given = (message.text or "").partition("\n")[2].strip()
-    try:
-        if given.casefold() == "default":
-            await feedback.set_helplines(context.session, actor, panel_id, None)
-        elif given:
-            parsed = feedback.parse_helplines(given)
-            await feedback.set_helplines(context.session, actor, panel_id, parsed)
-    except FeedbackError:
-        await reply(
-            update,
-            t("Please write one help line on each line, like this:")
-            + "\n/helplines\nSamaritans: 116 123\nNHS 111: 111",
-        )
-        return
-    current = await feedback.helplines(context.session, panel_id)
-    lines = [t("Members see this after they send feedback:"), ""]
-    lines += helpline_lines(t, current)
-    lines += ["", t("To change them, type /helplines and then one line for each.")]
-    await reply(update, "\n".join(lines))
-
-
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("feedback", start, filters=private),
-        CommandHandler("helplines", helplines_command, filters=private),
         CallbackQueryHandler(on_button, pattern=r"^fb:"),
         MessageHandler(private & TYPED & _Step(WRITING), on_writing),
         MessageHandler(private & TYPED & _Step(REPLYING), on_reply_text),

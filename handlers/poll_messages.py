@@ -309,14 +309,16 @@ def renderers(clock: Clock) -> dict[str, Any]:
         heading = feedback_heading(t, item.number, name)
         can_reply = await feedback.can_reply(session, item)
         buttons = reply_button(t, item.id) if can_reply else None
+        voice = item.voice_file_id
         if "reply_id" in row.payload:
-            text = await feedback.reply_text(session, int(row.payload["reply_id"])) or ""
+            turn = await feedback.reply_turn(session, int(row.payload["reply_id"]))
+            text, voice = (turn.text or "", turn.voice_file_id) if turn else ("", None)
             heading += "\n" + t("They wrote back:")
         else:
             text = item.text or ""
-        if item.voice_file_id and "reply_id" not in row.payload:
+        if voice and not text:
             caption = heading + "\n" + t("They sent a voice note.")
-            return Outgoing(text=caption, voice=item.voice_file_id, buttons=buttons)
+            return Outgoing(text=caption, voice=voice, buttons=buttons)
         if not can_reply:
             heading += "\n" + t("They asked for no reply.")
         parts = chunks(text)

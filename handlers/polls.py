@@ -355,48 +355,10 @@ async def on_share_text(update: Update, context: PanelContext) -> None:
     )
 
 
-async def min_answers_command(update: Update, context: PanelContext) -> None:
-    """/minanswers N: how many answers a new question needs before results show (3 or more)."""
-    from bot.services import feedback
-
-    message = update.effective_message
-    assert message is not None
-    t = context.t
-    actor = await _actor(context, update)
-    panels = await access.coordinated_panels(context.session, actor)
-    if not panels:
-        await reply(update, t(NO_PANEL_ROLE))
-        return
-    panel_id = panels[0][0]
-    given = (message.text or "").partition(" ")[2].strip()
-    if given:
-        try:
-            if not _is_number(given):
-                raise feedback.FeedbackError("min_answers")
-            await feedback.set_min_answers(context.session, actor, panel_id, int(given))
-        except feedback.FeedbackError:
-            await context.session.rollback()
-            await reply(
-                update,
-                t("Please type a number of 3 or more, like /minanswers 5.")
-                + "\n"
-                + t("It cannot be below 3. This keeps answers anonymous."),
-            )
-            return
-    n = await polls.min_answers_for(context.session, panel_id)
-    await reply(
-        update,
-        t("Results of new questions show from {n} answers.", n=n)
-        + "\n"
-        + t("Please type a number of 3 or more, like /minanswers 5."),
-    )
-
-
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("results", results_command, filters=private),
-        CommandHandler("minanswers", min_answers_command, filters=private),
         CallbackQueryHandler(on_answer_button, pattern=r"^pa:"),
         CallbackQueryHandler(on_results_button, pattern=r"^pr:"),
         MessageHandler(private & TYPED & _Step(ANSWERING), on_typed_answer),

@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 from bot.config import LAUNCH_LANGUAGES
 from bot.i18n import Translator
 from bot.services.money import Amount, AmountProblem, parse_amount
-from handlers.claim_input import parse_claim_date
+from handlers.claim_input import (
+    TODAY_CONTEXT,
+    TODAY_WORDS,
+    YESTERDAY_CONTEXT,
+    YESTERDAY_WORDS,
+    parse_claim_date,
+)
 
 LOCALES = [Translator(language).locale for language in LAUNCH_LANGUAGES]
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,6 +136,41 @@ def test_a_weekday_means_the_last_one_and_words_mean_today_and_yesterday(ago: in
     assert parse_claim_date(format_date(day, "EEEE", locale="en"), TODAY) == day
     assert parse_claim_date("today", TODAY) == TODAY
     assert parse_claim_date("Yesterday", TODAY) == TODAY - timedelta(days=1)
+
+
+def _typed_words(locale: object, context: str, words: str, label: str) -> list[str]:
+    """What the catalogue lists for this language, and the form's own button label."""
+    t = Translator(locale.language)  # type: ignore[attr-defined]
+    listed = [w.strip() for w in t.pgettext(context, words).replace("،", ",").split(",")]
+    return [w for w in listed if w] + [t(label)]
+
+
+@settings(deadline=None)  # the machine is shared: time per example is not the point
+@given(locales, st.data())
+def test_today_and_yesterday_read_right_in_every_launch_language_however_typed(
+    locale: object, data: st.DataObject
+) -> None:
+    for back, context, words, label in (
+        (0, TODAY_CONTEXT, TODAY_WORDS, "Today"),
+        (1, YESTERDAY_CONTEXT, YESTERDAY_WORDS, "Yesterday"),
+    ):
+        listed = _typed_words(locale, context, words, label)
+        assert len(listed) >= 2  # translated, not only the button
+        word = data.draw(st.sampled_from(listed + _typed_words(LOCALES[0], context, words, label)))
+        word = data.draw(st.sampled_from([word, word.upper(), word.capitalize()]))
+        padded = (
+            data.draw(st.sampled_from(["", " ", "  "]))
+            + word
+            + data.draw(st.sampled_from(["", " ", ".", "!"]))
+        )
+        assert parse_claim_date(padded, TODAY, locale) == TODAY - timedelta(days=back), padded  # type: ignore[arg-type]
+
+
+def test_no_word_for_today_also_means_yesterday_in_any_language() -> None:
+    for locale in LOCALES:
+        today = set(_typed_words(locale, TODAY_CONTEXT, TODAY_WORDS, "Today"))
+        yesterday = set(_typed_words(locale, YESTERDAY_CONTEXT, YESTERDAY_WORDS, "Yesterday"))
+        assert not {w.casefold() for w in today} & {w.casefold() for w in yesterday}, locale
 
 
 @settings(deadline=None)  # the machine is shared: time per example is not the point

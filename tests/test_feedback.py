@@ -253,3 +253,49 @@ async def test_forgetme_removes_the_way_back_and_a_later_reply_cannot_reach_anyo
         assert item is not None and item.text == "The forms are too long."  # still anonymous
     answer = await priya.tap_data(notice["message_id"], f"fb:1:r:{item.id}")
     assert answer["text"] == "This person asked for no reply."  # no way back exists now
+
+
+async def test_a_coordinator_replies_with_a_voice_note_and_the_member_answers_back_by_voice(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    await _setup(db, clock)
+    priya = MemberDriver(emulator, COORDINATOR, "Priya")
+    ola = MemberDriver(emulator, OLA, "Agnieszka", "pl")
+    t = Translator("pl")
+    await _send_feedback(ola, t("Anonymous. I'd like a reply"), "The lift is broken again.")
+    await _drain(app)
+    await priya.reply()
+    await priya.tap("Reply")
+    assert "You can also send a voice note." in (await priya.reply())["text"]
+    await priya.send_sticker()  # neither words nor a voice note: asked again, step kept
+    assert (await priya.reply())["text"] == "Please type your message, or send a voice note."
+    spoken = await priya.send_voice(b"OggS\x00coordinator speaking")
+    assert (await priya.reply())[
+        "text"
+    ] == "Sent. Your reply went to the person who wrote message #1."
+
+    heard = await ola.reply()
+    assert heard["voice"]["file_unique_id"] == spoken["voice"]["file_unique_id"]
+    assert t("💬 A coordinator replied to your message #{n}:", n=1) in heard["caption"]
+    await ola.tap(t("Answer back"))
+    prompt = (await ola.reply())["text"]
+    assert t("You can also send a voice note.") in prompt
+    assert t("A voice note can be known by your voice. Words are safer.") in prompt
+    answer = await ola.send_voice(b"OggS\x00member speaking")
+    assert (await ola.reply())["text"] == t("Sent. It is still anonymous.")
+    await _drain(app)
+    back = await priya.reply()
+    assert back["voice"]["file_unique_id"] == answer["voice"]["file_unique_id"]
+    assert back["caption"].startswith("📨 Anonymous message #1")
+    assert "They wrote back:" in back["caption"] and "They sent a voice note." in back["caption"]
+    assert "Reply" in priya.buttons(back)
+
+    seen = _everything_seen(emulator, COORDINATOR)
+    for clue in ("Agnieszka", "Nowak", str(OLA)):
+        assert clue not in seen
+    async with db.session() as session:
+        turns = (await session.scalars(select(FeedbackReply).order_by(FeedbackReply.id))).all()
+        assert [(x.from_member, x.text) for x in turns] == [(False, None), (True, None)]
+        assert all(x.voice_file_id for x in turns)
+        item = await session.scalar(select(Feedback))
+        assert item is not None and item.member_id is None

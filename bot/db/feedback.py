@@ -127,7 +127,8 @@ class FeedbackReply(Base):
         ForeignKey("feedback.id", ondelete="CASCADE"), index=True
     )
     from_member: Mapped[bool] = mapped_column(default=False)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)  # None when it is only a voice note
+    voice_file_id: Mapped[str | None] = mapped_column(String(200))
     day: Mapped[date] = mapped_column(Date)
 
 

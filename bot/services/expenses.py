@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,7 @@ from bot.db import (
 )
 from bot.services import audit, outbox
 from bot.services.access import Actor, NotAllowed, require_coordinator
+from bot.services.reminders import after_quiet_hours
 
 # Kinds of spending, in the order the buttons show them.
 EXPENSE_KINDS = (
@@ -705,9 +707,19 @@ async def coordinators_of(session: AsyncSession, panel_id: int) -> list[Member]:
 async def _tell_coordinators(
     session: AsyncSession, claim: Claim, event: str, now: datetime
 ) -> None:
+    """A new or answered claim, told to each coordinator. Nothing about a claim is urgent (it
+    waits in /review anyway), so a coordinator's quiet hours are kept: the notice goes when
+    they end, as meeting reminders do."""
+    panel = await session.get(Panel, claim.panel_id)
+    zone = ZoneInfo(panel.timezone if panel is not None else "Europe/London")
     for coordinator in await coordinators_of(session, claim.panel_id):
         if coordinator.id == claim.member_id:
             continue
+        quiet = (
+            (coordinator.quiet_start, coordinator.quiet_end)
+            if coordinator.quiet_start is not None and coordinator.quiet_end is not None
+            else None
+        )
         await outbox.enqueue(
             session,
             key=f"claim:{claim.id}:{event}:{now.isoformat()}:to:{coordinator.id}",
@@ -715,6 +727,6 @@ async def _tell_coordinators(
             chat_id=coordinator.telegram_id,
             member_id=coordinator.id,
             payload={"claim_id": claim.id, "event": event},
-            due_at=now,
+            due_at=after_quiet_hours(now, zone, quiet),
             now=now,
         )

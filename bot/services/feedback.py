@@ -34,7 +34,7 @@ from bot.db import (
 )
 from bot.services import outbox
 from bot.services.access import Actor, NotAllowed, require_coordinator
-from bot.services.polls import MIN_ANSWERS
+from bot.services.polls import MIN_ANSWERS, min_answers_for
 
 MODES = ("anon", "reply", "named")
 MAX_TEXT = 10_000
@@ -66,9 +66,12 @@ def _fernet() -> Fernet:
     return _RouteKeys.fernet
 
 
-def _owner(chat_id: int) -> str:
+def _owner(chat_id: int, feedback_id: int) -> str:
+    """A keyed hash of the chat and the message together: different for each of a person's
+    messages, so equal hashes in a dump cannot show that two messages came from one person."""
     _fernet()
-    return hmac.new(_RouteKeys.mac, str(chat_id).encode(), hashlib.sha256).hexdigest()
+    text = f"{feedback_id}:{chat_id}".encode()
+    return hmac.new(_RouteKeys.mac, text, hashlib.sha256).hexdigest()
 
 
 def _seal(chat_id: int) -> str:
@@ -172,6 +175,7 @@ async def _notify(
                 payload={**payload, "part": part},
                 due_at=now,
                 now=now,
+                day_only=True,  # the feedback keeps only its day; so do its notices
             )
 
 
@@ -223,7 +227,9 @@ async def submit(
     if mode == "reply":
         session.add(
             FeedbackRoute(
-                feedback_id=feedback.id, sealed=_seal(telegram_id), owner=_owner(telegram_id)
+                feedback_id=feedback.id,
+                sealed=_seal(telegram_id),
+                owner=_owner(telegram_id, feedback.id),
             )
         )
     await _notify(
@@ -273,14 +279,29 @@ class Relay:
     feedback: Feedback
 
 
-async def reply(
-    session: AsyncSession, actor: Actor, feedback_id: int, text: str, *, now: datetime
-) -> Relay:
-    """A coordinator's reply: stored, and the way to the member returned for sending. Commits."""
-    feedback, _ = await for_coordinator(session, actor, feedback_id)
-    text = text.strip()
-    if not text or len(text) > MAX_TEXT:
+def _turn_text(text: str | None, voice_file_id: str | None) -> str | None:
+    """The words of a reply or an answer back; a voice note on its own is fine too."""
+    text = (text or "").strip() or None
+    if text is None and not voice_file_id:
         raise FeedbackError("empty")
+    if (text and len(text) > MAX_TEXT) or (voice_file_id and len(voice_file_id) > 200):
+        raise FeedbackError("long")
+    return text
+
+
+async def reply(
+    session: AsyncSession,
+    actor: Actor,
+    feedback_id: int,
+    text: str | None,
+    *,
+    now: datetime,
+    voice_file_id: str | None = None,
+) -> Relay:
+    """A coordinator's reply (words or a voice note): stored, and the way to the member
+    returned for sending. Commits."""
+    feedback, _ = await for_coordinator(session, actor, feedback_id)
+    text = _turn_text(text, voice_file_id)
     chat_id: int | None
     if feedback.member_id is not None:
         chat_id = await session.scalar(
@@ -296,7 +317,13 @@ async def reply(
         )
     ).first()
     session.add(
-        FeedbackReply(feedback_id=feedback.id, from_member=False, text=text, day=now.date())
+        FeedbackReply(
+            feedback_id=feedback.id,
+            from_member=False,
+            text=text,
+            voice_file_id=voice_file_id,
+            day=now.date(),
+        )
     )
     await session.commit()
     return Relay(chat_id, person[0] if person else None, bool(person and person[1]), feedback)
@@ -315,18 +342,55 @@ async def owns(session: AsyncSession, telegram_id: int, feedback_id: int) -> boo
     return owner == telegram_id
 
 
+BACK_TAG_LENGTH = 28  # hex characters: fits "fbb:" + tag in the 32 of conversation_step
+
+
+def back_tag(feedback_id: int) -> str:
+    """What the member's row holds while they answer back: not the message's id, which would
+    sit next to their name in a dump, but a keyed hash only the bot can recompute."""
+    _fernet()
+    text = f"back:{feedback_id}".encode()
+    return hmac.new(_RouteKeys.mac, text, hashlib.sha256).hexdigest()[:BACK_TAG_LENGTH]
+
+
+async def from_back_tag(session: AsyncSession, telegram_id: int, tag: str) -> int | None:
+    """The message this person is answering back about, or None."""
+    if len(tag) != BACK_TAG_LENGTH or _RouteKeys.fernet is None:
+        return None
+    routes = (await session.execute(select(FeedbackRoute.feedback_id, FeedbackRoute.owner))).all()
+    candidates = [fid for fid, owner in routes if owner == _owner(telegram_id, fid)]
+    candidates += (
+        await session.scalars(
+            select(Feedback.id)
+            .join(Member, Member.id == Feedback.member_id)
+            .where(Member.telegram_id == telegram_id)
+        )
+    ).all()
+    return next((fid for fid in candidates if hmac.compare_digest(back_tag(fid), tag)), None)
+
+
 async def answer_back(
-    session: AsyncSession, telegram_id: int, feedback_id: int, text: str, *, now: datetime
+    session: AsyncSession,
+    telegram_id: int,
+    feedback_id: int,
+    text: str | None,
+    *,
+    now: datetime,
+    voice_file_id: str | None = None,
 ) -> Feedback:
-    """The member writes again about their message, still anonymous. Only the person the route
-    leads to may. Commits."""
+    """The member writes (or speaks) again about their message, still anonymous. Only the
+    person the route leads to may. Commits."""
     feedback = await session.get(Feedback, feedback_id)
     if feedback is None or not await owns(session, telegram_id, feedback_id):
         raise NotAllowed("not this person's message")
-    text = text.strip()
-    if not text or len(text) > MAX_TEXT:
-        raise FeedbackError("empty")
-    turn = FeedbackReply(feedback_id=feedback.id, from_member=True, text=text, day=now.date())
+    text = _turn_text(text, voice_file_id)
+    turn = FeedbackReply(
+        feedback_id=feedback.id,
+        from_member=True,
+        text=text,
+        voice_file_id=voice_file_id,
+        day=now.date(),
+    )
     session.add(turn)
     await session.flush()
     await _notify(
@@ -341,8 +405,8 @@ async def answer_back(
     return feedback
 
 
-async def reply_text(session: AsyncSession, reply_id: int) -> str | None:
-    return await session.scalar(select(FeedbackReply.text).where(FeedbackReply.id == reply_id))
+async def reply_turn(session: AsyncSession, reply_id: int) -> FeedbackReply | None:
+    return await session.get(FeedbackReply, reply_id)
 
 
 async def helplines(session: AsyncSession, panel_id: int | None) -> list[Helpline] | None:
@@ -409,4 +473,17 @@ async def forget_routes(session: AsyncSession, telegram_id: int) -> None:
 
     if _RouteKeys.fernet is None:
         return  # never configured in this process, so no route could have been written
-    await session.execute(delete(FeedbackRoute).where(FeedbackRoute.owner == _owner(telegram_id)))
+    routes = (await session.execute(select(FeedbackRoute.feedback_id, FeedbackRoute.owner))).all()
+    # Routes written before owners were per message hashed the chat alone.
+    legacy = hmac.new(_RouteKeys.mac, str(telegram_id).encode(), hashlib.sha256).hexdigest()
+    mine = [fid for fid, owner in routes if owner in (_owner(telegram_id, fid), legacy)]
+    if mine:
+        await session.execute(delete(FeedbackRoute).where(FeedbackRoute.feedback_id.in_(mine)))
+
+
+async def coordinator_settings(
+    session: AsyncSession, actor: Actor, panel_id: int
+) -> tuple[list[Helpline] | None, int]:
+    """A panel's help lines and answers needed, for one of its coordinators only."""
+    await require_coordinator(session, actor, panel_id)
+    return await helplines(session, panel_id), await min_answers_for(session, panel_id)

@@ -44,8 +44,15 @@ async def enqueue(
     due_at: datetime,
     now: datetime,
     member_id: int | None = None,
+    day_only: bool = False,
 ) -> bool:
-    """Add a row unless one with this key exists. Returns True when a row was added."""
+    """Add a row unless one with this key exists. Returns True when a row was added.
+
+    `day_only` (anonymous feedback notices): the row keeps only the day, never the time of
+    day, when it was queued or sent, so its times cannot be matched with what a member did."""
+    if day_only:
+        now = due_at = start_of_day(now)
+        payload = {**payload, DAY_ONLY: True}
     values = dict(
         key=key,
         kind=kind,
@@ -131,14 +138,26 @@ async def _finish(session: AsyncSession, row_id: int, **values: Any) -> None:
     )
 
 
+def start_of_day(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+DAY_ONLY = "day_only"
+
+
 async def mark_sent(
-    session: AsyncSession, row_id: int, *, now: datetime, telegram_message_id: int | None
+    session: AsyncSession,
+    row_id: int,
+    *,
+    now: datetime,
+    telegram_message_id: int | None,
+    day_only: bool = False,
 ) -> None:
     await _finish(
         session,
         row_id,
         status=OutboxStatus.SENT,
-        sent_at=now,
+        sent_at=start_of_day(now) if day_only else now,
         telegram_message_id=telegram_message_id,
         attempts=OutboxMessage.attempts + 1,
     )

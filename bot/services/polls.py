@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import (
@@ -348,7 +348,9 @@ async def answer(
                 choices=choices or [],
                 rating=rating,
                 text=text.strip() if text else None,
-                day=now.date(),
+                # Anonymous: the day the question was asked, not the day of answering. An answer
+                # dated after the reminder went out would point at the few people reminded.
+                day=poll.created_at.date() if poll.anonymous else now.date(),
             )
         )
     participant = await session.get(PollParticipant, (poll.id, member_id))
@@ -404,6 +406,15 @@ async def set_anonymous(session: AsyncSession, actor: Actor, poll_id: int, anony
     await require_coordinator(session, actor, poll.panel_id)
     if poll.anonymous and not anonymous and await answer_count(session, poll_id) > 0:
         raise AnonymityLocked()
+    if anonymous and not poll.anonymous:
+        # Answers given with names lose them too: otherwise the named ones, taken away from
+        # who answered, would show whose the nameless ones are.
+        await session.execute(
+            update(PollResponse)
+            .where(PollResponse.poll_id == poll_id)
+            .values(member_id=None, day=poll.created_at.date())
+        )
+        await _reshuffle(session, poll_id)
     poll.anonymous = anonymous
     await session.commit()
     return poll

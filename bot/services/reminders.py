@@ -40,15 +40,27 @@ def _at_minute(day: datetime, minute: int, zone: tzinfo) -> datetime:
     return wall.replace(tzinfo=zone)
 
 
+def _quiet_end(due: datetime, zone: tzinfo, end: int) -> datetime:
+    local = due.astimezone(zone)
+    end_at = _at_minute(local, end, zone)
+    if end_at <= local:
+        end_at = _at_minute(local + timedelta(days=1), end, zone)
+    return end_at.astimezone(due.tzinfo)
+
+
+def after_quiet_hours(now: datetime, zone: tzinfo, quiet: tuple[int, int] | None) -> datetime:
+    """When a notice that can wait should go: now, or when the person's quiet hours end."""
+    if quiet is None or not in_quiet_hours(now, zone, quiet):
+        return now
+    return _quiet_end(now, zone, quiet[1])
+
+
 def _out_of_quiet(
     due: datetime, zone: tzinfo, quiet: tuple[int, int], starts: datetime
 ) -> datetime:
     start, end = quiet
     local = due.astimezone(zone)
-    end_at = _at_minute(local, end, zone)
-    if end_at <= local:
-        end_at = _at_minute(local + timedelta(days=1), end, zone)
-    moved = end_at.astimezone(due.tzinfo)
+    moved = _quiet_end(due, zone, end)
     if moved < starts:
         return moved
     # The meeting would start before quiet hours end: send just before they began instead.
