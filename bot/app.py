@@ -19,6 +19,7 @@ from bot.db.engine import Database
 from bot.delivery import Delivery, LiveSends, RateLimiter
 from bot.runtime import Runtime
 from bot.services import feedback as feedback_service
+from bot.update_order import PerPersonUpdateProcessor
 from handlers import (
     admin,
     broadcast_messages,
@@ -75,6 +76,7 @@ def build_application(
         .context_types(ContextTypes(context=PanelContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(PerPersonUpdateProcessor(settings.panelbot_concurrent_updates))
     )
     application: PanelbotApplication = builder.build()
     application.runtime = runtime

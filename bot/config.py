@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # How long a claimed outbox row stays with the process that claimed it. If that process
     # dies, another takes the row over after this long.
     panelbot_outbox_lease_seconds: float = Field(default=120.0, gt=0)
+    # How many people's updates are handled at the same time (one person's always in order).
+    panelbot_concurrent_updates: int = Field(default=16, ge=1, le=256)
 
     @field_validator("panelbot_admins", mode="before")
     @classmethod
@@ -131,6 +133,7 @@ _ENV_NAMES = {
     "panelbot_data_dir": "PANELBOT_DATA_DIR",
     "panelbot_webhook_port": "PANELBOT_WEBHOOK_PORT",
     "panelbot_outbox_lease_seconds": "PANELBOT_OUTBOX_LEASE_SECONDS",
+    "panelbot_concurrent_updates": "PANELBOT_CONCURRENT_UPDATES",
 }
 
 
