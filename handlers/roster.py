@@ -157,6 +157,7 @@ async def members_command(update: Update, context: PanelContext) -> None:
         return
     panels = await access.coordinated_panels(context.session, actor)
     if not panels:
+        access.refuse(context.session, actor, "/members")
         await _refuse(update, context)
         return
     if len(panels) == 1:
