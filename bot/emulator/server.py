@@ -619,7 +619,8 @@ class BotApiEmulator:
         text, entities = formatting.strip_text(text, entities)
         if not text and not caption:
             raise bad_request("message text is empty")
-        if len(text) > limit:
+        # Telegram counts UTF-16 code units, so an emoji outside the BMP counts as two.
+        if len(text.encode("utf-16-le")) // 2 > limit:
             raise bad_request("message caption is too long" if caption else "message is too long")
         return text, entities
 
