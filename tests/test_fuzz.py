@@ -218,3 +218,27 @@ async def test_odd_input_at_every_step_gets_a_kind_answer_and_nothing_is_rejecte
     transcript = person.transcript()
     assert not rejected, f"{where} {odd!r}: the emulator refused {rejected}\n{transcript}"
     assert CRASH not in told and CRASH not in transcript, f"{where} {odd!r}\n{transcript}"
+
+
+async def test_help_in_a_panel_with_very_many_coordinators_arrives_in_parts(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    """Found by the fuzzer: /help names every coordinator; 150 of them passed 4096 characters."""
+    new = await create_panel(db, clock, "Carers Voice")
+    for n in range(150):
+        await add_member(
+            db, clock, new.panel.id, 870_000 + n, f"Coordinator number {n}", role=Role.COORDINATOR
+        )
+    sam = MemberDriver(emulator, 870_000, "Sam")
+    await sam.send("/help")
+
+    def whole_list() -> list[str] | None:
+        texts = [m.get("text") or "" for m in emulator.messages(870_000)]
+        return texts if any("Coordinator number 149" in t for t in texts) else None
+
+    texts = await emulator.wait_for(whole_list, 5)
+    assert texts is not None, sam.transcript()
+    assert len(texts) >= 2 and texts[0].startswith("Here is what I can do.")
+    assert all(len(t.encode("utf-16-le")) // 2 <= 4096 for t in texts)
+    everything = "\n".join(texts)
+    assert all(f"is Coordinator number {n}." in everything for n in range(1, 150))
