@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import OutboxMessage, OutboxStatus
 
-MAX_ATTEMPTS = 5
+# With back-off doubling from 2 s up to 5 minutes, 12 tries ride out about 25 minutes of
+# Telegram trouble (5 tries gave up after 30 seconds: one burst of 5xx lost a reminder).
+MAX_ATTEMPTS = 12
 
 
 @dataclass(frozen=True)
