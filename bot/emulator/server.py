@@ -124,6 +124,7 @@ class ApiCall:
     description: str | None = None
     result: Any = None
     finished: float | None = None
+    bot_id: int | None = None  # which bot's token made it (several bots may share an emulator)
 
     @property
     def ok(self) -> bool:
@@ -487,7 +488,7 @@ class BotApiEmulator:
             params = await self._read_params(request)
         except ApiError as error:
             return _error_response(error)
-        call = ApiCall(name, params.loggable(), time.monotonic())
+        call = ApiCall(name, params.loggable(), time.monotonic(), bot_id=self.bot_id)
         self._calls.append(call)
         try:
             if handler is None:
