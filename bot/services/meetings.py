@@ -205,7 +205,8 @@ async def _schedule_reminders(
             OutboxMessage.key.startswith(prefix, autoescape=True),
         )
     )
-    stale = [key for key in pending.all() if key not in wanted]
+    queued = set(pending.all())
+    stale = [key for key in queued if key not in wanted]
     if stale:
         await session.execute(
             update(OutboxMessage)
@@ -214,6 +215,8 @@ async def _schedule_reminders(
             .execution_options(synchronize_session=False)
         )
     for key, due in wanted.items():
+        if key in queued:  # already waiting: enqueue would leave it as it is
+            continue
         await outbox.enqueue(
             session,
             key=key,
