@@ -44,6 +44,13 @@ FIRST_ID = 700_000
 CHUNK = 2_000
 
 
+def _start_bot(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("w") as stderr:  # the child keeps its own copy of the file
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], env=env, stdout=subprocess.DEVNULL, stderr=stderr
+        )
+
+
 def _peak_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -73,9 +80,7 @@ async def _fill(db: Database, members: int, meetings: int, rows: int) -> None:
                     for n in range(start, min(members, start + CHUNK))
                 ],
             )
-        ids = list(
-            (await session.scalars(select(Member.id).order_by(Member.telegram_id))).all()
-        )
+        ids = list((await session.scalars(select(Member.id).order_by(Member.telegram_id))).all())
         for start in range(0, len(ids), CHUNK):
             await session.execute(
                 insert(Membership),
@@ -157,12 +162,7 @@ async def main(members: int, meetings: int, rows: int, database_url: str | None)
             DATABASE_URL=url,
             PANELBOT_DATA_DIR=str(workdir / "data"),
         )
-        bot = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(workdir / "bot.log", "w"),
-        )
+        bot = _start_bot(env, workdir / "bot.log")
         try:
             after_start = 0.0
             for round_ in ("/explain agenda", "/meetings", "/settings"):

@@ -82,7 +82,9 @@ async def _populate(db: Database, clock: Clock, members: int) -> int:
         return meeting.id
 
 
-def _update_for(kind: str, emulator: BotApiEmulator, user: int, meeting_id: int, anchor: int) -> Any:
+def _update_for(
+    kind: str, emulator: BotApiEmulator, user: int, meeting_id: int, anchor: int
+) -> Any:
     if kind == "explain":
         return emulator.user_sends_text(user, "/explain agenda")
     if kind == "rsvp":

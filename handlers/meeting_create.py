@@ -339,9 +339,10 @@ async def on_button(update: Update, context: PanelContext) -> None:
         actor, panels = await _coordinated(context, query.from_user.id)
         # A planner button from someone who plans nothing, or naming a panel not theirs: forged.
         mine = {str(panel_id) for panel_id, _ in panels}
-        foreign = bool(args) and args[0] == Step.PANEL and "".join(args[1:2]) not in mine
+        first, second = (args or ["", ""])[0], "".join((args or [])[1:2])
+        foreign = first == Step.PANEL and second not in mine
         if not panels or foreign:
-            access.refuse(context.session, actor, "nm:" + (args[0] if args else "")[:20])
+            access.refuse(context.session, actor, "nm:" + first[:20])
         await answer_expired(query, context)
         return
     answers = dict(draft.data or {})

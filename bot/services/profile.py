@@ -41,7 +41,7 @@ async def get_member(session: AsyncSession, telegram_id: int) -> Member:
             and state.dict.get("telegram_id") == telegram_id
             and not state.expired_attributes
         ):
-            return state.obj()  # type: ignore[no-any-return]
+            return state.obj()
     member = await session.scalar(select(Member).where(Member.telegram_id == telegram_id))
     if member is None:
         raise LookupError("unknown member")
