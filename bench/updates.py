@@ -1,12 +1,15 @@
 """Updates under load: throughput, latency and database statements per update, next to an echo bot.
 
 N members act at the same moment, for three kinds of update: an /explain lookup, an RSVP tap on a
-meeting invitation and a conversation step (typing a new name in /settings). The real bot handles
-them through the emulator; then a minimal python-telegram-bot echo bot (it answers every message
-and tap, touching no database) handles the same traffic on the same emulator. Latency is from the
-update entering the emulator to the bot's reply; statements are counted with SQLAlchemy events.
+meeting invitation and a conversation step (typing a new name in /settings). The real bot
+(`python -m bot run`, its own process) handles them through the emulator (this process); then a
+minimal python-telegram-bot echo bot (bench/echo_bot.py, its own process, no database) handles the
+same traffic on the same emulator. Latency is from the update entering the emulator to the bot's
+reply. Statements per update are counted with SQLAlchemy events in a second pass with the bot in
+this process (`--in-process` measures everything that way).
 
 Run: .venv/bin/python bench/updates.py [--members 200] [--rounds 3] [--database-url URL]
+     [--in-process]
 Targets: panelbot at least 50% of the echo bot's throughput; at most 5 statements per update.
 """
 
@@ -14,7 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -36,6 +42,8 @@ from bot.services import meetings
 from bot.services.access import Actor
 
 FIRST_ID = 500_000
+TOKEN, ECHO = "123456:BENCH", "654321:ECHO"
+HERE = Path(__file__).resolve().parent
 KINDS = ("explain", "rsvp", "step")
 
 
@@ -174,7 +182,56 @@ async def _measure(
     return results
 
 
-async def main(members: int, rounds: int, database_url: str | None) -> None:
+def _spawn(command: list[str], **env: str) -> subprocess.Popen[bytes]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANELBOT_"))}
+    return subprocess.Popen(
+        command, env={**clean, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+async def _measure_process(
+    process: subprocess.Popen[bytes],
+    emulator: BotApiEmulator,
+    people: list[int],
+    meeting_id: int,
+    anchors: dict[int, int],
+    rounds: int,
+    reset: Callable[[str], Any],
+) -> dict[str, dict[str, float]]:
+    """Wait until the bot in `process` polls, measure it, stop it."""
+    calls = len(emulator.calls("getUpdates"))
+    try:
+        if not await emulator.wait_for(lambda: len(emulator.calls("getUpdates")) > calls, 60):
+            raise SystemExit("the bot did not start polling within 60 s")
+        return await _measure(emulator, people, meeting_id, anchors, rounds, reset, None)
+    finally:
+        process.terminate()
+        process.wait(30)
+        await asyncio.sleep(1.5)  # its last long poll (1 s) ends before the next bot polls
+
+
+async def _echo_in_process(
+    emulator: BotApiEmulator,
+    people: list[int],
+    meeting_id: int,
+    anchors: dict[int, int],
+    rounds: int,
+    reset: Callable[[str], Any],
+) -> dict[str, dict[str, float]]:
+    echo = Application.builder().token(ECHO).base_url(emulator.base_url).build()
+    echo.add_handler(MessageHandler(filters.ALL, _echo_text))
+    echo.add_handler(CallbackQueryHandler(_echo_tap))
+    async with echo:
+        await echo.start()
+        assert echo.updater is not None
+        await echo.updater.start_polling(poll_interval=0, timeout=1)
+        floor = await _measure(emulator, people, meeting_id, anchors, rounds, reset, None)
+        await echo.updater.stop()
+        await echo.stop()
+    return floor
+
+
+async def main(members: int, rounds: int, database_url: str | None, in_process: bool) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="panelbot-bench-"))
     url = database_url or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
     clock = Clock()
@@ -188,7 +245,7 @@ async def main(members: int, rounds: int, database_url: str | None) -> None:
         await migrate.upgrade(db.engine)
         meeting_id = await _populate(db, clock, members)
         settings = load_settings(
-            telegram_bot_token="123456:BENCH",
+            telegram_bot_token=TOKEN,
             telegram_api_base_url=emulator.base_url,
             telegram_file_base_url=emulator.base_file_url,
             database_url=url,
@@ -213,31 +270,44 @@ async def main(members: int, rounds: int, database_url: str | None) -> None:
                     )
 
         # The echo bot first, on the same emulator (one poller at a time, as on Telegram).
-        echo = Application.builder().token("654321:ECHO").base_url(emulator.base_url).build()
-        echo.add_handler(MessageHandler(filters.ALL, _echo_text))
-        echo.add_handler(CallbackQueryHandler(_echo_tap))
-        async with echo:
-            await echo.start()
-            assert echo.updater is not None
-            await echo.updater.start_polling(poll_interval=0, timeout=1)
-            floor = await _measure(emulator, people, meeting_id, anchors, rounds, reset, None)
-            await echo.updater.stop()
-            await echo.stop()
+        if in_process:
+            floor = await _echo_in_process(emulator, people, meeting_id, anchors, rounds, reset)
+        else:
+            echo = _spawn([sys.executable, str(HERE / "echo_bot.py"), ECHO, emulator.base_url])
+            floor = await _measure_process(
+                echo, emulator, people, meeting_id, anchors, rounds, reset
+            )
+            bot = _spawn(
+                [sys.executable, "-m", "bot", "run"],
+                TELEGRAM_BOT_TOKEN=TOKEN,
+                TELEGRAM_API_BASE_URL=emulator.base_url,
+                DATABASE_URL=url,
+                PANELBOT_DATA_DIR=str(workdir / "data"),
+            )
+            ours = await _measure_process(bot, emulator, people, meeting_id, anchors, rounds, reset)
 
+        # Statements per update (and, with --in-process, everything) with the bot in this process.
         statements = Statements(db)
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=1)
-        ours = await _measure(emulator, people, meeting_id, anchors, rounds, reset, statements)
+        counted = await _measure(
+            emulator, people, meeting_id, anchors, rounds if in_process else 1, reset, statements
+        )
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        if in_process:
+            ours = counted
+        for kind in KINDS:
+            ours[kind]["statements"] = counted[kind]["statements"]
         if database_url:
             await migrate.downgrade(db.engine, "base")
         await db.dispose()
 
     engine = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    print(f"{engine}, {members} members at once, {rounds} rounds each")
+    where = "all in one process" if in_process else "each bot in its own process"
+    print(f"{engine}, {members} members at once, {rounds} rounds each, {where}")
     print(
         "| update | panelbot/s | echo/s | ratio | median | p95 | echo median | echo p95 |"
         " statements/update |"
@@ -258,5 +328,8 @@ if __name__ == "__main__":
     parser.add_argument("--members", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url", help="a scratch database (default: a new SQLite file)")
+    parser.add_argument(
+        "--in-process", action="store_true", help="run both bots in this process, with the emulator"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.members, args.rounds, args.database_url))
+    asyncio.run(main(args.members, args.rounds, args.database_url, args.in_process))
