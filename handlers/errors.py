@@ -35,9 +35,14 @@ def database_out_of_reach(error: BaseException | None) -> bool:
     )
 
 
-async def _handle_again(update: Update, context: PanelContext, seconds: float) -> None:
+async def _handle_again(
+    update: Update, context: PanelContext, seconds: float, attempt: int
+) -> None:
     await asyncio.sleep(seconds)
     await context.application.process_update(update)
+    retries: dict[int, int] = context.application.bot_data.get(_RETRIES, {})
+    if retries.get(update.update_id) == attempt + 1:  # no new failure: handled, forget it
+        del retries[update.update_id]
 
 
 def _keep_for_retry(update: Update, context: PanelContext) -> int | None:
@@ -49,7 +54,7 @@ def _keep_for_retry(update: Update, context: PanelContext) -> int | None:
         return None
     retries[update.update_id] = attempt + 1
     context.application.create_task(
-        _handle_again(update, context, DATABASE_RETRY_SECONDS[attempt]),
+        _handle_again(update, context, DATABASE_RETRY_SECONDS[attempt], attempt),
         name=f"retry-update-{update.update_id}",
     )
     return attempt
