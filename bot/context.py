@@ -26,6 +26,7 @@ class UpdateScope:
         self._session: AsyncSession | None = None
         self.member: MemberView | None = None
         self.language: str | None = None
+        self.kept_for_retry = False  # handlers/errors.py: this update will be handled again
 
     @property
     def session(self) -> AsyncSession:

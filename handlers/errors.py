@@ -62,6 +62,11 @@ def _keep_for_retry(update: Update, context: PanelContext) -> int | None:
 
 async def on_error(update: object, context: PanelContext) -> None:
     if isinstance(update, Update) and database_out_of_reach(context.error):
+        # PTB goes on to the next handler group after an error, which then fails the same way:
+        # keep the update once per go, or it would be handled twice when the database is back.
+        if context.scope.kept_for_retry:
+            return
+        context.scope.kept_for_retry = True
         attempt = _keep_for_retry(update, context)
         if attempt is not None:
             log.warning("Database out of reach; will handle update %s again", update.update_id)

@@ -291,6 +291,7 @@ async def test_when_the_database_is_briefly_out_of_reach_the_answer_is_kept_and_
             await session.scalars(select(Rsvp.answer).where(Rsvp.meeting_id == meeting.id))
         ).all()
     assert Answer("coming") in answers
+    await ann.no_reply(within=2.5)  # handled once: no second go at the same tap
     for _ in range(50):  # the kept update is forgotten once it has been handled
         if not app.bot_data.get("database_retries"):
             break
