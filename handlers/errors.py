@@ -9,7 +9,13 @@ from typing import Any
 from sqlalchemy import exc
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.context import PanelContext
 from bot.i18n import N_
@@ -62,17 +68,18 @@ def _keep_for_retry(update: Update, context: PanelContext) -> int | None:
 
 async def on_error(update: object, context: PanelContext) -> None:
     if isinstance(update, Update) and database_out_of_reach(context.error):
-        # PTB goes on to the next handler group after an error, which then fails the same way:
-        # keep the update once per go, or it would be handled twice when the database is back.
+        # Keep the update once per go, and stop PTB from running the next handler groups on it
+        # (ApplicationHandlerStop from an error handler does that): the database may be back a
+        # moment later, and the update would then be handled now and again by the retry.
         if context.scope.kept_for_retry:
-            return
+            raise ApplicationHandlerStop
         context.scope.kept_for_retry = True
         attempt = _keep_for_retry(update, context)
         if attempt is not None:
             log.warning("Database out of reach; will handle update %s again", update.update_id)
             if attempt == 0 and update.effective_chat is not None:
                 await _tell(update, context, DATABASE_BUSY)
-            return
+            raise ApplicationHandlerStop
     log.error("Error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
