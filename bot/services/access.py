@@ -143,3 +143,21 @@ async def coordinators_to_ask(session: AsyncSession, telegram_id: int) -> list[C
         .distinct()
     )
     return [Contact(r[0], r[1], r[2]) for r in rows.all()]
+
+
+async def names_foreign(
+    session: AsyncSession, mine: set[int], *, panel: str | None = None, meeting: str | None = None
+) -> bool:
+    """Whether a button's panel or meeting id (as tapped) is outside the panels this person
+    coordinates: a forged button, to refuse and audit even when no form is open."""
+    from bot.db import Meeting
+
+    value = panel if panel is not None else meeting
+    if value is None:
+        return False
+    if not (value.isdecimal() and value.isascii() and len(value) < 19):
+        return True
+    if meeting is not None:
+        found = await session.scalar(select(Meeting.panel_id).where(Meeting.id == int(value)))
+        return found not in mine
+    return int(value) not in mine
