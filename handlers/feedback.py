@@ -109,6 +109,11 @@ async def on_button(update: Update, context: PanelContext) -> None:
     args = parse_callback(query.data, FEATURE_ID, FEEDBACK_VERSION)
     t = context.t
     if not args or context.member is None:
+        if args:  # someone who never joined has no messages or panels: a forged button
+            actor = await access.actor_for(
+                context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
+            )
+            access.refuse(context.session, actor, "fb:" + args[0][:20])
         await answer_expired(query, context)
         return
     op, rest = args[0], args[1:]
@@ -157,6 +162,11 @@ async def on_button(update: Update, context: PanelContext) -> None:
         )
     elif op == "b" and feedback_id is not None:
         if not await feedback.owns(context.session, user_id, feedback_id):
+            # Not their message: a forged button.
+            actor = await access.actor_for(
+                context.session, user_id, context.runtime.settings.panelbot_admins
+            )
+            access.refuse(context.session, actor, "answer back on another's message")
             await answer_expired(query, context)
             return
         await query.answer()
@@ -364,6 +374,7 @@ async def helplines_command(update: Update, context: PanelContext) -> None:
     )
     panels = await access.coordinated_panels(context.session, actor)
     if not panels:
+        access.refuse(context.session, actor, "/helplines")
         await reply(update, t(NO_PANEL_ROLE))
         return
     panel_id = panels[0][0]
