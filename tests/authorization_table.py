@@ -5,7 +5,10 @@ who never joined. A new coordinator action is covered by adding a row here; the 
 fails if a command or button prefix the bot registers is neither here nor in the lists of things
 everyone may do.
 
-Placeholders in `text`: {panel} (the victim panel's id) and {meeting} (a meeting in it).
+Placeholders in `text` (ids in the victim panel, made by the test's world): {panel}, {meeting},
+{poll} (a question the attackers were not sent), {feedback} (another member's anonymous message),
+{claim} and {line} (another member's claim, one item of it asked about), {broadcast} (news waiting
+to go).
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ class Attempt:
     via: str  # "command" (typed in the chat) or "button" (forged callback data)
     text: str
 
-    def render(self, panel: int, meeting: int) -> str:
-        return self.text.format(panel=panel, meeting=meeting)
+    def render(self, **ids: int) -> str:
+        return self.text.format(**ids)
 
 
 MATRIX: tuple[Attempt, ...] = (
@@ -52,6 +55,55 @@ MATRIX: tuple[Attempt, ...] = (
     Attempt("repeat a meeting weekly", "button", "mt:1:rep:{meeting}:week:4"),
     Attempt("repeat a meeting monthly", "button", "mt:1:rep:{meeting}:month:12"),
     Attempt("who is coming, meeting that does not exist", "button", "mt:1:att:999999"),
+    # Questions (polls) and their results.
+    Attempt("ask a question", "command", "/newpoll"),
+    Attempt("question: choose a panel", "button", "np:1:panel:{panel}"),
+    Attempt("question: choose a meeting", "button", "np:1:meeting:{meeting}"),
+    Attempt("question: send it", "button", "np:1:preview:send"),
+    Attempt("question: change it", "button", "np:1:preview:edit"),
+    Attempt("see results", "command", "/results"),
+    Attempt("see results by button", "button", "pr:1:v:{poll}"),
+    Attempt("share results with the panel", "button", "pr:1:s:{poll}"),
+    Attempt("download the answers", "button", "pr:1:x:{poll}"),
+    Attempt("see the answers needed", "command", "/minanswers"),
+    Attempt("change the answers needed", "command", "/minanswers 9"),
+    # Answering a question one was not sent (a member action on someone else's question).
+    Attempt("answer a question not sent to you", "button", "pa:1:c:{poll}:0"),
+    Attempt("answer several, not sent to you", "button", "pa:1:d:{poll}:1"),
+    Attempt("rate, not sent to you", "button", "pa:1:r:{poll}:3"),
+    Attempt("skip a question not sent to you", "button", "pa:1:s:{poll}:0"),
+    Attempt("type an answer, not sent to you", "button", "pa:1:w:{poll}:0"),
+    Attempt("tick an answer, not sent to you", "button", "pa:1:t:{poll}:1"),
+    # Anonymous feedback.
+    Attempt("see the help lines", "command", "/helplines"),
+    Attempt("change the help lines", "command", "/helplines\nCall us: 0800 000 000"),
+    Attempt("reset the help lines", "command", "/helplines default"),
+    Attempt("reply to an anonymous message", "button", "fb:1:r:{feedback}"),
+    Attempt("answer back on someone else's message", "button", "fb:1:b:{feedback}"),
+    # Expense claims.
+    Attempt("review claims", "command", "/review"),
+    Attempt("next claim to review", "button", "rv:1:n:0"),
+    Attempt("approve a claim", "button", "rv:1:a:{claim}"),
+    Attempt("reject an item", "button", "rv:1:r:{line}"),
+    Attempt("ask about an item", "button", "rv:1:q:{line}"),
+    Attempt("ask how it was paid", "button", "rv:1:p:{claim}"),
+    Attempt("mark a claim paid", "button", "rv:1:pm:{claim}:bank"),
+    Attempt("download claims", "command", "/export"),
+    Attempt("download claims by button", "button", "ex:1:{panel}:month:csv"),
+    Attempt("download a year of claims", "button", "ex:1:{panel}:year:xlsx"),
+    Attempt("take back someone else's claim", "button", "cx:1:w:{claim}"),
+    Attempt("answer a question on someone else's claim", "button", "cx:1:a:{line}"),
+    # News to everyone (broadcasts).
+    Attempt("send news", "command", "/broadcast"),
+    Attempt("see sent news", "command", "/broadcasts"),
+    Attempt("news: choose a panel", "button", "bc:1:p:{panel}"),
+    Attempt("news: choose a meeting", "button", "bc:1:m:{meeting}"),
+    Attempt("news: list meetings", "button", "bc:1:meet"),
+    Attempt("news: next", "button", "bc:1:next"),
+    Attempt("news: send now", "button", "bc:1:now"),
+    Attempt("news: send it", "button", "bc:1:send"),
+    Attempt("cancel news", "button", "bc:1:cancel:{broadcast}"),
+    Attempt("who the news could not reach", "button", "bc:1:who:{broadcast}"),
 )
 
 # Commands anyone may use (they only ever touch the person's own data), and why.
@@ -66,6 +118,9 @@ COMMANDS_FOR_EVERYONE = {
     "mydata": "the person's own data",
     "forgetme": "deleting the person's own data",
     "leave": "leaving a panel",
+    "feedback": "writing to the person's own panels",
+    "claim": "the person's own claim",
+    "expenses": "the person's own claims",
 }
 
 # Callback-data features anyone may tap, and why. Features mixing both kinds list their
@@ -78,10 +133,13 @@ BUTTONS_FOR_EVERYONE = {
     "gl": "glossary: show an entry, ask a coordinator",
     "forget": "deleting the person's own data",
     "leave": "leaving a panel",
+    "cl": "the person's own claim form; sending it checks the panel again",
 }
 # Sub-actions (the part after "feature:version:") anyone may tap, per mixed feature.
 ACTIONS_FOR_EVERYONE = {
     "mt": {"rsvp", "sup", "supother", "supdone", "ics", "came", "keep"},
+    "fb": {"m", "p"},  # writing to one's own panels
+    "np": {"x"},  # leaving one's own unfinished question
 }
 
 # A refusal must say one of these (in English; members here use English), never "something went
@@ -92,6 +150,9 @@ KIND_REFUSALS = (
     "only the coordinators of a panel",
     "This button no longer works",
     "This meeting is not one of yours",
+    "Only a coordinator of this panel can do that",
+    "You cannot send news to that group",
+    "This question is not for you",
 )
 
 
