@@ -306,20 +306,25 @@ async def on_reply_text(update: Update, context: PanelContext) -> None:
         return
     await _stop(context)
     them = translator(relay.language or "en", relay.easy_read)
-    text = "\n\n".join(
-        [
-            them("💬 A coordinator replied to your message #{n}:", n=relay.feedback.number),
-            escape(message.text.strip()),
-            them("You can answer back. It stays anonymous.")
-            if relay.feedback.member_id is None
-            else them("You can answer back."),
-        ]
+    # A reply may be up to 10,000 characters: in parts, as Telegram takes 4096 at most.
+    parts = [escape(part) for part in feedback.chunks(message.text.strip())]
+    heading = them("💬 A coordinator replied to your message #{n}:", n=relay.feedback.number)
+    parts[0] = heading + "\n\n" + parts[0]
+    parts[-1] += "\n\n" + (
+        them("You can answer back. It stays anonymous.")
+        if relay.feedback.member_id is None
+        else them("You can answer back.")
     )
     rows = [[button(them("Answer back"), _data("b", relay.feedback.id))]]
     try:
-        await context.bot.send_message(
-            relay.chat_id, text, parse_mode="HTML", reply_markup=InlineKeyboardMarkup(rows)
-        )
+        for index, text in enumerate(parts):
+            last = index == len(parts) - 1
+            await context.bot.send_message(
+                relay.chat_id,
+                text,
+                parse_mode="HTML",
+                reply_markup=InlineKeyboardMarkup(rows) if last else None,
+            )
     except TelegramError:
         log.warning("A feedback reply could not be delivered")  # never which chat
         await reply(update, t("Sorry, the reply could not be delivered. They may have left."))
