@@ -6,7 +6,9 @@ CI runs a few examples per step (FUZZ_EXAMPLES, default 12); by hand, for a long
     FUZZ_EXAMPLES=500 .venv/bin/python -m pytest tests/test_fuzz.py -q
 
 To fuzz a new step, add an entry to STEPS: where the person stands (conversation_step, and the
-draft if the step belongs to a multi-step form) and their role.
+draft if the step belongs to a multi-step form: `draft` for the meeting planner, `form` for any
+other kind) and their role. Steps and forms may name the world's ids ({panel}, {poll_text}...).
+New commands go in COMMANDS and new callback features in FEATURES.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.context import PanelbotApplication
-from bot.db import Member, Role
+from bot.db import Member, PollParticipant, Role
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
@@ -46,13 +48,42 @@ CRASH = "something went wrong"
 class Place:
     """Where a person stands when the odd input arrives."""
 
-    step: str | None = None
+    step: str | None = None  # may name the world's ids: {panel}, {meeting}, {poll_one}...
     role: Role | None = Role.MEMBER  # None: a stranger who never joined
     draft: dict[str, Any] = field(default_factory=dict)  # a meeting draft: its step and answers
+    # Any other form's draft: its kind, step and answers ("{panel}" and the like become ids).
+    form: tuple[str, str, dict[str, Any]] | None = None
+    asked: bool = False  # sent the world's questions (polls), so typed answers count
 
 
 def _meeting(step: str) -> Place:
     return Place(step=f"meeting:{step}", role=Role.COORDINATOR, draft={"step": step})
+
+
+def _poll_form(step: str) -> Place:
+    answers = {"panel_id": "{panel}", "type": "one", "question": "Which day suits you?"}
+    return Place(step=f"newpoll:{step}", role=Role.COORDINATOR, form=("poll", step, answers))
+
+
+def _claim(step: str) -> Place:
+    answers = {
+        "panel_id": "{panel}",
+        "meeting_id": None,
+        "lines": [],
+        "cur": {"kind": "transport"},
+        "edit": None,
+        "note": None,
+        "note_asked": False,
+        "options": [],
+    }
+    return Place(step=f"claim:{step}", form=("claim", step, answers))
+
+
+def _news(step: str) -> Place:
+    answers = {"panels": ["{panel}"], "meeting": None, "language": None, "translations": {}}
+    if step != "text":
+        answers |= {"text": "The meeting room has moved.", "important": False}
+    return Place(step=f"bcast:{step}", role=Role.COORDINATOR, form=("broadcast", step, answers))
 
 
 STEPS: dict[str, Place] = {
@@ -71,14 +102,34 @@ STEPS: dict[str, Place] = {
     "meeting: new time": Place(step="mtmove:{meeting}", role=Role.COORDINATOR),
     **{f"planner: {s}": _meeting(s) for s in ("title", "date", "time", "length", "address")},
     **{f"planner: {s}": _meeting(s) for s in ("map", "online", "agenda", "papers", "preview")},
+    **{f"new question: {s}": _poll_form(s) for s in ("question", "options", "kind")},
+    "question: typed choice": Place(step="pa:{poll_one}", asked=True),
+    "question: typed rating": Place(step="pa:{poll_rating}", asked=True),
+    "question: written answer": Place(step="pa:{poll_text}", asked=True),
+    "question: written answer, not sent it": Place(step="pa:{poll_text}"),
+    "results: what we did": Place(step="pshare:{poll_one}", role=Role.COORDINATOR),
+    "feedback: writing anonymously": Place(step="fb:anon:{panel}"),
+    "feedback: writing with a reply": Place(step="fb:reply:{panel}"),
+    "feedback: a coordinator's reply": Place(step="fbr:{feedback}", role=Role.COORDINATOR),
+    "feedback: answering back, not theirs": Place(step="fbb:{feedback}"),
+    **{f"claim: {s}": _claim(s) for s in ("amount", "date", "receipts", "note", "reason")},
+    "claim: no receipt reason": _claim("noreceipt"),
+    "claim: answering a question": Place(step="claimans:{line}"),
+    "review: reason": Place(step="review:r:{line}", role=Role.COORDINATOR),
+    "review: question": Place(step="review:q:{line}", role=Role.COORDINATOR),
+    **{f"news: {s}": _news(s) for s in ("text", "at", "tr:cy", "when")},
 }
 
 COMMANDS = [
     "start", "help", "menu", "meetings", "settings", "explain", "language", "mydata",
     "forgetme", "leave", "members", "invite", "newpanel", "newmeeting", "attendance",
-    "jargon", "addterm", "removeterm", "checktext",
+    "jargon", "addterm", "removeterm", "checktext", "newpoll", "results", "minanswers",
+    "feedback", "helplines", "claim", "expenses", "review", "export", "broadcast", "broadcasts",
 ]  # fmt: skip
-FEATURES = ["ob", "set", "lang", "start", "gl", "forget", "leave", "mt", "nm", "invite", "members"]
+FEATURES = [
+    "ob", "set", "lang", "start", "gl", "forget", "leave", "mt", "nm", "invite", "members",
+    "np", "pa", "pr", "fb", "cl", "cx", "rv", "ex", "bc",
+]  # fmt: skip
 ODD = [
     "<b>", "</i>", "<a href='javascript:alert(1)'>x</a>", "&amp;", "&", "<", ">", "&lt;b&gt;",
     "*bold* _it_ `code` [link](http://x.y)", "```\npre\n```", "||spoiler||",
@@ -122,24 +173,69 @@ _ids = itertools.count(880_000)
 class World:
     panel_id: int
     meeting_id: int
+    ids: dict[str, int]  # what steps and forms may name: panel, meeting, poll_one, line...
 
 
 @pytest.fixture
-async def world(db: Database, clock: FrozenClock) -> World:
-    from bot.services import meetings
+async def world(db: Database, clock: FrozenClock, emulator: BotApiEmulator) -> World:
+    from bot.services import expenses, feedback, meetings, polls
     from bot.services.access import Actor
 
     new = await create_panel(db, clock, "Carers Voice")
     coordinator = await add_member(db, clock, new.panel.id, 879_999, "Priya", role=Role.COORDINATOR)
+    await add_member(db, clock, new.panel.id, 879_998, "Bea")
+    emulator.add_user(879_998, "Bea")  # her chat exists, so replies to her message arrive
+    priya, now = Actor(879_999, coordinator.id), clock.now()
+    ids = {"panel": new.panel.id}
     async with db.session() as session:
         meeting = await meetings.create(
             session,
-            Actor(879_999, coordinator.id),
+            priya,
             new.panel.id,
-            meetings.MeetingDraft(title="Planning day", starts_at=clock.now() + timedelta(days=9)),
-            now=clock.now(),
+            meetings.MeetingDraft(title="Planning day", starts_at=now + timedelta(days=9)),
+            now=now,
         )
-    return World(new.panel.id, meeting.id)
+        ids["meeting"] = meeting.id
+        for kind, options in (("one", ("Monday", "Friday")), ("rating", ()), ("text", ())):
+            draft = polls.PollDraft(
+                panel_id=new.panel.id,
+                question="How was the day?",
+                kind=kind,
+                options=options,
+                closes_at=now + timedelta(days=7),
+            )
+            ids[f"poll_{kind}"] = (await polls.create(session, priya, draft, now=now))[0].id
+        await session.commit()
+        sent = await feedback.submit(session, 879_998, new.panel.id, "reply", now=now, text="Hi")
+        ids["feedback"] = sent.id
+        claim = await expenses.submit(
+            session,
+            879_998,
+            panel_id=new.panel.id,
+            meeting_id=None,
+            lines=[
+                expenses.NewLine(
+                    kind="transport", amount=300, spent_on=now.date(), no_receipt_reason="Bus"
+                )
+            ],
+            note=None,
+            now=now,
+            today=now.date(),
+        )
+        ids["line"] = claim.claim.lines[0].id
+        await session.commit()
+    return World(new.panel.id, meeting.id, ids)
+
+
+def _fill(value: Any, ids: dict[str, int]) -> Any:
+    """A form's answers with "{panel}" and the like replaced by the world's ids."""
+    if isinstance(value, str) and value.startswith("{") and value.strip("{}") in ids:
+        return ids[value.strip("{}")]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    return value
 
 
 async def _place(db: Database, clock: FrozenClock, world: World, place: Place, user: int) -> None:
@@ -149,7 +245,15 @@ async def _place(db: Database, clock: FrozenClock, world: World, place: Place, u
     async with db.session() as session:
         row = await session.scalar(select(Member).where(Member.id == member.id))
         assert row is not None
-        row.conversation_step = place.step.format(meeting=world.meeting_id) if place.step else None
+        row.conversation_step = place.step.format(**world.ids) if place.step else None
+        if place.asked:
+            for kind in ("one", "rating", "text"):
+                session.add(PollParticipant(poll_id=world.ids[f"poll_{kind}"], member_id=member.id))
+        if place.form:
+            kind, step, answers = place.form
+            await drafts.save(
+                session, member.id, kind, step=step, now=clock.now(), **_fill(answers, world.ids)
+            )
         if place.draft:
             starts = clock.now() + timedelta(days=5)
             await drafts.save(
