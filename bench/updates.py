@@ -1,7 +1,8 @@
 """Updates under load: throughput, latency and database statements per update, next to an echo bot.
 
-N members act at the same moment, for three kinds of update: an /explain lookup, an RSVP tap on a
-meeting invitation and a conversation step (typing a new name in /settings). The real bot
+N members act at the same moment, for four kinds of update: an /explain lookup, an RSVP tap on a
+meeting invitation, a conversation step (typing a new name in /settings) and a claim step (typing
+the amount of a bus fare in /claim). The real bot
 (`python -m bot run`, its own process) handles them through the emulator (this process); then a
 minimal python-telegram-bot echo bot (bench/echo_bot.py, its own process, no database) handles the
 same traffic on the same emulator. Latency is from the update entering the emulator to the bot's
@@ -28,23 +29,33 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.app import build_application
 from bot.clock import Clock
 from bot.config import load_settings
-from bot.db import Consent, Member, Membership, Panel, Role, migrate
+from bot.db import Consent, Meeting, Member, Membership, Panel, Role, migrate
 from bot.db.engine import Database
 from bot.emulator.server import BotApiEmulator
-from bot.services import meetings
+from bot.services import drafts, meetings
 from bot.services.access import Actor
 
 FIRST_ID = 500_000
 TOKEN, ECHO = "123456:BENCH", "654321:ECHO"
 HERE = Path(__file__).resolve().parent
-KINDS = ("explain", "rsvp", "step")
+KINDS = ("explain", "rsvp", "step", "claim")
+# A claim waiting for its first item's amount (what handlers/claims.py keeps after "Bus or train").
+CLAIM_DRAFT = {
+    "meeting_id": None,
+    "lines": [],
+    "cur": {"kind": "transport"},
+    "edit": None,
+    "note": None,
+    "note_asked": False,
+    "options": [],
+}
 
 
 class Statements:
@@ -98,6 +109,8 @@ def _update_for(
     if kind == "rsvp":
         choice = ("coming", "maybe")[user % 2]
         return emulator.user_taps(user, anchor, f"mt:1:rsvp:{meeting_id}:{choice}")
+    if kind == "claim":
+        return emulator.user_sends_text(user, f"{user % 20 + 1}.50")
     return emulator.user_sends_text(user, f"Sam {user}")
 
 
@@ -267,6 +280,29 @@ async def main(members: int, rounds: int, database_url: str | None, in_process: 
                         update(Member)
                         .where(Member.telegram_id.in_(people))
                         .values(conversation_step="settings:name")
+                    )
+            if kind == "claim":  # everyone back at "how much was it?"
+                async with db.session() as session:
+                    members = await session.execute(
+                        select(Member.id).where(Member.telegram_id.in_(people))
+                    )
+                    panel_id = await session.scalar(
+                        select(Meeting.panel_id).where(Meeting.id == meeting_id)
+                    )
+                    for member_id in members.scalars():
+                        await drafts.save(
+                            session,
+                            member_id,
+                            "claim",
+                            step="amount",
+                            now=clock.now(),
+                            panel_id=panel_id,
+                            **CLAIM_DRAFT,
+                        )
+                    await session.execute(
+                        update(Member)
+                        .where(Member.telegram_id.in_(people))
+                        .values(conversation_step="claim:amount")
                     )
 
         # The echo bot first, on the same emulator (one poller at a time, as on Telegram).
