@@ -1,6 +1,7 @@
-"""Faults: the bot killed with SIGKILL while sending reminders and half-way through planning a
-meeting, Telegram answering 429, 5xx and dropped connections in bursts, and the database briefly
-out of reach. Nothing is lost, nothing is doubled, people are told kindly what is happening."""
+"""Faults: the bot killed with SIGKILL while sending reminders, half-way through planning a
+meeting and half-way through a claim, Telegram answering 429, 5xx and dropped connections in
+bursts, and the database briefly out of reach. Nothing is lost, nothing is doubled, people are
+told kindly what is happening."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from bot.clock import Clock, FrozenClock
 from bot.context import PanelbotApplication
-from bot.db import Answer, Draft, Meeting, OutboxMessage, OutboxStatus, Role, Rsvp
+from bot.db import Answer, Claim, ClaimLine, Draft, Meeting, OutboxMessage, OutboxStatus, Role, Rsvp
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
@@ -157,6 +158,53 @@ async def test_killed_half_way_through_planning_a_meeting_the_planner_carries_on
     assert ("time" if drafts[0].step == "time" else "day") in question["text"].lower()
     async with db.session() as session:
         assert await session.scalar(select(func.count()).select_from(Meeting)) == 0
+    second.send_signal(signal.SIGTERM)
+    assert second.wait(20) == 0
+
+
+async def test_killed_half_way_through_a_claim_the_item_comes_back_and_is_sent_once(
+    emulator: BotApiEmulator,
+    db: Database,
+    database_url: str,
+    tmp_path: Path,
+    processes: list[subprocess.Popen[str]],  # noqa: F811
+) -> None:
+    await _panel_with_members(db, Clock(), [9602])
+    ola = MemberDriver(emulator, 9602, "Ola")
+    first = _start_bot(emulator, database_url, tmp_path)
+    processes.append(first)
+    await ola.send("/claim")
+    await ola.reply(timeout=30)
+    await ola.tap("Not for a meeting")
+    await ola.reply(timeout=10)
+    await ola.tap("Bus, train or tram")
+    await ola.reply(timeout=10)
+    await ola.send("4.20")
+    await ola.reply(timeout=10)
+    await ola.tap("Today")
+    await ola.reply(timeout=10)
+    await ola.tap("I have no receipt")
+    await ola.reply(timeout=10)
+    # The reason completes the item; the bot dies while "add a note?" is on the way.
+    emulator.hold()
+    await ola.send("The bus driver gave none")
+    await emulator.wait_held(1, timeout=10)
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    emulator.release(drop=True)
+
+    second = _start_bot(emulator, database_url, tmp_path)
+    processes.append(second)
+    await ola.send("/claim")
+    back = await ola.reply(timeout=30)
+    assert back["text"] == "You have a claim you have not sent yet. Here it is.", ola.transcript()
+    summary = await ola.reply(timeout=10)
+    assert "4.20" in summary["text"], ola.transcript()
+    await ola.tap("Send claim")
+    assert (await ola.reply(timeout=10))["text"].startswith("We got your claim.")
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Claim)) == 1
+        assert (await session.scalars(select(ClaimLine.amount))).all() == [420]
     second.send_signal(signal.SIGTERM)
     assert second.wait(20) == 0
 
