@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
@@ -12,8 +13,10 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import Translator, resolve_language, translator
 from bot.runtime import Runtime
-from bot.services import members
+from bot.services import access, members
 from bot.services.members import MemberView
+
+log = logging.getLogger(__name__)
 
 
 class UpdateScope:
@@ -24,6 +27,7 @@ class UpdateScope:
         self._session: AsyncSession | None = None
         self.member: MemberView | None = None
         self.language: str | None = None
+        self.kept_for_retry = False  # handlers/errors.py: this update will be handled again
 
     @property
     def session(self) -> AsyncSession:
@@ -33,6 +37,10 @@ class UpdateScope:
 
     async def close(self) -> None:
         if self._session is not None:
+            try:
+                await access.write_refusals(self._session, self.runtime.clock.now())
+            except Exception:  # the person already has their answer; keep the bot going
+                log.warning("Could not audit a refused attempt", exc_info=True)
             # Anything a handler did not commit is rolled back here.
             await self._session.close()
             self._session = None

@@ -54,6 +54,7 @@ async def new_panel(update: Update, context: PanelContext) -> None:
     _ = context.t
     actor = await _actor(update, context)
     if not actor.is_admin:
+        access.refuse(context.session, actor, "/newpanel")
         await reply(update, _(ONLY_ADMINS))
         return
     name = " ".join(context.args or [])
@@ -125,6 +126,7 @@ async def invite(update: Update, context: PanelContext) -> None:
         if actor.is_admin:
             await reply(update, _("There are no panels yet. Make one with /newpanel."))
         else:
+            access.refuse(context.session, actor, "/invite")
             await reply(update, _(ONLY_COORDINATORS))
         return
     understood, days = _parse_days(context.args or [])

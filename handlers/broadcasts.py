@@ -99,6 +99,7 @@ async def _end(context: PanelContext) -> None:
 async def new_broadcast(update: Update, context: PanelContext) -> None:
     panels = await _panels(update, context)
     if not panels or context.member is None:
+        access.refuse(context.session, await _actor(update, context), "/broadcast")
         await reply(update, context.t(NO_PANEL_ROLE))
         return
     assert context.member is not None
@@ -359,6 +360,16 @@ async def on_button(update: Update, context: PanelContext) -> None:
     panels = await _panels(update, context)
     answers = await _answers(context)
     if not panels or answers is None:
+        # Only coordinators compose news; a panel or meeting not theirs is a forged button.
+        value = rest[0] if rest else ""
+        foreign = await access.names_foreign(
+            context.session,
+            {pid for pid, _ in panels},
+            panel=value if action == "p" else None,
+            meeting=value if action == "m" else None,
+        )
+        if not panels or foreign:
+            access.refuse(context.session, await _actor(update, context), "bc:" + action[:20])
         await answer_expired(query, context)
         return
     await query.answer()
@@ -437,6 +448,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
         await query.edit_message_reply_markup(None)
         await reply(update, t("Cancelled. Nothing was sent."))
     else:
+        access.refuse(context.session, await _actor(update, context), "bc:" + action[:20])
         await reply(update, t(REFUSED))
 
 
@@ -519,6 +531,7 @@ async def list_broadcasts(update: Update, context: PanelContext) -> None:
     t = context.t
     actor = await _actor(update, context)
     if not await access.coordinated_panels(context.session, actor):
+        access.refuse(context.session, actor, "/broadcasts")
         await reply(update, t(NO_PANEL_ROLE))
         return
     found = await broadcasts.listing(context.session, actor)

@@ -15,7 +15,7 @@ from bot.context import PanelContext, current_member
 from bot.db import Claim, ClaimLine, ClaimStatus, LineStatus, Meeting, Member, Panel
 from bot.i18n import N_, Translator
 from bot.services import claim_export, expenses, profile
-from bot.services.access import Actor, NotAllowed, actor_for, coordinated_panels
+from bot.services.access import Actor, NotAllowed, actor_for, coordinated_panels, refuse
 from bot.services.expenses import ClaimProblem
 from handlers import picker
 from handlers.claim_text import METHOD_LABELS, PAYMENT_LABELS, STATUS_LABELS, line_text, send_long
@@ -46,11 +46,21 @@ async def _actor(context: PanelContext) -> Actor:
     )
 
 
+async def _refuse_stranger(update: Update, context: PanelContext, what: str) -> None:
+    """Someone who never joined reviews nothing: audit the attempt (their buttons are forged)."""
+    assert update.effective_user is not None
+    actor = await actor_for(
+        context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
+    )
+    refuse(context.session, actor, what)
+
+
 # ------------------------------------------------------------------------------ showing
 
 
 async def review_command(update: Update, context: PanelContext) -> None:
     if context.member is None:
+        await _refuse_stranger(update, context, "/review")
         await reply(update, context.t(ONLY_COORDINATORS))
         return
     await _show_next(update, context, after=0)
@@ -61,6 +71,7 @@ async def _show_next(update: Update, context: PanelContext, *, after: int) -> No
     actor = await _actor(context)
     panels = [pid for pid, _ in await coordinated_panels(context.session, actor)]
     if not panels:
+        refuse(context.session, actor, "/review")
         await reply(update, t(ONLY_COORDINATORS))
         return
     claim = await expenses.next_to_review(context.session, actor, panels, after)
@@ -191,6 +202,8 @@ async def on_button(update: Update, context: PanelContext) -> None:
     assert query is not None
     args = parse_callback(query.data, FEATURE, VERSION)
     if not args or len(args) < 2 or not args[1].isdigit() or context.member is None:
+        if context.member is None:
+            await _refuse_stranger(update, context, "rv")
         await answer_expired(query, context)
         return
     t, action, target = context.t, args[0], int(args[1])
@@ -336,11 +349,13 @@ def period(name: str, today: date) -> tuple[date, date]:
 async def export_command(update: Update, context: PanelContext) -> None:
     t = context.t
     if context.member is None:
+        await _refuse_stranger(update, context, "/export")
         await reply(update, t(ONLY_COORDINATORS))
         return
     actor = await _actor(context)
     panels = await coordinated_panels(context.session, actor)
     if not panels:
+        refuse(context.session, actor, "/export")
         await reply(update, t(ONLY_COORDINATORS))
         return
     rows = []
@@ -372,6 +387,8 @@ async def on_export(update: Update, context: PanelContext) -> None:
         or args[2] not in ("csv", "xlsx")
         or context.member is None
     ):
+        if context.member is None:
+            await _refuse_stranger(update, context, "ex")
         await answer_expired(query, context)
         return
     t, panel_id = context.t, int(args[0])

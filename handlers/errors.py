@@ -2,20 +2,84 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
+from sqlalchemy import exc
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.context import PanelContext
+from bot.i18n import N_
 from handlers.common import answer_expired, reply
 
 log = logging.getLogger(__name__)
 
+# When the database is out of reach, the update is kept in memory and handled again after each
+# of these waits; the person is told once, and only told "something went wrong" at the end.
+DATABASE_RETRY_SECONDS: tuple[float, ...] = (5.0, 15.0, 45.0, 120.0)
+DATABASE_BUSY = N_("Sorry, I cannot get to my records just now. I will try again soon.")
+_RETRIES = "database_retries"  # bot_data: update_id -> attempts so far
+
+
+def database_out_of_reach(error: BaseException | None) -> bool:
+    """Lost or refused connections, a locked SQLite file, an exhausted pool: worth waiting for."""
+    if isinstance(error, exc.DBAPIError) and (
+        error.connection_invalidated or error.statement is None  # None: failed to connect
+    ):
+        return True
+    return isinstance(
+        error, exc.OperationalError | exc.InterfaceError | exc.TimeoutError | ConnectionError
+    )
+
+
+async def _handle_again(
+    update: Update, context: PanelContext, seconds: float, attempt: int
+) -> None:
+    await asyncio.sleep(seconds)
+    await context.application.process_update(update)
+    retries: dict[int, int] = context.application.bot_data.get(_RETRIES, {})
+    if retries.get(update.update_id) == attempt + 1:  # no new failure: handled, forget it
+        del retries[update.update_id]
+
+
+def _keep_for_retry(update: Update, context: PanelContext) -> int | None:
+    """Schedule another go at this update; the attempt number, or None when out of attempts."""
+    retries: dict[int, int] = context.application.bot_data.setdefault(_RETRIES, {})
+    attempt = retries.get(update.update_id, 0)
+    if attempt >= len(DATABASE_RETRY_SECONDS):
+        retries.pop(update.update_id, None)
+        return None
+    retries[update.update_id] = attempt + 1
+    context.application.create_task(
+        _handle_again(update, context, DATABASE_RETRY_SECONDS[attempt], attempt),
+        name=f"retry-update-{update.update_id}",
+    )
+    return attempt
+
 
 async def on_error(update: object, context: PanelContext) -> None:
+    if isinstance(update, Update) and database_out_of_reach(context.error):
+        # Keep the update once per go, and stop PTB from running the next handler groups on it
+        # (ApplicationHandlerStop from an error handler does that): the database may be back a
+        # moment later, and the update would then be handled now and again by the retry.
+        if context.scope.kept_for_retry:
+            raise ApplicationHandlerStop
+        context.scope.kept_for_retry = True
+        attempt = _keep_for_retry(update, context)
+        if attempt is not None:
+            log.warning("Database out of reach; will handle update %s again", update.update_id)
+            if attempt == 0 and update.effective_chat is not None:
+                await _tell(update, context, DATABASE_BUSY)
+            raise ApplicationHandlerStop
     log.error("Error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
@@ -38,6 +102,23 @@ async def on_error(update: object, context: PanelContext) -> None:
         )
     except TelegramError:
         log.warning("Could not tell the person about the error", exc_info=True)
+
+
+async def _tell(update: Update, context: PanelContext, message: str) -> None:
+    """A short notice in the person's app language: their settings may be out of reach too."""
+    from bot.i18n import resolve_language, translator
+
+    user = update.effective_user
+    language = context.scope.language or resolve_language(
+        None,
+        user.language_code if user else None,
+        None,
+        context.runtime.settings.panelbot_default_language,
+    )
+    try:
+        await reply(update, translator(language)(message))
+    except TelegramError:
+        log.warning("Could not tell the person the database is out of reach", exc_info=True)
 
 
 async def not_understood(update: Update, context: PanelContext) -> None:

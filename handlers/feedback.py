@@ -111,6 +111,11 @@ async def on_button(update: Update, context: PanelContext) -> None:
     args = parse_callback(query.data, FEATURE_ID, FEEDBACK_VERSION)
     t = context.t
     if not args or context.member is None:
+        if args:  # someone who never joined has no messages or panels: a forged button
+            actor = await access.actor_for(
+                context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
+            )
+            access.refuse(context.session, actor, "fb:" + args[0][:20])
         await answer_expired(query, context)
         return
     op, rest = args[0], args[1:]
@@ -161,6 +166,11 @@ async def on_button(update: Update, context: PanelContext) -> None:
         )
     elif op == "b" and feedback_id is not None:
         if not await feedback.owns(context.session, user_id, feedback_id):
+            # Not their message: a forged button.
+            actor = await access.actor_for(
+                context.session, user_id, context.runtime.settings.panelbot_admins
+            )
+            access.refuse(context.session, actor, "answer back on another's message")
             await answer_expired(query, context)
             return
         await query.answer()
@@ -309,26 +319,33 @@ async def on_reply_text(update: Update, context: PanelContext) -> None:
         return
     await _stop(context)
     them = translator(relay.language or "en", relay.easy_read)
-    text = "\n\n".join(
-        [
-            them("💬 A coordinator replied to your message #{n}:", n=relay.feedback.number),
-            *([escape(message.text.strip())] if message.text else []),
-            them("You can answer back. It stays anonymous.")
-            if relay.feedback.member_id is None
-            else them("You can answer back."),
-        ]
+    heading = them("💬 A coordinator replied to your message #{n}:", n=relay.feedback.number)
+    answer_back = (
+        them("You can answer back. It stays anonymous.")
+        if relay.feedback.member_id is None
+        else them("You can answer back.")
     )
     rows = [[button(them("Answer back"), _data("b", relay.feedback.id))]]
     markup = InlineKeyboardMarkup(rows)
     try:
         if voice is not None:  # sent by file id: the member hears it from the bot
             await context.bot.send_voice(
-                relay.chat_id, voice, caption=text, parse_mode="HTML", reply_markup=markup
+                relay.chat_id,
+                voice,
+                caption=heading + "\n\n" + answer_back,
+                parse_mode="HTML",
+                reply_markup=markup,
             )
         else:
-            await context.bot.send_message(
-                relay.chat_id, text, parse_mode="HTML", reply_markup=markup
-            )
+            # A reply may be up to 10,000 characters: in parts, as Telegram takes 4096 at most.
+            parts = [escape(part) for part in feedback.chunks((message.text or "").strip())]
+            parts[0] = heading + "\n\n" + parts[0]
+            parts[-1] += "\n\n" + answer_back
+            for index, text in enumerate(parts):
+                last = index == len(parts) - 1
+                await context.bot.send_message(
+                    relay.chat_id, text, parse_mode="HTML", reply_markup=markup if last else None
+                )
     except TelegramError:
         log.warning("A feedback reply could not be delivered")  # never which chat
         await reply(update, t("Sorry, the reply could not be delivered. They may have left."))

@@ -297,6 +297,8 @@ async def _coordinator_or_refuse(
     """The person's coordinated panels, or a polite refusal (and None) if they have none."""
     actor, panels = await _coordinated(update, context)
     if not panels:
+        command = (update.effective_message.text or "") if update.effective_message else ""
+        access.refuse(context.session, actor, command.split(" ", 1)[0][:40])
         await reply(update, context.t(NO_PANEL_ROLE))
         return None
     return actor, panels

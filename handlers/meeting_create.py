@@ -268,8 +268,9 @@ async def new_meeting(update: Update, context: PanelContext) -> None:
     user = update.effective_user
     assert user is not None
     t = context.t
-    _, panels = await _coordinated(context, user.id)
+    actor, panels = await _coordinated(context, user.id)
     if not panels:
+        access.refuse(context.session, actor, "/newmeeting")
         await reply(update, t(NO_PANEL_ROLE))
         return
     if context.member is None:  # a deployment admin who has never joined a panel
@@ -334,6 +335,14 @@ async def on_button(update: Update, context: PanelContext) -> None:
     args = parse_callback(query.data, FEATURE, VERSION)
     draft = await _load(context)
     if not args or len(args) < 2 or draft is None:
+        assert query.from_user is not None
+        actor, panels = await _coordinated(context, query.from_user.id)
+        # A planner button from someone who plans nothing, or naming a panel not theirs: forged.
+        mine = {str(panel_id) for panel_id, _ in panels}
+        first, second = (args or ["", ""])[0], "".join((args or [])[1:2])
+        foreign = first == Step.PANEL and second not in mine
+        if not panels or foreign:
+            access.refuse(context.session, actor, "nm:" + first[:20])
         await answer_expired(query, context)
         return
     answers = dict(draft.data or {})
@@ -392,10 +401,11 @@ async def _on_step_button(
     t, value = context.t, args[0]
     if step == Step.PANEL:
         assert query.from_user is not None
-        _, panels = await _coordinated(context, query.from_user.id)
+        actor, panels = await _coordinated(context, query.from_user.id)
         if not (value.isascii() and value.isdigit() and len(value) <= 12) or int(value) not in {
             panel_id for panel_id, _ in panels
         }:
+            access.refuse(context.session, actor, "nm:panel", None)
             raise Forged
         await _close(query)
         await _go(update, context, Step.TITLE, panel_id=int(value))

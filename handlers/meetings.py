@@ -272,6 +272,7 @@ async def attendance_command(update: Update, context: PanelContext) -> None:
     actor = await _actor(update, context)
     panels = await access.coordinated_panels(context.session, actor)
     if not panels:
+        access.refuse(context.session, actor, "/attendance")
         await reply(update, t(ONLY_COORDINATORS))
         return
     listed = await meetings.upcoming_in_panels(

@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.context import PanelContext, current_member
 from bot.db import Claim, LineStatus, Panel
 from bot.i18n import N_
-from bot.services import expenses, profile
+from bot.services import access, expenses, profile
 from bot.services.expenses import ClaimProblem
 from handlers import picker
 from handlers.claim_text import KIND_LABELS, STATUS_LABELS, line_text, send_long
@@ -118,6 +118,12 @@ async def on_button(update: Update, context: PanelContext) -> None:
     args = parse_callback(query.data, FEATURE, VERSION)
     member = context.member
     if not args or len(args) != 2 or not args[1].isdigit() or member is None:
+        if member is None and query.from_user is not None:  # never joined: has no claims
+            access.refuse(
+                context.session,
+                access.Actor(query.from_user.id, None),
+                "cx:" + args[0][:20] if args else "cx",
+            )
         await answer_expired(query, context)
         return
     t, action, target = context.t, args[0], int(args[1])

@@ -67,6 +67,7 @@ async def _command(update: Update, context: PanelContext, op: str) -> None:
     )
     panels = await access.coordinated_panels(context.session, actor)
     if not panels:
+        access.refuse(context.session, actor, "/helplines" if op == "h" else "/minanswers")
         await reply(update, t(NO_PANEL_ROLE))
         return
     given = _given(message.text)

@@ -81,6 +81,7 @@ async def new_poll(update: Update, context: PanelContext) -> None:
     actor = await _actor(context, update)
     panels = await access.coordinated_panels(context.session, actor)
     if member is None or not panels:
+        access.refuse(context.session, actor, "/newpoll")
         await reply(update, t(NO_PANEL_ROLE))
         return
     await drafts.discard(context.session, member.id, KIND)
@@ -207,6 +208,8 @@ async def on_button(update: Update, context: PanelContext) -> None:
     args = parse_callback(query.data, FEATURE, VERSION)
     member = context.member
     if args is None or len(args) != 2 or member is None:
+        if member is None:  # a stranger has no draft: a forged tap
+            access.refuse(context.session, await _actor(context, update), "np")
         await answer_expired(query, context)
         return
     step, value = args
@@ -218,6 +221,18 @@ async def on_button(update: Update, context: PanelContext) -> None:
         await _cancel(update, context)
         return
     if draft is None:
+        # Only coordinators have a question draft: a tap without one from someone who
+        # coordinates nothing, or naming another panel's panel or meeting, is forged.
+        actor = await _actor(context, update)
+        mine = {pid for pid, _ in await access.coordinated_panels(context.session, actor)}
+        foreign = await access.names_foreign(
+            context.session,
+            mine,
+            panel=value if step == "panel" else None,
+            meeting=value if step == "meeting" else None,
+        )
+        if not mine or foreign:
+            access.refuse(context.session, actor, "np:" + step[:20])
         await answer_expired(query, context)
         return
     answers = dict(draft.data or {})

@@ -130,6 +130,11 @@ async def on_answer_button(update: Update, context: PanelContext) -> None:
     if poll is None:
         await answer_expired(query, context)
         return
+    if op in ("t", "w") and not await polls.is_asked(
+        context.session, poll, update.effective_user.id
+    ):
+        await query.answer(t(OUTCOMES[Outcome.NOT_ASKED]), show_alert=True)
+        return
     if op == "t":
         if not 0 <= arg < 2 ** len(poll.options) or poll.kind != "many":
             await answer_expired(query, context)
@@ -244,6 +249,7 @@ async def results_command(update: Update, context: PanelContext) -> None:
     actor = await _actor(context, update)
     panels = await access.coordinated_panels(context.session, actor)
     if not panels:
+        access.refuse(context.session, actor, "/results")
         await reply(update, t(NO_PANEL_ROLE))
         return
     found = await polls.recent(context.session, actor, [p for p, _ in panels])

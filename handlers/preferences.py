@@ -152,10 +152,12 @@ async def on_setting_button(update: Update, context: PanelContext, step: Step, v
     await _saved(update, context, user_id)
 
 
-async def _saved(update: Update, context: PanelContext, user_id: int) -> None:
+async def _saved(
+    update: Update, context: PanelContext, user_id: int, *, reminders_may_change: bool = True
+) -> None:
     me = await profile.set_step(context.session, user_id, None)
-    # Reminder choice or quiet hours may have changed: upcoming reminders follow.
-    await meetings.refresh_member(context.session, me, now=context.runtime.clock.now())
+    if reminders_may_change:  # reminder choice or quiet hours: upcoming reminders follow
+        await meetings.refresh_member(context.session, me, now=context.runtime.clock.now())
     await context.session.commit()
     await context.reload_member(user_id)
     if update.callback_query:
@@ -199,7 +201,7 @@ async def on_text(update: Update, context: PanelContext) -> None:
     except InvalidAnswer:
         await reply(update, context.t(TEXT_PROBLEMS[step]))
         return
-    await _saved(update, context, member.telegram_id)
+    await _saved(update, context, member.telegram_id, reminders_may_change=step == Step.QUIET)
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:

@@ -101,6 +101,20 @@ def pack(header: str, blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str
     return messages
 
 
+def split_lines(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Text cut at line ends into messages that each fit Telegram's limit."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if current and telegram_length(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    return [*parts, current]
+
+
 def panel_id_from(args: list[str] | None) -> int | None:
     """The one argument of a panel button as a database id, or None if it cannot be one."""
     if not args or len(args) != 1:
@@ -157,6 +171,7 @@ async def members_command(update: Update, context: PanelContext) -> None:
         return
     panels = await access.coordinated_panels(context.session, actor)
     if not panels:
+        access.refuse(context.session, actor, "/members")
         await _refuse(update, context)
         return
     if len(panels) == 1:

@@ -13,6 +13,7 @@ from bot.db import Role
 from bot.services import members
 from handlers.common import button, callback_data, parse_callback, reply
 from handlers.language import language_keyboard
+from handlers.roster import split_lines
 
 
 async def _help_text(context: PanelContext, telegram_id: int | None) -> str:
@@ -94,7 +95,9 @@ async def start(update: Update, context: PanelContext) -> None:
 
 async def help_command(update: Update, context: PanelContext) -> None:
     user = update.effective_user
-    await reply(update, await _help_text(context, user.id if user else None))
+    # A panel with many coordinators can make the list longer than one message.
+    for part in split_lines(await _help_text(context, user.id if user else None)):
+        await reply(update, part)
 
 
 async def start_menu_button(update: Update, context: PanelContext) -> None:
@@ -109,7 +112,8 @@ async def start_menu_button(update: Update, context: PanelContext) -> None:
             reply_markup=language_keyboard(),
         )
     else:
-        await reply(update, await _help_text(context, query.from_user.id))
+        for part in split_lines(await _help_text(context, query.from_user.id)):
+            await reply(update, part)
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:

@@ -113,3 +113,16 @@ async def test_cancelling_by_key_prefix_leaves_other_rows(db: Database, clock: F
         )
     assert statuses["meeting:70:reminder:1"] == OutboxStatus.PENDING
     assert statuses["meeting:7:reminder:2"] == OutboxStatus.CANCELLED
+
+
+async def test_one_claim_takes_no_more_than_its_limit(db: Database, clock: FrozenClock) -> None:
+    """On PostgreSQL an `IN (subquery ... SKIP LOCKED)` claim took every due row, so a second
+    worker had nothing to send (found by tests/test_scale_out.py)."""
+    for n in range(30):
+        await _enqueue(db, clock, f"many:{n}")
+    async with db.session() as session:
+        first = await outbox.claim_due(session, now=clock.now(), limit=10, lease=LEASE)
+    async with db.session() as session:
+        second = await outbox.claim_due(session, now=clock.now(), limit=10, lease=LEASE)
+    assert len(first) == len(second) == 10
+    assert not {m.key for m in first} & {m.key for m in second}

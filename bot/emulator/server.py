@@ -124,6 +124,7 @@ class ApiCall:
     description: str | None = None
     result: Any = None
     finished: float | None = None
+    bot_id: int | None = None  # which bot's token made it (several bots may share an emulator)
 
     @property
     def ok(self) -> bool:
@@ -488,7 +489,7 @@ class BotApiEmulator:
             params = await self._read_params(request)
         except ApiError as error:
             return _error_response(error)
-        call = ApiCall(name, params.loggable(), time.monotonic())
+        call = ApiCall(name, params.loggable(), time.monotonic(), bot_id=self.bot_id)
         self._calls.append(call)
         try:
             if handler is None:
@@ -620,7 +621,8 @@ class BotApiEmulator:
         text, entities = formatting.strip_text(text, entities)
         if not text and not caption:
             raise bad_request("message text is empty")
-        if len(text) > limit:
+        # Telegram counts UTF-16 code units, so an emoji outside the BMP counts as two.
+        if len(text.encode("utf-16-le")) // 2 > limit:
             raise bad_request("message caption is too long" if caption else "message is too long")
         return text, entities
 

@@ -3,15 +3,47 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Member, Membership, Role
+from bot.services import audit
 
 
 class NotAllowed(Exception):
     """The person asked for something their role does not permit."""
+
+
+# Refused attempts wait on the session (its `info` outlives the rollback that follows a refusal)
+# and are written to the audit log in their own transaction when the update ends
+# (bot/context.py UpdateScope.close), so every refusal is recorded in one place.
+_REFUSALS = "panelbot_refusals"
+
+
+def refuse(
+    session: AsyncSession, actor: Actor, what: str, panel_id: int | None = None
+) -> NotAllowed:
+    """Note a refused attempt for the audit log; returns the NotAllowed to raise."""
+    session.info.setdefault(_REFUSALS, []).append(
+        {"actor_id": actor.member_id, "telegram_id": actor.telegram_id, "what": what[:200]}
+        | ({"panel": panel_id} if panel_id is not None else {})
+    )
+    return NotAllowed(what)
+
+
+async def write_refusals(session: AsyncSession, now: datetime) -> int:
+    """Audit the refusals noted during this update. Anything uncommitted was given up already."""
+    pending = session.info.pop(_REFUSALS, [])
+    if not pending:
+        return 0
+    await session.rollback()
+    for note in pending:
+        details = {k: v for k, v in note.items() if k != "actor_id"}
+        audit.record(session, "refused", at=now, actor_id=note["actor_id"], **details)
+    await session.commit()
+    return len(pending)
 
 
 @dataclass(frozen=True)
@@ -52,11 +84,13 @@ async def require_coordinator(session: AsyncSession, actor: Actor, panel_id: int
     if actor.is_admin:
         return
     if await panel_role(session, actor, panel_id) not in (Role.COORDINATOR, Role.ADMIN):
-        raise NotAllowed(f"not a coordinator of panel {panel_id}")
+        raise refuse(session, actor, "not a coordinator", panel_id)
 
 
-def require_admin(actor: Actor) -> None:
+def require_admin(actor: Actor, session: AsyncSession | None = None) -> None:
     if not actor.is_admin:
+        if session is not None:
+            raise refuse(session, actor, "not an admin")
         raise NotAllowed("not an admin")
 
 
@@ -109,3 +143,21 @@ async def coordinators_to_ask(session: AsyncSession, telegram_id: int) -> list[C
         .distinct()
     )
     return [Contact(r[0], r[1], r[2]) for r in rows.all()]
+
+
+async def names_foreign(
+    session: AsyncSession, mine: set[int], *, panel: str | None = None, meeting: str | None = None
+) -> bool:
+    """Whether a button's panel or meeting id (as tapped) is outside the panels this person
+    coordinates: a forged button, to refuse and audit even when no form is open."""
+    from bot.db import Meeting
+
+    value = panel if panel is not None else meeting
+    if value is None:
+        return False
+    if not (value.isdecimal() and value.isascii() and len(value) < 19):
+        return True
+    if meeting is not None:
+        found = await session.scalar(select(Meeting.panel_id).where(Meeting.id == int(value)))
+        return found not in mine
+    return int(value) not in mine

@@ -32,7 +32,7 @@ from bot.db import (
     Role,
 )
 from bot.services import audit, outbox
-from bot.services.access import Actor, NotAllowed, require_coordinator
+from bot.services.access import Actor, NotAllowed, refuse, require_coordinator
 from bot.services.reminders import after_quiet_hours
 
 # Kinds of spending, in the order the buttons show them.
@@ -401,6 +401,8 @@ async def _own_claim(session: AsyncSession, telegram_id: int, claim_id: int) -> 
         .options(selectinload(Claim.lines))
     )
     if claim is None:
+        # Someone else's claim (or none): only a forged button names it, so audit the attempt.
+        refuse(session, Actor(telegram_id, None), f"touch claim {claim_id} of someone else")
         raise LookupError("no such claim")
     return claim
 

@@ -30,7 +30,7 @@ from bot.db import (
     Rsvp,
 )
 from bot.services import audit, outbox
-from bot.services.access import Actor, NotAllowed, require_coordinator
+from bot.services.access import Actor, NotAllowed, refuse, require_coordinator
 from bot.services.reminders import reminder_times
 
 ACCESS_OPTIONS = ("step_free", "hearing_loop", "bsl", "parking", "quiet_room")
@@ -205,7 +205,8 @@ async def _schedule_reminders(
             OutboxMessage.key.startswith(prefix, autoescape=True),
         )
     )
-    stale = [key for key in pending.all() if key not in wanted]
+    queued = set(pending.all())
+    stale = [key for key in queued if key not in wanted]
     if stale:
         await session.execute(
             update(OutboxMessage)
@@ -214,6 +215,8 @@ async def _schedule_reminders(
             .execution_options(synchronize_session=False)
         )
     for key, due in wanted.items():
+        if key in queued:  # already waiting: enqueue would leave it as it is
+            continue
         await outbox.enqueue(
             session,
             key=key,
@@ -378,7 +381,7 @@ async def managed(
     """A meeting this coordinator may change: theirs, still on, and not started yet."""
     meeting = await session.get(Meeting, meeting_id)
     if meeting is None:
-        raise NotAllowed("no such meeting")
+        raise refuse(session, actor, "no such meeting")
     await require_coordinator(session, actor, meeting.panel_id)
     if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= now:
         raise MeetingError("closed")
@@ -460,7 +463,7 @@ async def attendance(
     """Who is coming and what support they need. Coordinators of the meeting's panel only."""
     meeting = await session.get(Meeting, meeting_id)
     if meeting is None:
-        raise NotAllowed("no such meeting")
+        raise refuse(session, actor, "no such meeting")
     await require_coordinator(session, actor, meeting.panel_id)
     rows = await session.execute(
         select(Member.display_name, Rsvp)

@@ -46,6 +46,9 @@ async def load_for_update(session: AsyncSession, telegram_id: int) -> MemberView
     if not rows:
         return None
     member = rows[0][0]
+    # The identity map holds rows weakly: keep this one for the update, so services reading the
+    # same member (profile.get_member) find it there instead of asking the database again.
+    session.info["person"] = member
     roles = frozenset(role for _, role, _ in rows if role is not None)
     panel_language = next((lang for _, _, lang in rows if lang), None)
     return MemberView(

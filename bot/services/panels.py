@@ -74,7 +74,7 @@ async def create_panel(
     language: str = "en",
 ) -> NewPanel:
     """A new panel with a member invite and a coordinator invite. Admins only."""
-    require_admin(actor)
+    require_admin(actor, session)
     panel = Panel(
         name=_validate_panel(name, timezone, language),
         timezone=timezone,
@@ -136,7 +136,7 @@ async def create_invite(
     if role == Role.MEMBER:
         await require_coordinator(session, actor, panel_id)
     else:
-        require_admin(actor)
+        require_admin(actor, session)
     if await session.get(Panel, panel_id) is None:
         raise LookupError(f"There is no panel {panel_id}.")
     if max_uses is not None and max_uses < 1:
@@ -164,7 +164,7 @@ async def revoke_invite(session: AsyncSession, actor: Actor, code: str, *, now: 
         raise LookupError("There is no invite with that code.")
     await require_coordinator(session, actor, invite.panel_id)
     if invite.role != Role.MEMBER:
-        require_admin(actor)
+        require_admin(actor, session)
     if invite.revoked_at is None:
         invite.revoked_at = now
         audit.record(

@@ -34,7 +34,7 @@ from bot.db import (
     Rsvp,
 )
 from bot.services import outbox
-from bot.services.access import Actor, NotAllowed, require_coordinator
+from bot.services.access import Actor, NotAllowed, refuse, require_coordinator
 
 KINDS = ("one", "many", "rating", "text")
 MIN_ANSWERS = 3  # the floor: results are never shown with fewer answers than this
@@ -309,6 +309,19 @@ async def _reshuffle(session: AsyncSession, poll_id: int) -> None:
         await session.execute(insert(PollParticipant), participant_rows)
 
 
+async def is_asked(session: AsyncSession, poll: Poll, telegram_id: int) -> bool:
+    """Whether this person was sent the poll (and is still in its panel). An answer button
+    from anyone else is forged or from someone who left: audited as a refusal."""
+    if await _participant(session, poll, telegram_id) is not None:
+        return True
+    _refuse_answer(session, poll, telegram_id)
+    return False
+
+
+def _refuse_answer(session: AsyncSession, poll: Poll, telegram_id: int) -> None:
+    refuse(session, Actor(telegram_id, None), "answer a question not sent to them", poll.panel_id)
+
+
 async def answer(
     session: AsyncSession,
     telegram_id: int,
@@ -326,6 +339,7 @@ async def answer(
         return Outcome.NOT_ASKED, None
     found = await _participant(session, poll, telegram_id)
     if found is None:
+        _refuse_answer(session, poll, telegram_id)
         await session.rollback()
         return Outcome.NOT_ASKED, poll
     member_id, state = found

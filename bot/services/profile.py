@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Member, PaymentChoice, ReminderChoice
@@ -33,6 +33,15 @@ class InvalidAnswer(ValueError):
 
 
 async def get_member(session: AsyncSession, telegram_id: int) -> Member:
+    # The update's own session usually holds this row already (bot/context.py load_person):
+    # a SELECT would hand back that same object anyway, so skip the round trip.
+    for state in (inspect(obj) for obj in session.identity_map.values()):
+        if (
+            state.class_ is Member
+            and state.dict.get("telegram_id") == telegram_id
+            and not state.expired_attributes
+        ):
+            return state.obj()
     member = await session.scalar(select(Member).where(Member.telegram_id == telegram_id))
     if member is None:
         raise LookupError("unknown member")

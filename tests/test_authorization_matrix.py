@@ -1,0 +1,257 @@
+"""Every coordinator and admin action, tried by people who may not do it: refused kindly, nothing
+changed, each attempt in the audit log. The rows live in tests/authorization_table.py."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.clock import FrozenClock
+from bot.context import PanelbotApplication
+from bot.db import AuditEvent, Role
+from bot.db.base import Base
+from bot.db.engine import Database
+from bot.emulator.driver import MemberDriver
+from bot.emulator.server import BotApiEmulator
+from bot.services import broadcasts, expenses, feedback, meetings, polls
+from bot.services.access import Actor
+from handlers import meetings as meeting_handlers
+from tests.authorization_table import (
+    ACTIONS_FOR_EVERYONE,
+    BUTTONS_FOR_EVERYONE,
+    COMMANDS_FOR_EVERYONE,
+    KIND_REFUSALS,
+    MATRIX,
+    Attempt,
+    matrix_buttons,
+    matrix_commands,
+)
+from tests.factories import add_member, create_panel
+
+COORDINATOR_A, MEMBER_A, COORDINATOR_B, STRANGER = 7100, 7101, 7200, 7300
+BEA = 7102  # another member of the victim panel: her question, message and claim are the targets
+ATTACKERS = {
+    "a member of the panel": MEMBER_A,
+    "a coordinator of another panel": COORDINATOR_B,
+    "a stranger who never joined": STRANGER,
+}
+ADMIN_ONLY = {"newpanel"}
+
+
+async def _world(db: Database, clock: FrozenClock) -> dict[str, int]:
+    """The victim panel with a meeting, and Bea's question, anonymous message and claim. The
+    question goes out before Agnieszka joins, so it is not hers to answer."""
+    victim = await create_panel(db, clock, "Carers Voice")
+    other = await create_panel(db, clock, "Youth Panel")
+    panel_id = victim.panel.id
+    coordinator = await add_member(
+        db, clock, panel_id, COORDINATOR_A, "Priya", role=Role.COORDINATOR
+    )
+    await add_member(db, clock, panel_id, BEA, "Bea")
+    priya = Actor(COORDINATOR_A, coordinator.id)
+    now = clock.now()
+    async with db.session() as session:
+        meeting = await meetings.create(
+            session,
+            priya,
+            panel_id,
+            meetings.MeetingDraft(title="Planning day", starts_at=now + timedelta(days=7)),
+            now=now,
+        )
+        poll, _ = await polls.create(
+            session,
+            priya,
+            polls.PollDraft(
+                panel_id=panel_id,
+                question="Which day suits you?",
+                kind="one",
+                options=("Monday", "Friday"),
+                closes_at=now + timedelta(days=7),
+            ),
+            now=now,
+        )
+        await session.commit()
+        message = await feedback.submit(
+            session, BEA, panel_id, "reply", now=now, text="The room was too cold."
+        )
+        sent = await expenses.submit(
+            session,
+            BEA,
+            panel_id=panel_id,
+            meeting_id=None,
+            lines=[
+                expenses.NewLine(
+                    kind="transport", amount=420, spent_on=now.date(), no_receipt_reason="Bus"
+                )
+            ],
+            note=None,
+            now=now,
+            today=now.date(),
+        )
+        await session.commit()
+        news = await broadcasts.create(
+            session,
+            priya,
+            audience=broadcasts.Audience(panel_ids=(panel_id,)),
+            text="The meeting room has moved.",
+            translations={},
+            media_kind=None,
+            media_file_id=None,
+            important=False,
+            send_at=now + timedelta(days=2),
+            now=now,
+            report_chat_id=COORDINATOR_A,
+            report_message_id=None,
+        )
+        await session.commit()
+        ids = {
+            "panel": panel_id,
+            "meeting": meeting.id,
+            "poll": poll.id,
+            "feedback": message.id,
+            "claim": sent.claim.id,
+            "line": sent.claim.lines[0].id,
+            "broadcast": news.id,
+        }
+    await add_member(db, clock, panel_id, MEMBER_A, "Agnieszka")
+    await add_member(db, clock, other.panel.id, COORDINATOR_B, "Owen", role=Role.COORDINATOR)
+    return ids
+
+
+async def _snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but the audit log, in a stable order."""
+    dump: dict[str, list[tuple[Any, ...]]] = {}
+    async with db.session() as session:
+        for table in sorted(Base.metadata.tables.values(), key=lambda t: t.name):
+            if table.name == "audit_log":
+                continue
+            rows = (await session.execute(select(table))).all()
+            dump[table.name] = sorted((tuple(map(repr, row)) for row in rows), key=repr)
+    return dump
+
+
+async def _refusals(db: Database, telegram_id: int) -> int:
+    async with db.session() as session:
+        events = (
+            await session.scalars(select(AuditEvent).where(AuditEvent.action == "refused"))
+        ).all()
+    return sum(1 for e in events if (e.details or {}).get("telegram_id") == telegram_id)
+
+
+async def _refusal_text(person: MemberDriver, attempt: Attempt, data: str, anchor: int) -> str:
+    if attempt.via == "command":
+        return str((await person.reply())["text"])
+    answer = await person.tap_data(anchor, data)
+    if answer.get("text"):
+        return str(answer["text"])
+    return str((await person.reply())["text"])
+
+
+def _tried_by(attempt: Attempt, who: str) -> bool:
+    """A coordinator's commands, and buttons naming nothing of the victim panel's, act on their
+    own panel or draft, so another panel's coordinator tries only admin commands and buttons
+    carrying the victim panel's ids. Members and strangers try everything."""
+    if ATTACKERS[who] != COORDINATOR_B:
+        return True
+    if attempt.via == "command":
+        return attempt.text.split()[0].lstrip("/") in ADMIN_ONLY
+    return "{" in attempt.text
+
+
+@pytest.mark.parametrize("who", list(ATTACKERS))
+async def test_every_coordinator_action_is_refused_kindly_changes_nothing_and_is_audited(
+    app: PanelbotApplication,
+    emulator: BotApiEmulator,
+    db: Database,
+    clock: FrozenClock,
+    who: str,
+) -> None:
+    ids = await _world(db, clock)
+    person = MemberDriver(emulator, ATTACKERS[who], "Mallory")
+    await person.send("/help")
+    anchor = (await person.reply())["message_id"]
+    problems = []
+    for attempt in MATRIX:
+        if not _tried_by(attempt, who):
+            continue
+        before = await _snapshot(db)
+        audited = await _refusals(db, person.user_id)
+        text = attempt.render(**ids)
+        if attempt.via == "command":
+            await person.send(text)
+        answer = await _refusal_text(person, attempt, text, anchor)
+        if not any(kind in answer for kind in KIND_REFUSALS):
+            problems.append(f"{attempt.action} ({text}): not a kind refusal: {answer!r}")
+        for _ in range(50):  # the refusal is audited when the update ends, just after the reply
+            if await _refusals(db, person.user_id) > audited:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            problems.append(f"{attempt.action} ({text}): not in the audit log")
+        after = await _snapshot(db)
+        changed = [name for name in before if before[name] != after[name]]
+        if changed:
+            problems.append(f"{attempt.action} ({text}): changed {changed}")
+    assert not problems, "\n".join(problems) + "\n--- transcript ---\n" + person.transcript()
+
+
+async def test_the_panel_s_own_coordinator_is_not_refused(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    """The control: the same table's actions work for the person they belong to."""
+    meeting_id = (await _world(db, clock))["meeting"]
+    priya = MemberDriver(emulator, COORDINATOR_A, "Priya")
+    await priya.send("/members")
+    assert "Members of Carers Voice" in (await priya.reply())["text"]
+    await priya.send("/invite")
+    assert "Here is a new invite link for" in (await priya.reply())["text"]
+    await priya.send("/attendance")
+    listing = await priya.reply()
+    answer = await priya.tap_data(listing["message_id"], f"mt:1:att:{meeting_id}")
+    assert not answer.get("text")
+    assert "Planning day" in (await priya.reply())["text"]
+    await priya.send("/results")
+    assert "Which question?" in (await priya.reply())["text"]
+    await priya.send("/helplines")
+    assert "Members see this after they send feedback" in (await priya.reply())["text"]
+    await priya.send("/review")
+    assert "Claim" in (await priya.reply())["text"]
+    assert await _refusals(db, COORDINATOR_A) == 0
+
+
+def _prefix(pattern: str) -> str:
+    """The feature of a callback pattern like ^nm: or ^start:1:(language|help)$."""
+    match = re.match(r"\^?([A-Za-z0-9_]+)", pattern)
+    assert match, f"cannot read a feature from the callback pattern {pattern!r}"
+    return match.group(1)
+
+
+def test_no_command_or_button_is_missing_from_the_table(app: PanelbotApplication) -> None:
+    commands: set[str] = set()
+    prefixes: set[str] = set()
+    for group in app.handlers.values():
+        for handler in group:
+            if isinstance(handler, CommandHandler):
+                commands |= set(handler.commands)
+            elif isinstance(handler, CallbackQueryHandler) and handler.pattern is not None:
+                pattern = getattr(handler.pattern, "pattern", handler.pattern)
+                prefixes.add(_prefix(str(pattern)))
+    in_table = matrix_buttons()
+    assert commands - matrix_commands() - set(COMMANDS_FOR_EVERYONE) == set(), (
+        "add these commands to tests/authorization_table.py (MATRIX or COMMANDS_FOR_EVERYONE)"
+    )
+    assert prefixes - set(in_table) - set(BUTTONS_FOR_EVERYONE) == set(), (
+        "add these buttons to tests/authorization_table.py (MATRIX or BUTTONS_FOR_EVERYONE)"
+    )
+    # Mixed features: each sub-action is either tried in the matrix or listed as everyone's.
+    for feature, everyone in ACTIONS_FOR_EVERYONE.items():
+        assert everyone.isdisjoint(in_table.get(feature, set())), feature
+    mt_actions = set(meeting_handlers._ACTIONS)
+    assert mt_actions - in_table["mt"] - ACTIONS_FOR_EVERYONE["mt"] == set()
+    assert meeting_handlers._COORDINATOR - in_table["mt"] == set()
