@@ -245,3 +245,11 @@ async def test_an_unreachable_database_is_one_line(panelbot: Panelbot) -> None:
         await panelbot("panel", "list", DATABASE_URL="postgresql://nobody@127.0.0.1:9/none")
     )
     assert "cannot open the database" in line
+
+
+def test_invite_codes_never_start_with_a_dash_so_the_command_line_can_revoke_them() -> None:
+    from bot.services.panels import new_code
+
+    codes = [new_code() for _ in range(3000)]  # about 47 would start with "-" by chance
+    assert not [code for code in codes if code.startswith("-")]
+    assert len(set(codes)) == len(codes)
