@@ -5,13 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Draft
 
 
 async def get(session: AsyncSession, member_id: int, kind: str) -> Draft | None:
+    # A form step reads its draft and then saves it: the second look comes from the session,
+    # saving a statement on every step (the target is at most 5 per update).
+    for loaded in session.identity_map.values():
+        if not isinstance(loaded, Draft):
+            continue
+        state = inspect(loaded)  # after a rollback attributes are expired: never load them here
+        if state.unloaded or state.deleted or state.was_deleted:
+            continue
+        if (loaded.member_id, loaded.kind) == (member_id, kind):
+            return loaded
     return await session.scalar(
         select(Draft).where(Draft.member_id == member_id, Draft.kind == kind)
     )
