@@ -101,7 +101,7 @@ async def _explain(update: Update, context: PanelContext, word: str) -> None:
     user = update.effective_user
     assert user is not None
     language = context.scope.language or "en"
-    panels = await jargon.panel_ids_for(context.session, user.id)
+    panels = list(context.member.panel_ids) if context.member else []
     explanation = await jargon.explain(
         context.session,
         glossary.load(),

@@ -159,7 +159,7 @@ async def _saved(
     if reminders_may_change:  # reminder choice or quiet hours: upcoming reminders follow
         await meetings.refresh_member(context.session, me, now=context.runtime.clock.now())
     await context.session.commit()
-    await context.reload_member(user_id)
+    await context.refresh_member(user_id)
     if update.callback_query:
         await update.callback_query.answer()
         await update.callback_query.edit_message_reply_markup(None)

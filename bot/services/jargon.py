@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import Member, Membership, MissingWord, PanelTerm
+from bot.db import MissingWord, PanelTerm
 from bot.services import audit
 from bot.services.access import Actor, require_coordinator
 from bot.services.glossary import Entry, Glossary, normalise
@@ -30,14 +30,16 @@ class Explanation:
         return self.entry is not None or self.panel_term is not None
 
 
-async def panel_ids_for(session: AsyncSession, telegram_id: int) -> list[int]:
-    rows = await session.scalars(
-        select(Membership.panel_id)
-        .join(Member, Member.id == Membership.member_id)
-        .where(Member.telegram_id == telegram_id, Membership.active.is_(True))
-        .order_by(Membership.joined_at)
+# Built once: /explain is the most common update.
+_PANEL_TERM = (
+    select(PanelTerm)
+    .where(
+        PanelTerm.panel_id.in_(bindparam("panel_ids", expanding=True)),
+        PanelTerm.key == bindparam("key"),
     )
-    return list(rows.all())
+    .order_by(PanelTerm.updated_at.desc())
+    .limit(1)
+)
 
 
 async def explain(
@@ -51,12 +53,7 @@ async def explain(
 ) -> Explanation:
     key = normalise(word)
     if panel_ids and key:
-        own = await session.scalar(
-            select(PanelTerm)
-            .where(PanelTerm.panel_id.in_(panel_ids), PanelTerm.key == key)
-            .order_by(PanelTerm.updated_at.desc())
-            .limit(1)
-        )
+        own = await session.scalar(_PANEL_TERM, {"panel_ids": panel_ids, "key": key})
         if own is not None:
             return Explanation(panel_term=own)
     found = glossary.lookup(word, language)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -23,6 +23,7 @@ class MemberView:
     display_name: str | None
     panel_language: str | None
     roles: frozenset[Role]
+    panel_ids: tuple[int, ...] = ()  # active memberships, oldest first
     unreachable: bool = False
     is_admin: bool = False
     easy_read: bool = False
@@ -30,33 +31,48 @@ class MemberView:
     conversation_step: str | None = None
 
 
+# Built once: every update runs it, and building a statement costs more than running it.
+_PERSON = (
+    select(Member, Membership.panel_id, Membership.role, Panel.default_language)
+    .outerjoin(Membership, (Membership.member_id == Member.id) & Membership.active.is_(True))
+    .outerjoin(Panel, Panel.id == Membership.panel_id)
+    .where(Member.telegram_id == bindparam("telegram_id"))
+    .order_by(Membership.joined_at)
+)
+
+
 async def load_for_update(session: AsyncSession, telegram_id: int) -> MemberView | None:
     """One query: the member and their active memberships, or None for a stranger."""
-    rows = (
-        await session.execute(
-            select(Member, Membership.role, Panel.default_language)
-            .outerjoin(
-                Membership, (Membership.member_id == Member.id) & Membership.active.is_(True)
-            )
-            .outerjoin(Panel, Panel.id == Membership.panel_id)
-            .where(Member.telegram_id == telegram_id)
-            .order_by(Membership.joined_at)
-        )
-    ).all()
+    rows = (await session.execute(_PERSON, {"telegram_id": telegram_id})).all()
     if not rows:
         return None
     member = rows[0][0]
     # The identity map holds rows weakly: keep this one for the update, so services reading the
     # same member (profile.get_member) find it there instead of asking the database again.
     session.info["person"] = member
-    roles = frozenset(role for _, role, _ in rows if role is not None)
-    panel_language = next((lang for _, _, lang in rows if lang), None)
+    memberships = [(panel_id, role, language) for _, panel_id, role, language in rows if panel_id]
+    return view_of(
+        member,
+        panel_ids=tuple(panel_id for panel_id, _, _ in memberships),
+        roles=frozenset(role for _, role, _ in memberships),
+        panel_language=next((language for _, _, language in memberships if language), None),
+    )
+
+
+def view_of(
+    member: Member,
+    *,
+    panel_ids: tuple[int, ...],
+    roles: frozenset[Role],
+    panel_language: str | None,
+) -> MemberView:
     return MemberView(
         id=member.id,
         telegram_id=member.telegram_id,
         language=member.language,
         display_name=member.display_name,
         panel_language=panel_language,
+        panel_ids=panel_ids,
         roles=roles,
         unreachable=member.unreachable_since is not None,
         is_admin=member.is_admin,
