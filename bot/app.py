@@ -62,7 +62,12 @@ def build_application(
 ) -> PanelbotApplication:
     """The whole bot. `tick_seconds=None` leaves the outbox tick off (tests drive it by hand)."""
     runtime = Runtime(
-        settings=settings, db=db or Database.from_url(settings.database_url), clock=clock or Clock()
+        settings=settings,
+        db=db
+        or Database.from_url(
+            settings.database_url, pool_size=settings.panelbot_concurrent_updates + 4
+        ),
+        clock=clock or Clock(),
     )
     # One budget for everything the bot sends: the outbox paces itself, live answers book a slot.
     limiter = RateLimiter()

@@ -117,6 +117,7 @@ def connector(path: str) -> Callable[[], Awaitable[OneTripConnection]]:
     async def connect() -> OneTripConnection:
         connection = OneTripConnection(partial(sqlite3.connect, path, check_same_thread=False), 64)
         connection._thread.daemon = True  # as SQLAlchemy does: never keep the process alive
-        return await connection
+        await connection  # starts the thread and opens the file there
+        return connection
 
     return connect

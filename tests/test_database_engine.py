@@ -1,0 +1,102 @@
+"""The database layer under the services: SQLite's one-trip driver keeps SQLite's meaning, and a
+PostgreSQL connection closed while it sat idle is replaced before anyone notices."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+from sqlalchemy import exc, func, insert, select, text, update
+
+from bot.clock import FrozenClock
+from bot.db import Member, Panel, engine
+from bot.db.engine import Database
+from bot.db.sqlite_driver import OneTripConnection
+
+
+def _only(database_url: str, backend: str) -> None:
+    if not database_url.startswith(backend):
+        pytest.skip(f"about {backend} only")
+
+
+async def test_sqlite_statements_read_write_and_roll_back_as_sqlite_does(
+    db: Database, database_url: str, clock: FrozenClock
+) -> None:
+    _only(database_url, "sqlite")
+    async with db.engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        assert isinstance(raw.driver_connection, OneTripConnection)
+
+    async with db.session() as session:
+        session.add(Panel(name="Carers Voice", created_at=clock.now()))
+        session.add_all(
+            Member(telegram_id=100 + n, display_name=f"Person {n}", created_at=clock.now())
+            for n in range(3)
+        )
+    async with db.sessions() as session:
+        # Rows, and the number of rows an UPDATE touched.
+        names = (await session.scalars(select(Member.display_name).order_by(Member.id))).all()
+        assert names == ["Person 0", "Person 1", "Person 2"]
+        changed = await session.execute(
+            update(Member).where(Member.telegram_id >= 101).values(language="cy")
+        )
+        assert changed.rowcount == 2  # type: ignore[attr-defined]
+        # An insert hands back its new id; nothing is kept when the session rolls back.
+        added = await session.execute(
+            insert(Member).values(telegram_id=200, created_at=clock.now()).returning(Member.id)
+        )
+        assert added.scalar_one() > 0
+        await session.rollback()
+    async with db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Member)) == 3
+        assert await session.scalar(select(func.count()).where(Member.language == "cy")) == 0
+        # SQLite's own errors still arrive as SQLAlchemy's, and the session recovers.
+        session.add(Member(telegram_id=100, created_at=clock.now()))
+        with pytest.raises(exc.IntegrityError):
+            await session.commit()
+        await session.rollback()
+        # Several rows in one statement (executemany) and a large result in one trip.
+        await session.execute(
+            insert(Member),
+            [{"telegram_id": 1000 + n, "created_at": clock.now()} for n in range(500)],
+        )
+        await session.commit()
+        ids = (await session.scalars(select(Member.telegram_id))).all()
+        assert len(ids) == 503
+    # The pragmas every connection needs are still set.
+    async with db.engine.connect() as connection:
+        assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+        assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+
+
+async def test_sqlite_writes_are_seen_by_other_sessions_only_after_commit(
+    db: Database, database_url: str, clock: FrozenClock
+) -> None:
+    _only(database_url, "sqlite")
+    async with db.sessions() as writer, db.sessions() as reader:
+        writer.add(Member(telegram_id=7, display_name="Ann", created_at=clock.now()))
+        await writer.flush()
+        assert await reader.scalar(select(func.count()).select_from(Member)) == 0
+        await writer.commit()
+        assert await reader.scalar(select(Member.display_name)) == "Ann"
+
+
+async def test_postgres_connection_closed_while_idle_is_replaced_before_use(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _only(database_url, "postgresql")
+    monkeypatch.setattr(engine, "IDLE_SECONDS_BEFORE_CHECK", 0.0)
+    db = Database.from_url(database_url, pool_size=1)
+    try:
+        async with db.engine.connect() as connection:
+            backend = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar()
+        # The server (a restart, a proxy's timeout) closes the connection the pool is keeping.
+        admin = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            await admin.execute("SELECT pg_terminate_backend($1)", backend)
+        finally:
+            await admin.close()
+        async with db.engine.connect() as connection:
+            now_backend = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar()
+        assert now_backend != backend
+    finally:
+        await db.dispose()
