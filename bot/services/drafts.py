@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import bindparam, delete, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Draft
+
+# Built once: every step of every form reads its draft.
+_DRAFT = select(Draft).where(
+    Draft.member_id == bindparam("member_id"), Draft.kind == bindparam("kind")
+)
 
 
 async def get(session: AsyncSession, member_id: int, kind: str) -> Draft | None:
@@ -22,9 +27,7 @@ async def get(session: AsyncSession, member_id: int, kind: str) -> Draft | None:
             continue
         if (loaded.member_id, loaded.kind) == (member_id, kind):
             return loaded
-    return await session.scalar(
-        select(Draft).where(Draft.member_id == member_id, Draft.kind == kind)
-    )
+    return await session.scalar(_DRAFT, {"member_id": member_id, "kind": kind})
 
 
 async def save(

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import (
@@ -199,12 +199,7 @@ async def _schedule_reminders(
         end = ends_at(meeting)
         wanted[f"{key_prefix(meeting.id)}reminder:{member.id}:after:{int(end.timestamp())}"] = end
     prefix = f"{key_prefix(meeting.id)}reminder:{member.id}:"
-    pending = await session.scalars(
-        select(OutboxMessage.key).where(
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.key.startswith(prefix, autoescape=True),
-        )
-    )
+    pending = await session.scalars(_PENDING_KEYS, {"pattern": _starting_with(prefix)})
     queued = set(pending.all())
     stale = [key for key in queued if key not in wanted]
     if stale:
@@ -252,24 +247,36 @@ async def answer(
     return meeting, rsvp
 
 
+# Built once, as the next one: every RSVP tap runs them.
+_INVITATION = (
+    select(Meeting, Rsvp, Member, Panel)
+    .join(Rsvp, Rsvp.meeting_id == Meeting.id)
+    .join(Member, Member.id == Rsvp.member_id)
+    .join(Panel, Panel.id == Meeting.panel_id)
+    .join(
+        Membership,
+        (Membership.member_id == Member.id)
+        & (Membership.panel_id == Meeting.panel_id)
+        & Membership.active.is_(True),
+    )
+    .where(Meeting.id == bindparam("meeting_id"), Member.telegram_id == bindparam("telegram_id"))
+)
+_PENDING_KEYS = select(OutboxMessage.key).where(
+    OutboxMessage.status == OutboxStatus.PENDING,
+    OutboxMessage.key.like(bindparam("pattern"), escape="/"),
+)
+
+
+def _starting_with(prefix: str) -> str:
+    """A LIKE pattern for keys that start with `prefix`, taken literally."""
+    return prefix.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
 async def _invitation(
     session: AsyncSession, telegram_id: int, meeting_id: int
 ) -> tuple[Meeting, Rsvp, Member, Panel]:
-    row = (
-        await session.execute(
-            select(Meeting, Rsvp, Member, Panel)
-            .join(Rsvp, Rsvp.meeting_id == Meeting.id)
-            .join(Member, Member.id == Rsvp.member_id)
-            .join(Panel, Panel.id == Meeting.panel_id)
-            .join(
-                Membership,
-                (Membership.member_id == Member.id)
-                & (Membership.panel_id == Meeting.panel_id)
-                & Membership.active.is_(True),
-            )
-            .where(Meeting.id == meeting_id, Member.telegram_id == telegram_id)
-        )
-    ).first()
+    values = {"meeting_id": meeting_id, "telegram_id": telegram_id}
+    row = (await session.execute(_INVITATION, values)).first()
     if row is None:
         raise NotAllowed("not invited")
     return row[0], row[1], row[2], row[3]
