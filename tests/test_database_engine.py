@@ -3,12 +3,14 @@ PostgreSQL connection closed while it sat idle is replaced before anyone notices
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import pytest
 from sqlalchemy import exc, func, insert, select, text, update
 
 from bot.clock import FrozenClock
-from bot.db import Member, Panel, engine
+from bot.db import Member, Panel, engine, sqlite_driver
 from bot.db.engine import Database
 from bot.db.sqlite_driver import OneTripConnection
 
@@ -100,3 +102,45 @@ async def test_postgres_connection_closed_while_idle_is_replaced_before_use(
         assert now_backend != backend
     finally:
         await db.dispose()
+
+
+async def test_sqlite_writers_queue_for_the_file_and_give_up_like_sqlite_after_the_wait(
+    db: Database, database_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _only(database_url, "sqlite")
+    async with db.session() as session:
+        session.add(Member(telegram_id=1, display_name="Ann", created_at=clock.now()))
+    order: list[str] = []
+
+    async def first() -> None:
+        async with db.sessions() as session:
+            await session.execute(update(Member).values(display_name="first"))
+            order.append("first wrote")
+            await asyncio.sleep(0.3)  # holds the write, as a handler awaiting Telegram would
+            await session.commit()
+            order.append("first committed")
+
+    async def second() -> None:
+        await asyncio.sleep(0.05)
+        async with db.sessions() as session:
+            await session.execute(update(Member).values(display_name="second"))
+            order.append("second wrote")
+            await session.commit()
+
+    await asyncio.gather(first(), second())
+    assert order == ["first wrote", "first committed", "second wrote"]
+    async with db.sessions() as session:
+        assert await session.scalar(select(Member.display_name)) == "second"
+        # Reading never waits for a writer.
+        async with db.sessions() as writer:
+            await writer.execute(update(Member).values(display_name="third"))
+            assert await session.scalar(select(Member.display_name)) == "second"
+            # A writer kept waiting longer than SQLite's busy timeout gets SQLite's own error.
+            monkeypatch.setattr(sqlite_driver, "WRITE_WAIT_SECONDS", 0.2)
+            with pytest.raises(exc.OperationalError, match="database is locked"):
+                await session.execute(update(Member).values(display_name="fourth"))
+            await session.rollback()
+            await writer.commit()
+        await session.execute(update(Member).values(display_name="fifth"))
+        await session.commit()
+        assert await session.scalar(select(Member.display_name)) == "fifth"

@@ -6,10 +6,17 @@ ends, even when nothing was written. Each trip wakes a thread and then the event
 bot that was a large share of the CPU spent per update. Here a statement is run, fetched and closed
 in one trip, and commit or rollback only travel when a transaction is open (SQLite's own commit
 and rollback do nothing otherwise, so the behaviour is the same).
+
+SQLite lets one connection write at a time. Left to SQLite, the others wait in its busy handler,
+which sleeps in steps of up to 100 ms and retries: under load most of an RSVP's time went there
+while the file was free. Here the connections of one engine queue for writing in the event loop
+instead (`WriteGate`) and start the moment the writer before them commits. Other processes on the
+same file (the command line while the bot runs) still meet SQLite's own busy handler.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import partial
@@ -18,6 +25,31 @@ from typing import Any
 import aiosqlite
 
 _Result = tuple[Any, int, int | None, list[Any]]
+# Statements that start a write: the ones Python's sqlite3 opens a transaction for, and WITH
+# (a CTE that updates runs as one statement of its own).
+_WRITES = ("insert", "update", "delete", "replace", "with")
+# As long as PRAGMA busy_timeout: after that, the same error SQLite would give.
+WRITE_WAIT_SECONDS = 10.0
+
+
+def starts_a_write(sql: str) -> bool:
+    return sql.lstrip()[:7].lower().startswith(_WRITES)
+
+
+class WriteGate:
+    """One writer at a time among an engine's connections, queued in the event loop."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+
+    async def enter(self) -> None:
+        try:
+            await asyncio.wait_for(self._lock.acquire(), WRITE_WAIT_SECONDS)
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked") from None
+
+    def leave(self) -> None:
+        self._lock.release()
 
 
 def _run(connection: sqlite3.Connection, sql: str, parameters: Sequence[Any]) -> _Result:
@@ -60,16 +92,22 @@ class OneTripCursor:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def _trip(self, function: Callable[..., _Result], *args: Any) -> OneTripCursor:
-        result = await self._connection.run_in_thread(function, *args)
+    async def _trip(self, function: Callable[..., _Result], sql: str, *args: Any) -> OneTripCursor:
+        connection = self._connection
+        if starts_a_write(sql):
+            await connection.before_write()
+        try:
+            result = await connection.run_in_thread(function, connection.sqlite, sql, *args)
+        finally:
+            connection.after_statement()
         self.description, self.rowcount, self.lastrowid, self._rows = result
         return self
 
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> OneTripCursor:
-        return await self._trip(_run, self._connection.sqlite, sql, parameters)
+        return await self._trip(_run, sql, parameters)
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> OneTripCursor:
-        return await self._trip(_run_many, self._connection.sqlite, sql, list(parameters))
+        return await self._trip(_run_many, sql, list(parameters))
 
     async def fetchall(self) -> list[Any]:
         rows, self._rows = self._rows, []
@@ -88,6 +126,9 @@ class OneTripCursor:
 
 
 class OneTripConnection(aiosqlite.Connection):
+    gate: WriteGate | None = None
+    _writing = False  # this connection holds the gate
+
     @property
     def sqlite(self) -> sqlite3.Connection:
         return self._conn
@@ -102,20 +143,50 @@ class OneTripConnection(aiosqlite.Connection):
         # Safe to read here: SQLAlchemy never runs two things on one connection at once.
         return self._connection is not None and self._connection.in_transaction
 
+    async def before_write(self) -> None:
+        if self.gate is not None and not self._writing and not self._in_transaction():
+            await self.gate.enter()
+            self._writing = True
+
+    def after_statement(self) -> None:
+        """Leave the gate once no transaction is open (a single statement, a commit, a failure)."""
+        if self._writing and not self._in_transaction():
+            self._writing = False
+            assert self.gate is not None
+            self.gate.leave()
+
     async def commit(self) -> None:
-        if self._in_transaction():
-            await super().commit()
+        try:
+            if self._in_transaction():
+                await super().commit()
+        finally:
+            self.after_statement()
 
     async def rollback(self) -> None:
-        if self._in_transaction():
-            await super().rollback()
+        try:
+            if self._in_transaction():
+                await super().rollback()
+        finally:
+            self.after_statement()
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            if self._writing:
+                self._writing = False
+                assert self.gate is not None
+                self.gate.leave()
 
 
 def connector(path: str) -> Callable[[], Awaitable[OneTripConnection]]:
     """SQLAlchemy's `async_creator` for a SQLite file (the arguments its own dialect would use)."""
 
+    gate = WriteGate()
+
     async def connect() -> OneTripConnection:
         connection = OneTripConnection(partial(sqlite3.connect, path, check_same_thread=False), 64)
+        connection.gate = gate
         connection._thread.daemon = True  # as SQLAlchemy does: never keep the process alive
         await connection  # starts the thread and opens the file there
         return connection
