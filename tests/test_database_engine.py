@@ -144,3 +144,20 @@ async def test_sqlite_writers_queue_for_the_file_and_give_up_like_sqlite_after_t
         await session.execute(update(Member).values(display_name="fifth"))
         await session.commit()
         assert await session.scalar(select(Member.display_name)) == "fifth"
+
+
+async def test_sqlite_a_connection_dropped_half_way_through_a_write_lets_the_next_writer_in(
+    db: Database, database_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _only(database_url, "sqlite")
+    monkeypatch.setattr(sqlite_driver, "WRITE_WAIT_SECONDS", 1.0)
+    async with db.session() as session:
+        session.add(Member(telegram_id=1, display_name="Ann", created_at=clock.now()))
+    async with db.sessions() as dropped:
+        await dropped.execute(update(Member).values(display_name="lost"))
+        connection = await dropped.connection()
+        await connection.invalidate()  # as when its task is cancelled or the pool is disposed
+    async with db.sessions() as session:
+        await session.execute(update(Member).values(display_name="kept"))
+        await session.commit()
+        assert await session.scalar(select(Member.display_name)) == "kept"

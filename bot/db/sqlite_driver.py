@@ -150,7 +150,11 @@ class OneTripConnection(aiosqlite.Connection):
 
     def after_statement(self) -> None:
         """Leave the gate once no transaction is open (a single statement, a commit, a failure)."""
-        if self._writing and not self._in_transaction():
+        if not self._in_transaction():
+            self._leave_gate()
+
+    def _leave_gate(self) -> None:
+        if self._writing:
             self._writing = False
             assert self.gate is not None
             self.gate.leave()
@@ -173,10 +177,13 @@ class OneTripConnection(aiosqlite.Connection):
         try:
             await super().close()
         finally:
-            if self._writing:
-                self._writing = False
-                assert self.gate is not None
-                self.gate.leave()
+            self._leave_gate()
+
+    def stop(self) -> asyncio.Future[Any] | None:
+        # SQLAlchemy's way to drop a connection it cannot await (a cancelled task, a dispose):
+        # a transaction left open here dies with the connection, so must its place in the queue.
+        self._leave_gate()
+        return super().stop()
 
 
 def connector(path: str) -> Callable[[], Awaitable[OneTripConnection]]:
