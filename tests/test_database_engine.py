@@ -161,3 +161,21 @@ async def test_sqlite_a_connection_dropped_half_way_through_a_write_lets_the_nex
         await session.execute(update(Member).values(display_name="kept"))
         await session.commit()
         assert await session.scalar(select(Member.display_name)) == "kept"
+
+
+async def test_sqlite_a_write_inside_a_savepoint_takes_its_turn_like_any_other(
+    db: Database, database_url: str, clock: FrozenClock
+) -> None:
+    _only(database_url, "sqlite")
+    async with db.session() as session:
+        session.add(Member(telegram_id=1, display_name="Ann", created_at=clock.now()))
+    async with db.sessions() as session:
+        async with session.begin_nested():  # SAVEPOINT opens the transaction, not the UPDATE
+            await session.execute(update(Member).values(display_name="Anna"))
+            raw = await (await session.connection()).get_raw_connection()
+            connection = raw.driver_connection
+            assert isinstance(connection, OneTripConnection)
+            assert connection.writing
+        await session.commit()
+        assert not connection.writing
+        assert await session.scalar(select(Member.display_name)) == "Anna"

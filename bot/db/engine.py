@@ -56,8 +56,9 @@ def _check_after_idle(engine: AsyncEngine) -> None:
         try:
             dialect.do_ping(dbapi_connection)
         except Exception as error:
-            # The pool then throws this connection away and tries a fresh one.
-            raise exc.DisconnectionError("connection closed while idle") from error
+            # The pool then throws this connection away, and every one older than it (a
+            # restart closed them all), and tries a fresh one.
+            raise exc.InvalidatePoolError("connection closed while idle") from error
 
 
 def create_engine(

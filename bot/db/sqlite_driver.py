@@ -25,15 +25,16 @@ from typing import Any
 import aiosqlite
 
 _Result = tuple[Any, int, int | None, list[Any]]
-# Statements that start a write: the ones Python's sqlite3 opens a transaction for, and WITH
-# (a CTE that updates runs as one statement of its own).
-_WRITES = ("insert", "update", "delete", "replace", "with")
+# Statements that write or may lead to a write: the ones Python's sqlite3 opens a transaction
+# for, WITH (the outbox's CTE that updates runs as one statement of its own; a read-only CTE
+# only waits its turn), and SAVEPOINT/BEGIN, which open a transaction the next write belongs to.
+_WRITES = ("insert", "update", "delete", "replace", "with", "savepoint", "begin")
 # As long as PRAGMA busy_timeout: after that, the same error SQLite would give.
 WRITE_WAIT_SECONDS = 10.0
 
 
 def starts_a_write(sql: str) -> bool:
-    return sql.lstrip()[:7].lower().startswith(_WRITES)
+    return sql.lstrip()[:9].lower().startswith(_WRITES)
 
 
 class WriteGate:
@@ -133,6 +134,11 @@ class OneTripConnection(aiosqlite.Connection):
     def sqlite(self) -> sqlite3.Connection:
         return self._conn
 
+    @property
+    def writing(self) -> bool:
+        """This connection has the engine's turn to write."""
+        return self._writing
+
     def run_in_thread(self, function: Callable[..., Any], *args: Any) -> Awaitable[Any]:
         return self._execute(function, *args)
 
@@ -144,7 +150,7 @@ class OneTripConnection(aiosqlite.Connection):
         return self._connection is not None and self._connection.in_transaction
 
     async def before_write(self) -> None:
-        if self.gate is not None and not self._writing and not self._in_transaction():
+        if self.gate is not None and not self._writing:
             await self.gate.enter()
             self._writing = True
 
