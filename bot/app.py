@@ -19,6 +19,7 @@ from bot.db.engine import Database
 from bot.delivery import Delivery, LiveSends, RateLimiter
 from bot.runtime import Runtime
 from bot.services import feedback as feedback_service
+from bot.telegram_http import AiohttpRequest
 from bot.update_order import PerPersonUpdateProcessor
 from handlers import (
     admin,
@@ -74,6 +75,8 @@ def build_application(
     builder: Any = (
         ApplicationBuilder()
         .rate_limiter(LiveSends(limiter))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(pool_size=1))
         .application_class(PanelbotApplication)
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
