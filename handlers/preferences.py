@@ -34,7 +34,9 @@ def _is_member(context: PanelContext) -> bool:
     return member is not None and member.consent == "given"
 
 
-async def show_settings(update: Update, context: PanelContext) -> None:
+async def show_settings(update: Update, context: PanelContext, *, saved: bool = False) -> None:
+    """The person's settings with a button for each; after a change, "Saved." heads the same
+    message, so one message confirms the change and shows where things stand."""
     t = context.t
     if not _is_member(context):
         await reply(update, t("To join a panel, open the invite link from your coordinator."))
@@ -46,6 +48,7 @@ async def show_settings(update: Update, context: PanelContext) -> None:
         needs.append(escape(me.access_other))
     none = t("None")
     lines = [
+        *([t("Saved."), ""] if saved else []),
         t("Your settings:"),
         "",
         t("Name: {name}", name=escape(me.display_name or "")),
@@ -90,8 +93,7 @@ async def on_item(update: Update, context: PanelContext) -> None:
         me.broadcasts_muted = not me.broadcasts_muted
         await context.session.commit()
         await query.edit_message_reply_markup(None)
-        await reply(update, context.t("Saved."))
-        await show_settings(update, context)
+        await show_settings(update, context, saved=True)
     elif key == "leave":
         from handlers import privacy
 
@@ -163,8 +165,7 @@ async def _saved(
     if update.callback_query:
         await update.callback_query.answer()
         await update.callback_query.edit_message_reply_markup(None)
-    await reply(update, context.t("Saved."))
-    await show_settings(update, context)
+    await show_settings(update, context, saved=True)
 
 
 def _setting_step(value: str | None) -> Step | None:
