@@ -23,10 +23,11 @@ from telegram import (
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PanelContext, current_member
-from bot.db import Draft, Panel
+from bot.db import Panel
 from bot.i18n import N_, Translator
 from bot.services import drafts, expenses, money, profile, receipts
 from bot.services.access import NotAllowed
+from bot.services.drafts import DraftView
 from bot.services.expenses import EXPENSE_KINDS, ClaimProblem
 from handlers import picker
 from handlers.claim_input import parse_claim_date
@@ -83,7 +84,7 @@ def _say(t: Translator, code: str, **values: object) -> str:
 # ------------------------------------------------------------------------------ the draft
 
 
-async def _draft(context: PanelContext) -> Draft | None:
+async def _draft(context: PanelContext) -> DraftView | None:
     assert context.member is not None
     return await drafts.get(context.session, context.member.id, DRAFT)
 
@@ -431,7 +432,7 @@ class _Claiming(filters.MessageFilter):
         return True
 
 
-async def _draft_or_reset(update: Update, context: PanelContext) -> Draft | None:
+async def _draft_or_reset(update: Update, context: PanelContext) -> DraftView | None:
     draft = await _draft(context)
     if draft is None and context.member is not None:
         await profile.set_step(context.session, context.member.telegram_id, None)

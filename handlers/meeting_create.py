@@ -26,10 +26,11 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PanelContext, current_member
-from bot.db import Draft, Panel, Rsvp
+from bot.db import Panel, Rsvp
 from bot.i18n import N_, Translator
 from bot.services import access, drafts, glossary, meetings, members, plain_language, profile
 from bot.services.access import NotAllowed
+from bot.services.drafts import DraftView
 from bot.services.meetings import ACCESS_OPTIONS, MAX_TITLE, MeetingError
 from handlers import picker
 from handlers.common import answer_expired, button, parse_callback, reply
@@ -72,14 +73,14 @@ from handlers.meeting_messages import ACCESS_WORDS, invitation_text
 # ------------------------------------------------------------------------------ small helpers
 
 
-async def _load(context: PanelContext) -> Draft | None:
+async def _load(context: PanelContext) -> DraftView | None:
     member = context.member
     if member is None:
         return None
     return await drafts.get(context.session, member.id, KIND)
 
 
-def _current(draft: Draft) -> Step:
+def _current(draft: DraftView) -> Step:
     try:
         return Step(draft.step)
     except ValueError:
@@ -605,7 +606,7 @@ class _MakingAMeeting(filters.MessageFilter):
         return bool(member and (member.conversation_step or "").startswith(PREFIX))
 
 
-async def _draft_or_reset(update: Update, context: PanelContext) -> Draft | None:
+async def _draft_or_reset(update: Update, context: PanelContext) -> DraftView | None:
     """The draft; if it has gone (sent or cancelled elsewhere), forget the step and say so."""
     draft = await _load(context)
     if draft is None and context.member is not None:

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -67,6 +67,11 @@ DEFAULT_POLICY: dict[str, Any] = {
 }
 
 
+_POLICY = select(*(getattr(ExpensePolicy, name) for name in DEFAULT_POLICY)).where(
+    ExpensePolicy.panel_id == bindparam("panel_id")
+)
+
+
 class ClaimProblem(Exception):
     """A claim that breaks a rule; `code` says which, for a plain message."""
 
@@ -95,10 +100,11 @@ class Policy:
 
 
 async def policy(session: AsyncSession, panel_id: int) -> Policy:
-    row = await session.get(ExpensePolicy, panel_id)
+    # Plain columns, not an ORM object: every claim step reads the rules.
+    row = (await session.execute(_POLICY, {"panel_id": panel_id})).first()
     if row is None:
         return Policy(**DEFAULT_POLICY)
-    return Policy(**{name: getattr(row, name) for name in DEFAULT_POLICY})
+    return Policy(**row._asdict())
 
 
 async def set_policy(
