@@ -7,12 +7,10 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.db import Member
 from bot.i18n import Translator, resolve_language, translator
 from bot.runtime import Runtime
 from bot.services import access, members
@@ -131,13 +129,8 @@ class PanelContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         """After a change to the person's own settings (not their panels): the same as
         reload_member, built from the row this update already holds rather than read again."""
         view = self.scope.member
-        person = self.session.info.get("person")
-        if (
-            view is None
-            or not isinstance(person, Member)
-            or inspect(person).expired_attributes
-            or person.telegram_id != telegram_id
-        ):
+        person = members.loaded(self.session, telegram_id)
+        if view is None or person is None:
             return await self.reload_member(telegram_id)
         self.scope.member = members.view_of(
             person, panel_ids=view.panel_ids, roles=view.roles, panel_language=view.panel_language

@@ -157,8 +157,9 @@ async def on_setting_button(update: Update, context: PanelContext, step: Step, v
 async def _saved(
     update: Update, context: PanelContext, user_id: int, *, reminders_may_change: bool = True
 ) -> None:
-    me = await profile.set_step(context.session, user_id, None)
+    await profile.set_step(context.session, user_id, None)
     if reminders_may_change:  # reminder choice or quiet hours: upcoming reminders follow
+        me = await profile.get_member(context.session, user_id)
         await meetings.refresh_member(context.session, me, now=context.runtime.clock.now())
     await context.session.commit()
     await context.refresh_member(user_id)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -33,7 +34,20 @@ class MemberView:
 
 # Built once: every update runs it, and building a statement costs more than running it.
 _PERSON = (
-    select(Member, Membership.panel_id, Membership.role, Panel.default_language)
+    select(
+        Member.id,
+        Member.telegram_id,
+        Member.language,
+        Member.display_name,
+        Member.unreachable_since,
+        Member.is_admin,
+        Member.easy_read,
+        Member.consent,
+        Member.conversation_step,
+        Membership.panel_id,
+        Membership.role,
+        Panel.default_language,
+    )
     .outerjoin(Membership, (Membership.member_id == Member.id) & Membership.active.is_(True))
     .outerjoin(Panel, Panel.id == Membership.panel_id)
     .where(Member.telegram_id == bindparam("telegram_id"))
@@ -42,25 +56,37 @@ _PERSON = (
 
 
 async def load_for_update(session: AsyncSession, telegram_id: int) -> MemberView | None:
-    """One query: the member and their active memberships, or None for a stranger."""
+    """One query: the member and their active memberships, or None for a stranger.
+
+    Plain columns, not an ORM object: most updates only read who is writing, and building the
+    object cost more CPU than the query. Services that change the person load it then."""
     rows = (await session.execute(_PERSON, {"telegram_id": telegram_id})).all()
     if not rows:
         return None
-    member = rows[0][0]
-    # The identity map holds rows weakly: keep this one for the update, so services reading the
-    # same member (profile.get_member) find it there instead of asking the database again.
-    session.info["person"] = member
-    memberships = [(panel_id, role, language) for _, panel_id, role, language in rows if panel_id]
+    memberships = [(r.panel_id, r.role, r.default_language) for r in rows if r.panel_id]
     return view_of(
-        member,
+        rows[0],
         panel_ids=tuple(panel_id for panel_id, _, _ in memberships),
         roles=frozenset(role for _, role, _ in memberships),
         panel_language=next((language for _, _, language in memberships if language), None),
     )
 
 
+def loaded(session: AsyncSession, telegram_id: int) -> Member | None:
+    """The person's row if this session already holds it, up to date, else None."""
+    for state in (inspect(obj) for obj in session.identity_map.values()):
+        if (
+            state.class_ is Member
+            and state.dict.get("telegram_id") == telegram_id
+            and not state.expired_attributes
+        ):
+            member: Member = state.obj()
+            return member
+    return None
+
+
 def view_of(
-    member: Member,
+    member: Any,  # a Member, or a row with the same columns (load_for_update)
     *,
     panel_ids: tuple[int, ...],
     roles: frozenset[Role],

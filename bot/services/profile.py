@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import cast
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db import Member, PaymentChoice, ReminderChoice
+from bot.services import members
 
 ACCESS_NEEDS = (
     "step_free",
@@ -28,20 +31,23 @@ MAX_OTHER_NEED = 500
 _QUIET = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|to)\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
 
 
+_MEMBERS = cast(Table, Member.__table__)
+_SET_STEP = (
+    update(_MEMBERS)
+    .where(_MEMBERS.c.telegram_id == bindparam("who"))
+    .values(conversation_step=bindparam("new_step", type_=_MEMBERS.c.conversation_step.type))
+)
+
+
 class InvalidAnswer(ValueError):
     """The person's answer cannot be used; the handler asks again kindly."""
 
 
 async def get_member(session: AsyncSession, telegram_id: int) -> Member:
-    # The update's own session usually holds this row already (bot/context.py load_person):
-    # a SELECT would hand back that same object anyway, so skip the round trip.
-    for state in (inspect(obj) for obj in session.identity_map.values()):
-        if (
-            state.class_ is Member
-            and state.dict.get("telegram_id") == telegram_id
-            and not state.expired_attributes
-        ):
-            return state.obj()
+    # Several changes in one update share the row: a SELECT would hand back the same object.
+    member = members.loaded(session, telegram_id)
+    if member is not None:
+        return member
     member = await session.scalar(select(Member).where(Member.telegram_id == telegram_id))
     if member is None:
         raise LookupError("unknown member")
@@ -140,7 +146,13 @@ async def set_payment(session: AsyncSession, telegram_id: int, choice: str) -> M
     return member
 
 
-async def set_step(session: AsyncSession, telegram_id: int, step: str | None) -> Member:
-    member = await get_member(session, telegram_id)
-    member.conversation_step = step
-    return member
+async def set_step(session: AsyncSession, telegram_id: int, step: str | None) -> None:
+    """Where the person is in a conversation. Every form step moves it, usually with nothing
+    else about the person changing: then a plain UPDATE, no ORM object loaded or flushed."""
+    member = members.loaded(session, telegram_id)
+    if member is not None and session.is_modified(member):
+        member.conversation_step = step  # saved in the same UPDATE as the other changes
+        return
+    await session.execute(_SET_STEP, {"who": telegram_id, "new_step": step})
+    if member is not None:
+        set_committed_value(member, "conversation_step", step)
