@@ -51,6 +51,9 @@ async def get_member(session: AsyncSession, telegram_id: int) -> Member:
     member = await session.scalar(select(Member).where(Member.telegram_id == telegram_id))
     if member is None:
         raise LookupError("unknown member")
+    # The identity map holds rows weakly: keep this one for the update, so the next change or
+    # the settings shown after it find it there instead of asking the database again.
+    session.info["person"] = member
     return member
 
 
