@@ -44,6 +44,7 @@ from handlers import (
     polls,
     preferences,
     privacy,
+    reachability,
     roster,
     start,
 )
@@ -106,6 +107,7 @@ def build_application(
     # text that belongs to it; the catch-all fallbacks come last.
     application.add_handler(TypeHandler(Update, load_person), group=-1)
     features = (
+        reachability,
         onboarding,
         start,
         language,

@@ -146,8 +146,9 @@ async def load_person(update: object, context: PanelContext) -> None:
     user = update.effective_user
     scope.member = await members.load_for_update(scope.session, user.id)
     member = scope.member
-    if member and member.unreachable:
-        # They wrote to us, so they can be reached again.
+    if member and member.unreachable and update.my_chat_member is None:
+        # They wrote to us, so they can be reached again (handlers/reachability.py decides
+        # for a block or an unblock, which is not writing to us).
         await members.mark_reachable(scope.session, user.id)
         await scope.session.commit()
     scope.language = resolve_language(

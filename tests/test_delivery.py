@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -162,3 +163,37 @@ async def test_rows_are_rendered_at_send_time_and_can_be_dropped(
     [message] = emulator.messages(7600)
     assert message["text"] == "Rendered for 7600"
     assert (await _statuses(db))["drop"] == OutboxStatus.CANCELLED
+
+
+async def _unreachable_since(db: Database, telegram_id: int) -> object:
+    async with db.session() as session:
+        return await session.scalar(
+            select(Member.unreachable_since).where(Member.telegram_id == telegram_id)
+        )
+
+
+async def test_blocking_the_bot_marks_them_unreachable_and_unblocking_undoes_it(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    """Telegram's notice of a block is not the person writing to us: it must not count as
+    "reachable again", whichever comes first, the notice or a bounced message."""
+    emulator.add_user(7310, "Kit")
+    async with db.session() as session:
+        await members.get_or_create(session, 7310, now=clock.now())
+
+    emulator.block(7310)
+    for _ in range(100):
+        if await _unreachable_since(db, 7310) is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert await _unreachable_since(db, 7310) == clock.now()
+    await _queue(db, clock, 7310, "after-block")
+    assert (await _delivery(app).drain()).unreachable == 1
+    assert await _unreachable_since(db, 7310) == clock.now()
+
+    emulator.unblock(7310)
+    for _ in range(100):
+        if await _unreachable_since(db, 7310) is None:
+            break
+        await asyncio.sleep(0.05)
+    assert await _unreachable_since(db, 7310) is None
