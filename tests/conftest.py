@@ -3,9 +3,12 @@ set), the project's Bot API emulator, and the real bot pointed at it over HTTP."
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sqlite3
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,23 +42,62 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
         yield f"sqlite+aiosqlite:///{tmp_path / 'panelbot.sqlite3'}"
         return
     name = f"panelbot_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(_postgres_admin_dsn(base))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
+    await _postgres_admin(base, f'CREATE DATABASE "{name}"')
     yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    await _postgres_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _migrate(url: str) -> None:
+    database = Database.from_url(url)
+    try:
+        await migrate.upgrade(database.engine)
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One database migrated by the real Alembic chain, once per run; each test's `db` starts
+    as a copy of it (SQLite's backup API, CREATE DATABASE ... TEMPLATE on PostgreSQL), which
+    saves running the whole chain for every test. tests/test_migrations.py runs the chain itself."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        path = tmp_path_factory.mktemp("template") / "panelbot.sqlite3"
+        asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+        yield str(path)
+        return
+    name = f"panelbot_template_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_postgres_admin(base, f'CREATE DATABASE "{name}"'))
+    asyncio.run(_migrate(make_url(base).set(database=name).render_as_string(hide_password=False)))
+    yield name
+    asyncio.run(_postgres_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _postgres_admin(base: str, *statements: str) -> None:
     admin = await asyncpg.connect(_postgres_admin_dsn(base))
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for statement in statements:
+            await admin.execute(statement)
     finally:
         await admin.close()
 
 
 @pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
+async def db(database_url: str, migrated_template: str) -> AsyncIterator[Database]:
+    """The test's database, migrated to head (a copy of the run's migrated template)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        # SQLite's backup API: a consistent copy whatever the journal mode left behind.
+        source, copy = sqlite3.connect(migrated_template), sqlite3.connect(str(url.database))
+        with closing(source), closing(copy):
+            source.backup(copy)
+    else:
+        await _postgres_admin(
+            os.environ["TEST_DATABASE_URL"],
+            f'DROP DATABASE "{url.database}"',
+            f'CREATE DATABASE "{url.database}" TEMPLATE "{migrated_template}"',
+        )
     database = Database.from_url(database_url)
-    await migrate.upgrade(database.engine)
     yield database
     await database.dispose()
 
