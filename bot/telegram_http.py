@@ -9,6 +9,7 @@ an HTTP client of our own: it maps PTB's timeouts and errors onto aiohttp's.
 
 from __future__ import annotations
 
+import json
 import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
@@ -91,10 +92,12 @@ class AiohttpRequest(BaseRequest):
             sock_read=read,
         )
         try:
+            body, headers = _body(request_data, files)
             async with self._session.request(
                 method,
                 url,
-                data=_body(request_data, files),
+                data=body,
+                headers=headers,
                 timeout=timeout,
                 proxy=self._proxy_for(url),
             ) as response:
@@ -118,6 +121,9 @@ class AiohttpRequest(BaseRequest):
         return self._proxies[key]
 
 
+_JSON = {"Content-Type": "application/json"}
+
+
 def _sum(*timeouts: float | None) -> float | None:
     """The sum of the limits, or None (no limit) if any of them is None."""
     if any(t is None for t in timeouts):
@@ -125,16 +131,20 @@ def _sum(*timeouts: float | None) -> float | None:
     return float(sum(t for t in timeouts if t is not None))
 
 
-def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> Any:
-    """A form like PTB's default client sends: url-encoded, or multipart when there are files."""
+def _body(
+    request_data: RequestData | None, files: dict[str, Any] | None
+) -> tuple[Any, dict[str, str] | None]:
+    """A JSON body (one of the Bot API's documented forms), or a multipart form when there are
+    files, with values as PTB's default client sends them. JSON rather than PTB's url-encoded
+    form: url-encoding a long message and its buttons byte by byte in Python cost a few percent
+    of the bot's CPU; json.dumps is C."""
     if request_data is None:
-        return None
-    fields = request_data.json_parameters
+        return None, None
     if not files:
-        return fields
+        return json.dumps(request_data.parameters).encode(), _JSON
     form = aiohttp.FormData()
-    for name, value in fields.items():
+    for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, (filename, content, mime_type) in files.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
-    return form
+    return form, None

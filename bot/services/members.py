@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy import Table, bindparam, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -32,26 +32,29 @@ class MemberView:
     conversation_step: str | None = None
 
 
-# Built once: every update runs it, and building a statement costs more than running it.
+# Built once on the tables, not the ORM classes: every update runs it, and both building a
+# statement and the ORM's execution path (a third of this one's CPU) cost more than running it.
+_M, _S, _P = (cast(Table, model.__table__) for model in (Member, Membership, Panel))
 _PERSON = (
     select(
-        Member.id,
-        Member.telegram_id,
-        Member.language,
-        Member.display_name,
-        Member.unreachable_since,
-        Member.is_admin,
-        Member.easy_read,
-        Member.consent,
-        Member.conversation_step,
-        Membership.panel_id,
-        Membership.role,
-        Panel.default_language,
+        _M.c.id,
+        _M.c.telegram_id,
+        _M.c.language,
+        _M.c.display_name,
+        _M.c.unreachable_since,
+        _M.c.is_admin,
+        _M.c.easy_read,
+        _M.c.consent,
+        _M.c.conversation_step,
+        _S.c.panel_id,
+        _S.c.role,
+        _P.c.default_language,
     )
-    .outerjoin(Membership, (Membership.member_id == Member.id) & Membership.active.is_(True))
-    .outerjoin(Panel, Panel.id == Membership.panel_id)
-    .where(Member.telegram_id == bindparam("telegram_id"))
-    .order_by(Membership.joined_at)
+    .select_from(_M)
+    .outerjoin(_S, (_S.c.member_id == _M.c.id) & _S.c.active.is_(True))
+    .outerjoin(_P, _P.c.id == _S.c.panel_id)
+    .where(_M.c.telegram_id == bindparam("telegram_id"))
+    .order_by(_S.c.joined_at)
 )
 
 

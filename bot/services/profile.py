@@ -31,6 +31,8 @@ MAX_OTHER_NEED = 500
 _QUIET = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|to)\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
 
 
+# Built once: building a statement costs about as much CPU as running it.
+_MEMBER = select(Member).where(Member.telegram_id == bindparam("who"))
 _MEMBERS = cast(Table, Member.__table__)
 _SET_STEP = (
     update(_MEMBERS)
@@ -48,7 +50,7 @@ async def get_member(session: AsyncSession, telegram_id: int) -> Member:
     member = members.loaded(session, telegram_id)
     if member is not None:
         return member
-    member = await session.scalar(select(Member).where(Member.telegram_id == telegram_id))
+    member = await session.scalar(_MEMBER, {"who": telegram_id})
     if member is None:
         raise LookupError("unknown member")
     # The identity map holds rows weakly: keep this one for the update, so the next change or
