@@ -181,9 +181,14 @@ async def test_a_coordinator_of_two_panels_chooses_one_by_tapping(
     invite = await invite_by_code(db, code)
     assert invite.panel_id == second.panel.id
     assert invite.expires_at == clock.now() + timedelta(days=3)
-    # The buttons are gone, so the list cannot be tapped twice by mistake.
-    edited = emulator.message(703, question["message_id"])
-    assert edited is not None and not (edited.get("reply_markup") or {}).get("inline_keyboard")
+
+    # The buttons are gone, so the list cannot be tapped twice by mistake (the edit comes just
+    # after the answer to the tap, so wait for it rather than race it).
+    def buttons_gone() -> bool:
+        edited = emulator.message(703, question["message_id"])
+        return edited is not None and not (edited.get("reply_markup") or {}).get("inline_keyboard")
+
+    assert await emulator.wait_for(buttons_gone, 5)
 
 
 async def test_a_forged_button_for_another_panel_gets_a_refusal_not_a_link(
