@@ -4,6 +4,9 @@ PostgreSQL connection closed while it sat idle is replaced before anyone notices
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
+from typing import Any
 
 import asyncpg
 import pytest
@@ -179,3 +182,60 @@ async def test_sqlite_a_write_inside_a_savepoint_takes_its_turn_like_any_other(
         await session.commit()
         assert not connection.writing
         assert await session.scalar(select(Member.display_name)) == "Anna"
+
+
+async def test_sqlite_reads_run_here_unless_they_would_wait_or_run_long_then_go_to_the_thread(
+    db: Database, database_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quick SELECT runs on the event loop's thread; one that runs past the step limit, or
+    finds the file locked, is run again on the connection's thread and loses nothing."""
+    _only(database_url, "sqlite")
+    async with db.session() as session:
+        await session.execute(
+            insert(Member),
+            [{"telegram_id": 1000 + n, "created_at": clock.now()} for n in range(2000)],
+        )
+    trips: list[str] = []
+    real_trip = OneTripConnection.run_in_thread
+
+    def counted(self: OneTripConnection, function: Any, *args: Any) -> Any:
+        trips.append(args[1] if len(args) > 1 else function.__name__)
+        return real_trip(self, function, *args)
+
+    monkeypatch.setattr(OneTripConnection, "run_in_thread", counted)
+    async with db.sessions() as session:
+        await session.scalar(select(func.count()).select_from(Member))  # a connection, warmed
+        trips.clear()
+        # A lookup by key: no trip to the thread.
+        assert await session.scalar(select(Member.id).where(Member.telegram_id == 1500))
+        assert trips == []
+
+        # Past the step limit: interrupted here, run again there, every row arrives.
+        monkeypatch.setattr(sqlite_driver, "READ_HERE_STEPS", 100)
+        everyone = (await session.scalars(select(Member.telegram_id))).all()
+        assert sorted(everyone) == list(range(1000, 3000))
+        assert len(trips) == 1 and trips[0].lstrip().upper().startswith("SELECT")
+        monkeypatch.setattr(sqlite_driver, "READ_HERE_STEPS", 10_000)
+
+        # The file locked by another process: no waiting here; the thread waits as before.
+        real_run = sqlite_driver._run
+
+        def locked_here(connection: Any, sql: str, parameters: Any) -> Any:
+            if threading.current_thread() is threading.main_thread():
+                raise sqlite3.OperationalError("database is locked")
+            return real_run(connection, sql, parameters)
+
+        monkeypatch.setattr(sqlite_driver, "_run", locked_here)
+        trips.clear()
+        assert await session.scalar(select(Member.telegram_id).where(Member.telegram_id == 2999))
+        assert len(trips) == 1
+
+        # Writes never run here, and SQLite's own errors still come through unchanged.
+        monkeypatch.setattr(sqlite_driver, "_run", real_run)
+        trips.clear()
+        await session.execute(
+            update(Member).where(Member.telegram_id == 1000).values(language="cy")
+        )
+        assert len(trips) == 1
+        with pytest.raises(exc.OperationalError, match="no such column"):
+            await session.execute(text("SELECT no_such_column FROM members"))

@@ -12,6 +12,14 @@ which sleeps in steps of up to 100 ms and retries: under load most of an RSVP's 
 while the file was free. Here the connections of one engine queue for writing in the event loop
 instead (`WriteGate`) and start the moment the writer before them commits. Other processes on the
 same file (the command line while the bot runs) still meet SQLite's own busy handler.
+
+Reads (plain SELECTs) are tried on the event loop's own thread first (`_read_here`): a lookup
+by key takes microseconds, far less than the trip to the connection's thread and back (a fifth
+of the CPU of a settings or claim step, bench/updates.py). So that this can never stall the
+loop, the attempt gives up, and the read goes to the thread as before, when SQLite is busy (no
+waiting in its busy handler here) or the read runs longer than READ_HERE_STEPS of SQLite's
+virtual machine (about half a millisecond): a read has no side effects, so running it again
+there is safe.
 """
 
 from __future__ import annotations
@@ -29,12 +37,23 @@ _Result = tuple[Any, int, int | None, list[Any]]
 # for, WITH (the outbox's CTE that updates runs as one statement of its own; a read-only CTE
 # only waits its turn), and SAVEPOINT/BEGIN, which open a transaction the next write belongs to.
 _WRITES = ("insert", "update", "delete", "replace", "with", "savepoint", "begin")
-# As long as PRAGMA busy_timeout: after that, the same error SQLite would give.
-WRITE_WAIT_SECONDS = 10.0
+# How long SQLite waits for another process's lock (PRAGMA busy_timeout), and our own queue for
+# writing just as long: after that, the same error SQLite would give.
+BUSY_TIMEOUT_MS = 10_000
+WRITE_WAIT_SECONDS = BUSY_TIMEOUT_MS / 1000
+# SQLite virtual machine steps a read may take on the event loop's thread before it is handed to
+# the connection's thread instead: about half a millisecond (reading a person by key takes
+# about 500 steps; bench/sqlite_reads.py shows what the loop sees).
+READ_HERE_STEPS = 10_000
 
 
 def starts_a_write(sql: str) -> bool:
     return sql.lstrip()[:9].lower().startswith(_WRITES)
+
+
+def is_a_read(sql: str) -> bool:
+    """A plain SELECT: the only kind tried on the event loop's thread (see the module's notes)."""
+    return sql.lstrip()[:6].lower() == "select"
 
 
 class WriteGate:
@@ -62,6 +81,30 @@ def _run(connection: sqlite3.Connection, sql: str, parameters: Sequence[Any]) ->
         return description, cursor.rowcount, cursor.lastrowid, rows
     finally:
         cursor.close()
+
+
+class _ReadElsewhere(Exception):
+    """The read would wait or take too long on the event loop's thread."""
+
+
+def _stop_reading() -> int:
+    return 1  # non-zero: SQLite interrupts the statement
+
+
+def _read_here(connection: sqlite3.Connection, sql: str, parameters: Sequence[Any]) -> _Result:
+    """`_run` for a read on the calling thread, or _ReadElsewhere if it would wait or run long."""
+    connection.execute("PRAGMA busy_timeout=0")  # "busy" at once instead of sleeping here
+    connection.set_progress_handler(_stop_reading, READ_HERE_STEPS)
+    try:
+        return _run(connection, sql, parameters)
+    except sqlite3.OperationalError as error:
+        # "interrupted" (our step limit), "database is locked" (busy) or "... table is locked".
+        if "interrupted" in str(error) or "locked" in str(error):
+            raise _ReadElsewhere from error
+        raise
+    finally:
+        connection.set_progress_handler(None, 0)
+        connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _run_many(
@@ -95,7 +138,15 @@ class OneTripCursor:
 
     async def _trip(self, function: Callable[..., _Result], sql: str, *args: Any) -> OneTripCursor:
         connection = self._connection
-        if starts_a_write(sql):
+        if function is _run and is_a_read(sql):
+            try:
+                result = _read_here(connection.sqlite, sql, *args)
+            except _ReadElsewhere:
+                pass
+            else:
+                self.description, self.rowcount, self.lastrowid, self._rows = result
+                return self
+        elif starts_a_write(sql):
             await connection.before_write()
         try:
             result = await connection.run_in_thread(function, connection.sqlite, sql, *args)
