@@ -38,7 +38,6 @@ START_KIND = "broadcast_start"
 MAX_TEXT = 3500  # leaves room for the heading within Telegram's 4096
 MAX_CAPTION = 900  # Telegram allows 1024 under a photo or file
 MAX_AHEAD = timedelta(days=366)
-_CHUNK = 500
 
 
 class InvalidBroadcast(ValueError):
@@ -292,9 +291,9 @@ async def start(session: AsyncSession, broadcast_id: int, *, now: datetime) -> i
         )
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for index in range(0, len(rows), _CHUNK):
-        statement = insert(OutboxMessage).values(rows[index : index + _CHUNK])
-        await session.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+    if rows:
+        statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
+        await session.execute(statement, rows)
     broadcast.total = await session.scalar(
         select(func.count())
         .select_from(OutboxMessage)
