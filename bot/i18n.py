@@ -21,6 +21,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, get_currency_precision
 from babel.support import Translations
 
+from bot import bidi
 from bot.config import LAUNCH_LANGUAGES
 
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
@@ -106,7 +107,23 @@ class Translator:
         text = self._easy(message) if self.easy_read else None
         if text is None:
             text = catalogue(self.language).ugettext(message)
-        return text.format(**values) if values else text
+        return self._fill(text, values)
+
+    def _fill(self, template: str, values: dict[str, object]) -> str:
+        """Put the values in; in Urdu and Arabic, with the marks that keep each piece in order."""
+        if self.right_to_left:
+            return bidi.right_to_left(template, values)
+        return template.format(**values) if values else template
+
+    def arrange(self, text: str) -> str:
+        """Text built outside the catalogues (a panel's own help lines, lists), in reading order."""
+        if not self.right_to_left:
+            return text
+        return bidi.right_to_left_lines(bidi.shield_template(text))
+
+    def isolate(self, value: object) -> str:
+        """A value shown inside text built outside the catalogues (lists, names, keyboards)."""
+        return bidi.isolate(str(value)) if self.right_to_left else str(value)
 
     def _easy(self, message: str) -> str | None:
         """The easy-read version (context "easy") where one is written, else None."""
@@ -117,15 +134,17 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, n: int, /, **values: object) -> str:
         text = catalogue(self.language).ungettext(singular, plural, n)
-        return text.format(n=n, **values)
+        return self._fill(text, {"n": n, **values})
 
     def pgettext(self, context: str, message: str, /, **values: object) -> str:
         text = catalogue(self.language).upgettext(context, message)
-        return text.format(**values) if values else text
+        return self._fill(text, values)
 
     def money(self, minor_units: int, currency: str = "GBP") -> str:
         amount = Decimal(minor_units).scaleb(-get_currency_precision(currency))
-        return format_currency(amount, currency, locale=self.locale)
+        text = format_currency(amount, currency, locale=self.locale)
+        # "UK£ 42.50" must not come out as "£UK 42.50" between Arabic words.
+        return bidi.isolate_left_to_right(text) if self.right_to_left else text
 
     def datetime(self, moment: dt.datetime, zone: tzinfo, *, style: str = "medium") -> str:
         return format_datetime(moment, format=style, tzinfo=zone, locale=self.locale)

@@ -312,7 +312,7 @@ async def _attendance(
             if person["support_other"]:
                 needs.append(escape(person["support_other"]))
             name = escape(person["name"] or t("No name yet"))
-            lines.append(f"• {name}" + (f": {', '.join(needs)}" if needs else ""))
+            lines.append(t.arrange(f"• {name}" + (f": {', '.join(needs)}" if needs else "")))
     rows = [
         [button(t("Move this meeting"), _data("move", meeting_id))],
         [button(t("Repeat this meeting"), _data("repeat", meeting_id))],
