@@ -22,7 +22,10 @@ CONTROLS = frozenset({LRI, FSI, PDI, RLM, LRM, "\u2067", "\u202a", "\u202b", "\u
 
 # Never touched: HTML tags and entities, {name} fields, and web links (a mark inside a link would
 # break it; a link is left-to-right letters anyway).
-_PROTECTED = re.compile(r"(<[^<>]*>|&#?\w+;|\{[^{}]*\}|https?://\S*)")
+# Pieces already isolated are left as they are.
+_PROTECTED = re.compile(
+    r"(<[^<>]*>|&#?\w+;|\{[^{}]*\}|https?://\S*|[\u2066\u2067\u2068][^\u2069\n]*\u2069)"
+)
 # A run of left-to-right words: Latin letters and digits, optionally a leading / + @ £ (commands,
 # phone numbers, handles, amounts), words joined by single spaces or . : / - so that "NHS 111",
 # "116 123" and "BSL (British Sign Language)" stay whole. Sentence punctuation at the end stays out.
@@ -43,6 +46,14 @@ def isolate(value: str, *, mark: str = FSI) -> str:
 def isolate_left_to_right(value: str) -> str:
     """Numbers, amounts and codes: always shown left to right, whatever surrounds them."""
     return isolate(strip_controls(value), mark=LRI)
+
+
+def quote(text: str) -> str:
+    """Someone's own words (an agenda, help lines) inside a right-to-left message: each line keeps
+    its own direction as a whole, and sits on a right-to-left line."""
+    return "\n".join(
+        f"{RLM}{FSI}{line}{PDI}" if line.strip() else line for line in text.split("\n")
+    )
 
 
 def shield_template(template: str) -> str:

@@ -116,10 +116,15 @@ class Translator:
         return template.format(**values) if values else template
 
     def arrange(self, text: str) -> str:
-        """Text built outside the catalogues (a panel's own help lines, lists), in reading order."""
+        """A line built outside the catalogues (a list entry), in reading order. Isolate names in
+        it first (`isolate`): only the Latin words and numbers left bare are isolated here."""
         if not self.right_to_left:
             return text
         return bidi.right_to_left_lines(bidi.shield_template(text))
+
+    def quote(self, text: str) -> str:
+        """Someone's own words shown whole, line by line (an agenda, a panel's help lines)."""
+        return bidi.quote(text) if self.right_to_left else text
 
     def isolate(self, value: object) -> str:
         """A value shown inside text built outside the catalogues (lists, names, keyboards)."""

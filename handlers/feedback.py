@@ -208,7 +208,7 @@ def helpline_lines(t: Translator, lines: list[Helpline] | None) -> list[str]:
     header = t("If you need help now:")
     if lines is None:
         return [header, *(t(line) for line in DEFAULT_HELPLINES)]
-    return [header, *(t.arrange(f"{escape(h.name)}: {escape(h.number)}") for h in lines)]
+    return [header, *(t.quote(f"{escape(h.name)}: {escape(h.number)}") for h in lines)]
 
 
 class _Step(filters.MessageFilter):

@@ -64,7 +64,7 @@ def details(t: Translator, meeting: Meeting, zone: str) -> list[str]:
         words = ", ".join(t(ACCESS_WORDS[a]) for a in meeting.access if a in ACCESS_WORDS)
         lines.append(t("Access: {words}", words=words))
     if meeting.agenda:
-        lines += ["", t("What we will talk about:"), escape(meeting.agenda)]
+        lines += ["", t("What we will talk about:"), t.quote(escape(meeting.agenda))]
     if meeting.paid:
         lines += ["", t("You will be paid for your time at this meeting.")]
     return lines

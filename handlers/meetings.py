@@ -310,8 +310,8 @@ async def _attendance(
                 t(words.SUPPORT_WORDS[n]) for n in person["support"] if n in words.SUPPORT_WORDS
             ]
             if person["support_other"]:
-                needs.append(escape(person["support_other"]))
-            name = escape(person["name"] or t("No name yet"))
+                needs.append(t.isolate(escape(person["support_other"])))
+            name = t.isolate(escape(person["name"])) if person["name"] else t("No name yet")
             lines.append(t.arrange(f"• {name}" + (f": {', '.join(needs)}" if needs else "")))
     rows = [
         [button(t("Move this meeting"), _data("move", meeting_id))],

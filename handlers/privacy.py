@@ -72,7 +72,7 @@ def summary(t: Translator, export: dict[str, Any]) -> str:
         lines.append(t("Your panels:"))
         for panel in panels:
             status = role_in_words(t, panel["role"]) if panel["active"] else t("you left")
-            lines.append(t.arrange(f"• {escape(panel['panel'])}: {status}"))
+            lines.append(t.arrange(f"• {t.isolate(escape(panel['panel']))}: {status}"))
     else:
         lines.append(t("You are not in a panel yet."))
     lines += [

@@ -132,11 +132,11 @@ async def test_urgent_help_numbers_read_in_order_in_urdu_and_arabic(
         assert "116 123" in shown and "123 116" not in shown, shown
         assert "NHS 111" in shown and "999" in shown
 
-    # A panel's own lines, typed by the coordinator in English, read right to left in Urdu.
+    # A panel's own lines, typed by the coordinator in English, stay whole on a right-to-left line.
     priya = MemberDriver(emulator, COORDINATOR, "Priya")
     await priya.send("/helplines\nCarers Direct: 0300 123 1053")
     await priya.reply()
     text = await _confirmation(hamid, Translator("ur"))
     line = next(line for line in text.split("\n") if "Carers Direct" in line)
     assert reads_right_to_left(line)
-    assert seen(line).strip() == "0300 123 1053 :Carers Direct"
+    assert seen(line).strip() == "Carers Direct: 0300 123 1053"
