@@ -19,7 +19,14 @@ from bot.db import Invite, Panel
 from bot.i18n import N_
 from bot.services import access, panels
 from bot.services.access import Actor, NotAllowed
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.common import (
+    answer_expired,
+    button,
+    callback_data,
+    parse_callback,
+    remove_buttons,
+    reply,
+)
 
 FEATURE = "invite"
 VERSION = 1
@@ -170,7 +177,7 @@ async def choose_panel(update: Update, context: PanelContext) -> None:
     if await _send_invite(update, context, actor, int(args[0]), days, refuse_in_chat=False):
         await query.answer()
         # Remove the buttons so the list cannot be tapped again by mistake.
-        await query.edit_message_reply_markup(reply_markup=None)
+        await remove_buttons(query)
     else:
         await query.answer(context.t(ONLY_COORDINATORS), show_alert=True)
 

@@ -28,7 +28,14 @@ from bot.services.access import NotAllowed
 from bot.services.broadcasts import Audience, InvalidBroadcast
 from handlers import picker
 from handlers.broadcast_messages import FEATURE, VERSION, copy_for, progress_text
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.common import (
+    answer_expired,
+    button,
+    callback_data,
+    parse_callback,
+    remove_buttons,
+    reply,
+)
 from handlers.glossary import NO_PANEL_ROLE, plain_language_report
 from handlers.meeting_form import NOT_UNDERSTOOD, TAP_PLEASE
 
@@ -445,7 +452,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
         await _send(update, context)
     elif action == "stop":
         await _end(context)
-        await query.edit_message_reply_markup(None)
+        await remove_buttons(query)
         await reply(update, t("Cancelled. Nothing was sent."))
     else:
         access.refuse(context.session, await _actor(update, context), "bc:" + action[:20])
@@ -597,7 +604,7 @@ async def _about_broadcast(
     await context.session.commit()
     await query.answer()
     if cancelled:
-        await query.edit_message_reply_markup(None)
+        await remove_buttons(query)
     await reply(
         update,
         t("Cancelled. Nobody will get it.")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
 
 from telegram import CallbackQuery, InlineKeyboardButton, Update
+from telegram.error import BadRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.context import PanelContext
@@ -56,3 +58,28 @@ async def reply(update: Update, text: str, **kwargs: object) -> None:
         return
     parameters = {"chat_id": chat.id, "text": text, "parse_mode": "HTML", **kwargs}
     await update.get_bot().do_api_request(SEND_MESSAGE, api_kwargs=parameters)
+
+
+# Messages whose buttons this process took off lately. Two quick taps on one message are two
+# updates carrying the same buttons; one person's updates run in order, so the second sees the
+# first's mark and does not ask Telegram again (it would refuse: "message is not modified").
+_BUTTONS_REMOVED: OrderedDict[tuple[int, int], None] = OrderedDict()
+_REMEMBERED = 10_000
+
+
+async def remove_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off the message that was tapped, once."""
+    message = query.message
+    key = (message.chat.id, message.message_id) if message else None
+    if key is not None and key in _BUTTONS_REMOVED:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        # Another process took them off, or the message is too old to edit: nothing to undo.
+        if "not modified" not in error.message.lower():
+            raise
+    if key is not None:
+        _BUTTONS_REMOVED[key] = None
+        if len(_BUTTONS_REMOVED) > _REMEMBERED:
+            _BUTTONS_REMOVED.popitem(last=False)

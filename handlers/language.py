@@ -12,7 +12,14 @@ from bot.context import PanelContext
 from bot.i18n import LANGUAGE_NAMES, translator
 from bot.services import members
 from handlers.commands import publish_commands_for_chat
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.common import (
+    answer_expired,
+    button,
+    callback_data,
+    parse_callback,
+    remove_buttons,
+    reply,
+)
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
@@ -47,7 +54,7 @@ async def choose_language(update: Update, context: PanelContext) -> None:
     _ = translator(language)
     await query.answer()
     # Remove the buttons so an old list cannot be tapped again by mistake.
-    await query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(query)
     await reply(update, _("OK. I will write to you in English from now on."))
     await publish_commands_for_chat(context.bot, query.from_user.id, language)
 

@@ -33,7 +33,7 @@ from bot.services.access import NotAllowed
 from bot.services.drafts import DraftView
 from bot.services.meetings import ACCESS_OPTIONS, MAX_TITLE, MeetingError
 from handlers import picker
-from handlers.common import answer_expired, button, parse_callback, reply
+from handlers.common import answer_expired, button, parse_callback, remove_buttons, reply
 from handlers.glossary import NO_PANEL_ROLE, plain_language_report
 from handlers.meeting_form import (
     CLOCKS_CHANGE,
@@ -110,7 +110,7 @@ async def _close(query: CallbackQuery) -> None:
     """The question is answered: take its buttons away so they are not tapped again."""
     await query.answer()
     with contextlib.suppress(BadRequest):
-        await query.edit_message_reply_markup(None)
+        await remove_buttons(query)
 
 
 def _nav_row(t: Translator, step: Step, answers: dict[str, Any]) -> list[InlineKeyboardButton]:
@@ -422,7 +422,7 @@ async def _on_step_button(
             await reply(update, t(problem))
         else:
             with contextlib.suppress(BadRequest):
-                await query.edit_message_reply_markup(None)
+                await remove_buttons(query)
     elif step == Step.LENGTH:
         if (
             not (value.isascii() and value.isdigit() and len(value) <= 12)

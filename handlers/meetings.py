@@ -19,7 +19,14 @@ from bot.services import access, meetings, profile
 from bot.services.access import NotAllowed
 from bot.services.meetings import SUPPORT_OPTIONS, MeetingError
 from handlers import meeting_messages as words
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.common import (
+    answer_expired,
+    button,
+    callback_data,
+    parse_callback,
+    remove_buttons,
+    reply,
+)
 from handlers.roster import MESSAGE_LIMIT, telegram_length
 
 FEATURE, VERSION = words.FEATURE, words.VERSION
@@ -155,7 +162,7 @@ async def _support_done(
     assert query is not None and query.from_user is not None
     await _tell_coordinators(update, context, query.from_user.id, meeting_id)
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
 
 
 async def _tell_coordinators(
@@ -427,7 +434,7 @@ async def _cancel(update: Update, context: PanelContext, meeting_id: int, rest: 
     )
     await context.session.commit()
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     await reply(update, context.t("Cancelled. Everyone invited will be told."))
 
 
@@ -435,7 +442,7 @@ async def _keep(update: Update, context: PanelContext, meeting_id: int, rest: li
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     await reply(update, context.t("OK. Nothing has changed."))
 
 
@@ -448,7 +455,7 @@ async def _came(update: Update, context: PanelContext, meeting_id: int, rest: li
     )
     await context.session.commit()
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     t = context.t
     await reply(update, t("Thank you for coming.") if came else t("Thank you for telling us."))
 
@@ -497,7 +504,7 @@ async def _repeat(update: Update, context: PanelContext, meeting_id: int, rest: 
     )
     await context.session.commit()
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     t = context.t
     await reply(
         update,

@@ -20,7 +20,7 @@ from bot.services.onboarding import Step
 from bot.services.panels import InviteStatus
 from bot.services.profile import InvalidAnswer
 from handlers import steps
-from handlers.common import answer_expired, parse_callback, reply
+from handlers.common import answer_expired, parse_callback, remove_buttons, reply
 from handlers.menu import menu_keyboard
 
 INVITE_PROBLEMS = {
@@ -177,7 +177,7 @@ async def _answer(update: Update, context: PanelContext, step: Step, value: str)
                 await onboarding.refuse_consent(session, user_id, now=now)
                 await session.commit()
                 await query.answer()
-                await query.edit_message_reply_markup(None)
+                await remove_buttons(query)
                 await reply(
                     update,
                     "\n\n".join(
@@ -230,7 +230,7 @@ async def _answer(update: Update, context: PanelContext, step: Step, value: str)
         await answer_expired(query, context)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await remove_buttons(query)
     await _go_to(update, context, user_id, next_step)
 
 

@@ -16,7 +16,14 @@ from bot.services import access, drafts, feedback
 from bot.services.access import NotAllowed
 from bot.services.feedback import FeedbackError
 from bot.services.polls import MIN_ANSWERS
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.common import (
+    answer_expired,
+    button,
+    callback_data,
+    parse_callback,
+    remove_buttons,
+    reply,
+)
 from handlers.feedback import helpline_lines
 from handlers.glossary import NO_PANEL_ROLE
 
@@ -179,7 +186,7 @@ async def on_panel_chosen(update: Update, context: PanelContext) -> None:
         await drafts.discard(context.session, member.id, KIND)
         await context.session.commit()
     await query.answer()
-    await query.edit_message_reply_markup(reply_markup=None)
+    await remove_buttons(query)
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:

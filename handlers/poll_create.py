@@ -25,7 +25,14 @@ from bot.i18n import N_, Translator
 from bot.services import access, drafts, glossary, plain_language, polls, profile
 from bot.services.access import NotAllowed
 from bot.services.polls import PollDraft, PollError
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.common import (
+    answer_expired,
+    button,
+    callback_data,
+    parse_callback,
+    remove_buttons,
+    reply,
+)
 from handlers.glossary import NO_PANEL_ROLE, plain_language_report
 from handlers.poll_messages import question_text
 
@@ -199,7 +206,7 @@ async def _close(update: Update) -> None:
     assert query is not None
     await query.answer()
     with contextlib.suppress(BadRequest):
-        await query.edit_message_reply_markup(None)
+        await remove_buttons(query)
 
 
 async def on_button(update: Update, context: PanelContext) -> None:

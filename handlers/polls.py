@@ -25,7 +25,14 @@ from bot.i18n import N_, translator
 from bot.services import access, polls, profile
 from bot.services.access import NotAllowed
 from bot.services.polls import Outcome, PollError
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.common import (
+    answer_expired,
+    button,
+    callback_data,
+    parse_callback,
+    remove_buttons,
+    reply,
+)
 from handlers.glossary import NO_PANEL_ROLE
 from handlers.poll_messages import (
     ANSWER,
@@ -96,7 +103,7 @@ async def _remove_buttons(update: Update) -> None:
     query = update.callback_query
     if query is not None:
         with contextlib.suppress(BadRequest):
-            await query.edit_message_reply_markup(None)
+            await remove_buttons(query)
 
 
 async def _record(update: Update, context: PanelContext, poll_id: int, **answer: Any) -> Outcome:

@@ -14,7 +14,14 @@ from bot.services import meetings, profile
 from bot.services.onboarding import Step
 from bot.services.profile import InvalidAnswer, format_quiet_hours
 from handlers import steps
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.common import (
+    answer_expired,
+    button,
+    callback_data,
+    parse_callback,
+    remove_buttons,
+    reply,
+)
 
 # conversation_step while a setting waits for typed text, e.g. "settings:name".
 PREFIX = "settings:"
@@ -92,7 +99,7 @@ async def on_item(update: Update, context: PanelContext) -> None:
         me = await profile.get_member(context.session, context.member.telegram_id)  # type: ignore[union-attr]
         me.broadcasts_muted = not me.broadcasts_muted
         await context.session.commit()
-        await query.edit_message_reply_markup(None)
+        await remove_buttons(query)
         await show_settings(update, context, saved=True)
     elif key == "leave":
         from handlers import privacy
@@ -165,7 +172,7 @@ async def _saved(
     await context.refresh_member(user_id)
     if update.callback_query:
         await update.callback_query.answer()
-        await update.callback_query.edit_message_reply_markup(None)
+        await remove_buttons(update.callback_query)
     await show_settings(update, context, saved=True)
 
 

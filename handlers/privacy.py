@@ -6,20 +6,25 @@ confirm, in the person's own language.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from html import escape
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import PanelContext
 from bot.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.services import membership, receipts
 from bot.services.profile import format_quiet_hours
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.common import (
+    answer_expired,
+    button,
+    callback_data,
+    parse_callback,
+    remove_buttons,
+    reply,
+)
 from handlers.roster import access_in_words, panel_id_from, payment_in_words, role_in_words
 
 EXPORT_FILENAME = "my-panelbot-data.json"
@@ -31,13 +36,6 @@ REMINDER_WORDS = {
     "day_before": N_("Only the day before"),
     "none": N_("No reminders"),
 }
-
-
-async def remove_buttons(query: CallbackQuery) -> None:
-    """Take the buttons away so the same choice cannot be made twice by mistake."""
-    # A double tap, or an old message, makes Telegram refuse the edit; the answer still goes out.
-    with contextlib.suppress(BadRequest):
-        await query.edit_message_reply_markup(reply_markup=None)
 
 
 # ------------------------------------------------------------------------------------ /mydata
