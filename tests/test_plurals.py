@@ -26,6 +26,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import LOCALES_DIR, Translator
+from handlers.claim_text import quantity_text
 from tests.factories import add_member, create_panel
 
 NUMBERS = range(1001)
@@ -137,6 +138,25 @@ def test_other_entries_follow_the_same_rules(
 
 
 @pytest.mark.parametrize(
+    ("language", "quantity", "expected"),
+    [
+        ("cy", "2.5", "2.5 milltir"),
+        ("cy", "2", "2 filltir"),
+        ("gd", "2.5", "2.5 mìle"),
+        ("gd", "12", "12 mhìle"),
+        ("ar", "2.5", "2.5 ميل"),
+        ("ar", "11", "11 ميلًا"),
+        ("en", "1.5", "1.5 miles"),
+    ],
+)
+def test_a_part_mile_on_a_claim_takes_the_form_cldr_gives_it(
+    language: str, quantity: str, expected: str
+) -> None:
+    """gettext counts whole numbers only; 2.5 is CLDR's "other", not the form for 2."""
+    assert strip_controls(quantity_text(Translator(language), "mileage", quantity)) == expected
+
+
+@pytest.mark.parametrize(
     ("language", "members", "expected"), [("gd", 2, "2 dhuine"), ("ar", 11, "11 شخصًا")]
 )
 async def test_a_coordinator_sees_how_many_people_are_in_the_panel(
@@ -157,3 +177,30 @@ async def test_a_coordinator_sees_how_many_people_are_in_the_panel(
     await olu.send("/members")
     text = (await olu.reply())["text"]
     assert expected in strip_controls(text).splitlines()[1]
+
+
+async def test_an_arabic_coordinator_is_told_a_broadcast_goes_to_11_people(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    """11-99 take the singular accusative ("11 شخصًا"); the old header gave them the form for
+    100-102 here ("11 شخص")."""
+    ar = Translator("ar")
+    new = await create_panel(db, clock, "Carers Voice")
+    await add_member(db, clock, new.panel.id, 901, "Huda", role=Role.COORDINATOR, language="ar")
+    for number in range(1, 11):
+        await add_member(db, clock, new.panel.id, 901 + number, f"Member {number}")
+    huda = MemberDriver(emulator, 901, "Huda", language_code="ar")
+
+    await huda.send("/broadcast")
+    await huda.reply()
+    await huda.tap(ar("Next"))
+    await huda.reply()
+    await huda.send("See you on Tuesday.")
+    await huda.reply()
+    await huda.tap(ar("Next"))
+    await huda.reply()
+    await huda.tap(ar("No"))
+    await huda.reply()
+    await huda.tap(ar("Send now"))
+    summary = (await huda.replies(3))[-1]["text"]
+    assert strip_controls(summary).splitlines()[0] == "ستصل إلى 11 شخصًا."
