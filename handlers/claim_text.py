@@ -48,12 +48,21 @@ METHOD_LABELS = {
 }
 
 
+def _plural_count(t: Translator, number: Decimal) -> int:
+    """A whole number that takes the plural form CLDR gives `number`: gettext counts only whole
+    numbers, and 2.5 is "other" (Welsh "2.5 milltir", not the "dwy filltir" form of 2)."""
+    if number == number.to_integral_value():
+        return int(number)
+    category = t.locale.plural_form(number)
+    return next((n for n in range(1001) if t.locale.plural_form(n) == category), 2)
+
+
 def quantity_text(t: Translator, kind: str, quantity: str | None) -> str:
     if quantity is None:
         return ""
     number = Decimal(quantity)
     shown = format_decimal(number, locale=t.locale)
-    count = int(number) if number == number.to_integral_value() else 2  # plural form for 2.5
+    count = _plural_count(t, number)
     if kind == "mileage":
         return t.ngettext("{n} mile", "{n} miles", count).replace(str(count), shown, 1)
     if kind == "hours":
