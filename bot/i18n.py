@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
-
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
@@ -23,8 +21,9 @@ from babel.support import Translations
 
 from bot import bidi
 from bot.config import LAUNCH_LANGUAGES
+from bot.resources import resource_dir
 
-LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+LOCALES_DIR = resource_dir("locales")
 DOMAIN = "messages"
 FALLBACK = "en"
 RIGHT_TO_LEFT = frozenset({"ur", "ar"})
