@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from decimal import Decimal
 from functools import cache
+
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo

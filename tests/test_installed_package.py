@@ -48,7 +48,10 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _pip(*args: str) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "--quiet", *args], check=True, capture_output=True, timeout=300
+        [sys.executable, "-m", "pip", "--quiet", *args],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
 
 
@@ -96,7 +99,9 @@ def test_the_installed_package_migrates_creates_a_panel_and_checks_the_glossary(
     for line in where.splitlines():
         assert Path(line).is_relative_to(installed), where
 
-    assert "the database is up to date" in _run(installed, tmp_path, database_url, "-m", "bot", "migrate")
+    assert "the database is up to date" in _run(
+        installed, tmp_path, database_url, "-m", "bot", "migrate"
+    )
     created = _run(installed, tmp_path, database_url, "-m", "bot", "panel", "create", "Carers")
     assert "Panel 1 created: Carers" in created
     assert "The glossary is valid." in _run(
