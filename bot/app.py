@@ -12,13 +12,14 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot import storage
 from bot.clock import Clock
 from bot.config import Settings
 from bot.context import PanelbotApplication, PanelContext, load_person
 from bot.db.engine import Database
 from bot.delivery import Delivery, LiveSends, RateLimiter
 from bot.runtime import Runtime
-from bot.services import feedback as feedback_service
+from bot.services import route_keys
 from bot.telegram_http import AiohttpRequest
 from bot.update_order import PerPersonUpdateProcessor
 from handlers import (
@@ -79,7 +80,7 @@ def build_application(
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(pool_size=1))
         .application_class(PanelbotApplication)
-        .token(settings.telegram_bot_token)
+        .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(context=PanelContext))
@@ -98,7 +99,7 @@ def build_application(
     )
     meeting_messages.register(runtime.delivery, runtime.clock)
     poll_messages.register(runtime.delivery, runtime.clock)
-    feedback_service.configure_routes(settings.telegram_bot_token)
+    route_keys.configure(storage.reply_key(settings), storage.old_reply_keys(settings))
     claim_messages.register(runtime.delivery)
     broadcast_messages.register(runtime.delivery, runtime.clock)
 

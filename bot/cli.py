@@ -69,24 +69,27 @@ def migrate_or_explain(settings: Settings) -> None:
 
 def _run(settings: Settings) -> None:
     from telegram import Update
+    from telegram.error import InvalidToken
 
+    from bot import startup
     from bot.app import build_application
 
     settings.check_token()
+    settings.check_webhook()
     migrate_or_explain(settings)
+    startup.check_token_accepted(settings)
     _use_fast_event_loop()
     application = build_application(settings)
-    if settings.panelbot_webhook_url:
-        application.run_webhook(
-            listen="0.0.0.0",
-            port=settings.panelbot_webhook_port,
-            webhook_url=settings.panelbot_webhook_url,
-            secret_token=settings.panelbot_webhook_secret or None,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        # run_polling stops cleanly on SIGINT and SIGTERM and finishes the update in hand.
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        if settings.panelbot_webhook_url:
+            application.run_webhook(
+                allowed_updates=Update.ALL_TYPES, **startup.webhook_options(settings)
+            )
+        else:
+            # run_polling stops cleanly on SIGINT and SIGTERM and finishes the update in hand.
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:  # refused between the check and the start: still one line
+        raise startup.refused_token() from None
 
 
 def _use_fast_event_loop() -> None:
@@ -153,7 +156,7 @@ async def _bot_username(settings: Settings, given: str | None) -> str | None:
     """--bot-username if given, else ask Telegram (getMe) with the token; None if unknown."""
     if given:
         return given.strip().lstrip("@") or None
-    token = settings.telegram_bot_token.strip()
+    token = settings.token
     if not token:
         return None
     from telegram import Bot
@@ -186,7 +189,7 @@ def _link(username: str | None, code: str) -> str:
 def _placeholder_help(settings: Settings, username: str | None) -> list[str]:
     if username:
         return []
-    if settings.telegram_bot_token.strip():
+    if settings.token:
         hint = "Next time, check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL"
     else:
         hint = "Next time, set TELEGRAM_BOT_TOKEN"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -29,7 +30,8 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    telegram_bot_token: str = ""
+    # Secrets are SecretStr: printed as '**********' in any repr, log line or traceback.
+    telegram_bot_token: SecretStr = SecretStr("")
     telegram_api_base_url: str = TELEGRAM_API
     telegram_file_base_url: str = ""
     database_url: str = ""
@@ -37,10 +39,17 @@ class Settings(BaseSettings):
     panelbot_default_language: str = "en"
     panelbot_timezone: str = "Europe/London"
     panelbot_data_dir: Path = Path("data")
-    # Webhook mode is optional; polling is the default.
+    # Webhook mode is optional; polling is the default. It needs a secret, and listens on this
+    # machine only unless told otherwise: a reverse proxy in front serves HTTPS (README).
     panelbot_webhook_url: str = ""
-    panelbot_webhook_secret: str = ""
+    panelbot_webhook_secret: SecretStr = SecretStr("")
+    panelbot_webhook_listen: str = "127.0.0.1"
     panelbot_webhook_port: int = 8443
+    # The key that seals the ways back to anonymous messages (bot/services/route_keys.py):
+    # this setting, else the key file in the data folder, made on first run. Old keys, comma
+    # separated, still open and forget routes sealed with them.
+    panelbot_reply_key: SecretStr = SecretStr("")
+    panelbot_reply_keys_old: Annotated[tuple[SecretStr, ...], NoDecode] = ()
     # How long a claimed outbox row stays with the process that claimed it. If that process
     # dies, another takes the row over after this long.
     panelbot_outbox_lease_seconds: float = Field(default=120.0, gt=0)
@@ -59,6 +68,13 @@ class Settings(BaseSettings):
                     "must be Telegram user ids (numbers) separated by commas"
                 ) from None
         return frozenset(value)  # type: ignore[call-overload]
+
+    @field_validator("panelbot_reply_keys_old", mode="before")
+    @classmethod
+    def _parse_old_keys(cls, value: object) -> tuple[str, ...]:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return tuple(value)  # type: ignore[arg-type]
 
     @field_validator("panelbot_default_language")
     @classmethod
@@ -110,8 +126,13 @@ class Settings(BaseSettings):
                 "Use sqlite+aiosqlite:/// or postgresql+asyncpg://."
             )
 
+    @property
+    def token(self) -> str:
+        """The bot token itself, for the one place that talks to Telegram."""
+        return self.telegram_bot_token.get_secret_value().strip()
+
     def check_token(self) -> None:
-        token = self.telegram_bot_token.strip()
+        token = self.token
         if not token:
             raise ConfigError(
                 "TELEGRAM_BOT_TOKEN is not set. Get one from @BotFather in Telegram (see README), "
@@ -125,6 +146,27 @@ class Settings(BaseSettings):
                 "123456789:AAE...). Copy it again from @BotFather."
             )
 
+    def check_webhook(self) -> None:
+        """Webhook mode refuses to start without a secret: without one, anyone who finds the
+        address can post updates in any member's or coordinator's name."""
+        if not self.panelbot_webhook_url:
+            return
+        secret = self.panelbot_webhook_secret.get_secret_value()
+        if not secret:
+            raise ConfigError(
+                "PANELBOT_WEBHOOK_SECRET is not set. Webhook mode needs one, so that only "
+                "Telegram can send updates. Make one with: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        if not _WEBHOOK_SECRET.fullmatch(secret):
+            raise ConfigError(
+                "PANELBOT_WEBHOOK_SECRET must be 16 to 256 letters, digits, _ or -. Make one "
+                "with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+
+
+# Telegram allows 1 to 256 of these characters; fewer than 16 could be guessed.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 _ENV_NAMES = {
     "panelbot_admins": "PANELBOT_ADMINS",
@@ -132,6 +174,7 @@ _ENV_NAMES = {
     "panelbot_timezone": "PANELBOT_TIMEZONE",
     "panelbot_data_dir": "PANELBOT_DATA_DIR",
     "panelbot_webhook_port": "PANELBOT_WEBHOOK_PORT",
+    "panelbot_reply_keys_old": "PANELBOT_REPLY_KEYS_OLD",
     "panelbot_outbox_lease_seconds": "PANELBOT_OUTBOX_LEASE_SECONDS",
     "panelbot_concurrent_updates": "PANELBOT_CONCURRENT_UPDATES",
 }

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, exc
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot import storage
 from bot.db import sqlite_driver
 
 
@@ -67,7 +67,7 @@ def create_engine(
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            storage.prepare_sqlite_file(url.database)
             engine = create_async_engine(
                 url,
                 echo=echo,

@@ -342,6 +342,8 @@ class BotApiEmulator:
         self.bot_first_name = bot_first_name
         self.strict_limits = strict_limits
         self.bot_id = 0  # learnt from the token of the first request
+        # Tokens answered 401 Unauthorized, as Telegram answers a revoked or mistyped token.
+        self.refused_tokens: set[str] = set()
         self.host = "127.0.0.1"
         self.port = 0
         self._runner: web.AppRunner | None = None
@@ -480,7 +482,7 @@ class BotApiEmulator:
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         match = TOKEN_RE.match(request.match_info["token"])
-        if match is None:
+        if match is None or match.group(0) in self.refused_tokens:
             return _error_response(ApiError(401, "Unauthorized"))
         self.bot_id = int(match.group(1))
         key = request.match_info["method"].lower()
@@ -564,7 +566,8 @@ class BotApiEmulator:
         self._recent_sends.append(now)
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
-        if TOKEN_RE.match(request.match_info["token"]) is None:
+        token = request.match_info["token"]
+        if TOKEN_RE.match(token) is None or token in self.refused_tokens:
             return _error_response(ApiError(401, "Unauthorized"))
         stored = self._files_by_path.get(request.match_info["path"])
         if stored is None:

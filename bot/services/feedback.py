@@ -9,16 +9,10 @@ names the person. With "No reply needed" no route is ever written.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +26,7 @@ from bot.db import (
     Panel,
     Role,
 )
-from bot.services import outbox
+from bot.services import outbox, route_keys
 from bot.services.access import Actor, NotAllowed, require_coordinator
 from bot.services.polls import MIN_ANSWERS, min_answers_for
 
@@ -42,49 +36,20 @@ MAX_HELPLINES = 6
 CHUNK = 3500  # characters of people's text per message, leaving room for a heading
 
 
-class _RouteKeys:
-    """Keys for sealing reply routes, derived from the bot token at start-up (never stored).
-    Fernet (the `cryptography` library's authenticated encryption) rather than anything
-    hand-made. A new bot token means old routes can no longer be opened: replies to messages
-    sent before the change cannot be delivered, and the coordinator is told so."""
-
-    fernet: Fernet | None = None
-    mac: bytes = b""
-
-
-def configure_routes(secret: str) -> None:
-    material = HKDF(
-        algorithm=hashes.SHA256(), length=64, salt=None, info=b"panelbot feedback routes"
-    ).derive(secret.encode())
-    _RouteKeys.fernet = Fernet(base64.urlsafe_b64encode(material[:32]))
-    _RouteKeys.mac = material[32:]
-
-
-def _fernet() -> Fernet:
-    if _RouteKeys.fernet is None:
-        raise RuntimeError("feedback routes are not configured (configure_routes at start-up)")
-    return _RouteKeys.fernet
+# The keys live in bot/services/route_keys.py; these names stay for the write path and relay.
+configure_routes = route_keys.configure
 
 
 def _owner(chat_id: int, feedback_id: int) -> str:
-    """A keyed hash of the chat and the message together: different for each of a person's
-    messages, so equal hashes in a dump cannot show that two messages came from one person."""
-    _fernet()
-    text = f"{feedback_id}:{chat_id}".encode()
-    return hmac.new(_RouteKeys.mac, text, hashlib.sha256).hexdigest()
+    return route_keys.owner(chat_id, feedback_id)
 
 
 def _seal(chat_id: int) -> str:
-    return _fernet().encrypt(str(chat_id).encode()).decode()
+    return route_keys.seal(chat_id)
 
 
 def _open(sealed: str | None) -> int | None:
-    if sealed is None:
-        return None
-    try:
-        return int(_fernet().decrypt(sealed.encode()))
-    except (InvalidToken, ValueError):
-        return None
+    return route_keys.open_sealed(sealed)
 
 
 async def _route(session: AsyncSession, feedback_id: int) -> int | None:
@@ -342,23 +307,16 @@ async def owns(session: AsyncSession, telegram_id: int, feedback_id: int) -> boo
     return owner == telegram_id
 
 
-BACK_TAG_LENGTH = 28  # hex characters: fits "fbb:" + tag in the 32 of conversation_step
-
-
-def back_tag(feedback_id: int) -> str:
-    """What the member's row holds while they answer back: not the message's id, which would
-    sit next to their name in a dump, but a keyed hash only the bot can recompute."""
-    _fernet()
-    text = f"back:{feedback_id}".encode()
-    return hmac.new(_RouteKeys.mac, text, hashlib.sha256).hexdigest()[:BACK_TAG_LENGTH]
+BACK_TAG_LENGTH = route_keys.BACK_TAG_LENGTH
+back_tag = route_keys.back_tag
 
 
 async def from_back_tag(session: AsyncSession, telegram_id: int, tag: str) -> int | None:
     """The message this person is answering back about, or None."""
-    if len(tag) != BACK_TAG_LENGTH or _RouteKeys.fernet is None:
+    if len(tag) != BACK_TAG_LENGTH or not route_keys.configured():
         return None
     routes = (await session.execute(select(FeedbackRoute.feedback_id, FeedbackRoute.owner))).all()
-    candidates = [fid for fid, owner in routes if owner == _owner(telegram_id, fid)]
+    candidates = [fid for fid, owner in routes if route_keys.is_owner(owner, telegram_id, fid)]
     candidates += (
         await session.scalars(
             select(Feedback.id)
@@ -366,7 +324,7 @@ async def from_back_tag(session: AsyncSession, telegram_id: int, tag: str) -> in
             .where(Member.telegram_id == telegram_id)
         )
     ).all()
-    return next((fid for fid in candidates if hmac.compare_digest(back_tag(fid), tag)), None)
+    return next((fid for fid in candidates if route_keys.is_back_tag(tag, fid)), None)
 
 
 async def answer_back(
@@ -471,12 +429,11 @@ async def forget_routes(session: AsyncSession, telegram_id: int) -> None:
     still anonymous)."""
     from sqlalchemy import delete
 
-    if _RouteKeys.fernet is None:
+    if not route_keys.configured():
         return  # never configured in this process, so no route could have been written
     routes = (await session.execute(select(FeedbackRoute.feedback_id, FeedbackRoute.owner))).all()
-    # Routes written before owners were per message hashed the chat alone.
-    legacy = hmac.new(_RouteKeys.mac, str(telegram_id).encode(), hashlib.sha256).hexdigest()
-    mine = [fid for fid, owner in routes if owner in (_owner(telegram_id, fid), legacy)]
+    # Under every key in use: the current one, old ones, and the token's (route_keys).
+    mine = [fid for fid, owner in routes if route_keys.is_owner(owner, telegram_id, fid)]
     if mine:
         await session.execute(delete(FeedbackRoute).where(FeedbackRoute.feedback_id.in_(mine)))
 

@@ -10,6 +10,8 @@ import re
 import shutil
 from pathlib import Path
 
+from bot import storage
+
 MAX_BYTES = 10 * 1024 * 1024  # a phone photo or a scanned PDF is far below this
 MAX_PER_LINE = 5
 
@@ -52,8 +54,10 @@ def store(data_dir: Path, member_id: int, unique_id: str, data: bytes) -> tuple[
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", unique_id)[:80] or "receipt"
     relative = Path("receipts") / str(member_id) / f"{safe}.{extension}"
     target = data_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    # Receipts show names, addresses and bank details: only the bot's account may read them.
+    for folder in (data_dir, data_dir / "receipts", target.parent):
+        storage.tighten_dir(folder)
+    storage.write_private(target, data)
     return relative.as_posix(), mime, len(data)
 
 
