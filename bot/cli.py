@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
@@ -453,9 +454,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     glossary.add_subparsers(dest="action", required=True).add_parser(
         "check", help="validate every glossary file and show translation coverage"
     )
+    backup = commands.add_parser("backup", help="copy the SQLite database to a file (0600)")
+    backup.add_argument("path", metavar="PATH", help="a new file, or a folder to put it in")
     _add_management_commands(commands)
     cli_expenses.add_commands(commands, _whole_number)
     args = parser.parse_args(argv)
+    # Whatever panelbot writes (database, receipts, exports, backups) holds people's data:
+    # for the bot's own account only. bot/storage.py sets the modes explicitly as well.
+    os.umask(0o077)
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -474,6 +480,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             migrate_or_explain(settings)
             print("panelbot: the database is up to date.")
             return 0
+        if args.command == "backup":
+            from pathlib import Path
+
+            from bot import backup as backup_command
+
+            return backup_command.run(settings, Path(args.path))
         if args.command == "playground":
             _playground(settings, args.host, args.port)
             return 0
