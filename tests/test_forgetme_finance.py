@@ -32,7 +32,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import TINY_PNG, MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import audit, chores, receipts
+from bot.services import audit, receipts
 from tests.factories import add_member, create_panel
 
 ZEB, PRIYA = 987_650_001, 987_650_002
@@ -178,6 +178,8 @@ async def test_forgetme_keeps_paid_and_approved_claims_without_the_person_then_t
 
     # The daily chore leaves each while it is kept, and deletes it (with its receipt) the day
     # after its retention ends: the approved one six years after the forgetting...
+    from bot.services import chores
+
     async def chore_on(day: str) -> chores.ChoreReport:
         moment = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
         return await chores.run_daily(db, settings.panelbot_data_dir, moment)

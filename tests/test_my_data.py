@@ -44,7 +44,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import TINY_PNG, MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import audit, my_data, outbox, panels, receipts
+from bot.services import audit, outbox, panels, receipts
 from bot.services.access import Actor
 from tests.factories import add_member, create_panel
 
@@ -69,6 +69,8 @@ def _columns_pointing_at_people() -> set[tuple[str, str]]:
 
 
 def test_every_column_that_points_at_a_person_is_covered_by_mydata() -> None:
+    from bot.services import my_data
+
     columns = _columns_pointing_at_people()
     assert ("rsvps", "member_id") in columns and ("outbox", "chat_id") in columns  # it sees them
     missing = columns - set(my_data.SOURCES)
@@ -246,6 +248,8 @@ async def test_mydata_exports_every_table_that_points_at_the_person_but_no_anony
     clock: FrozenClock,
     settings: Settings,
 ) -> None:
+    from bot.services import my_data
+
     await _everything_about_me(db, clock, settings)
     ffion = MemberDriver(emulator, ME, "Ffion", language_code="ar")
     await ffion.send("/mydata")
@@ -326,6 +330,8 @@ async def test_quiet_hours_are_written_the_way_each_language_reads_a_clock(
 async def test_mydata_of_a_person_with_nothing_but_a_profile_lists_every_section(
     app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
 ) -> None:
+    from bot.services import my_data
+
     new = await create_panel(db, clock, "Carers Voice")
     await add_member(db, clock, new.panel.id, 950, "Dee")
     dee = MemberDriver(emulator, 950, "Dee")

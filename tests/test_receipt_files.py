@@ -18,7 +18,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import TINY_PNG, MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import chores, expenses, receipts
+from bot.services import expenses, receipts
 from tests.test_claims import OLA, _setup
 
 pl, cy = Translator("pl"), Translator("cy")
@@ -150,6 +150,7 @@ async def test_one_member_cannot_fill_the_disk_with_receipts(
 async def test_the_daily_chore_collects_files_no_claim_or_draft_needs(
     db: Database, clock: FrozenClock, settings: Settings
 ) -> None:
+    from bot.services import chores
     from tests.factories import add_member, create_panel
 
     new = await create_panel(db, clock, "Carers Voice")
