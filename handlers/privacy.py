@@ -94,9 +94,10 @@ def summary(t: Translator, export: dict[str, Any]) -> str:
         lines.append(t("You are not in a panel yet."))
     claims = export.get("claims") or []
     kept_receipts = sum(len(item["receipts"]) for c in claims for item in c["items"])
+    answered = sum(1 for a in export.get("meeting_answers") or [] if a["answer"])
     lines += [
         "",
-        t("Answers to meeting invitations: {n}", n=len(export.get("meeting_answers") or [])),
+        t("Answers to meeting invitations: {n}", n=answered),
         t("Forms you have not finished: {n}", n=len(export.get("unfinished_forms") or [])),
         t("Messages with your name: {n}", n=len(export.get("feedback_with_your_name") or [])),
         t(
