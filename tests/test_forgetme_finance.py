@@ -32,8 +32,8 @@ from bot.db.engine import Database
 from bot.emulator.driver import TINY_PNG, MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import audit, receipts
-from tests.factories import add_member, create_panel
+from bot.services import audit, claim_export, receipts
+from tests.factories import ROOT, add_member, create_panel
 
 ZEB, PRIYA = 987_650_001, 987_650_002
 NAME = "Zebedee Quill"
@@ -124,6 +124,8 @@ async def test_forgetme_keeps_paid_and_approved_claims_without_the_person_then_t
         # Audit rows written without an actor that still name the person by Telegram id.
         audit.record(session, "refused", at=clock.now(), telegram_id=ZEB, what="/members")
         audit.record(session, "note", at=clock.now(), text=f"asked by {ZEB} ({NAME})")
+        # Another person's longer id that merely contains theirs is left alone.
+        audit.record(session, "other", at=clock.now(), telegram_id=ZEB * 10 + 9)
     assert str(ZEB) in await _dump(db)
 
     pl = Translator("pl")
@@ -151,7 +153,8 @@ async def test_forgetme_keeps_paid_and_approved_claims_without_the_person_then_t
     assert retention in done
 
     dump = await _dump(db)
-    assert str(ZEB) not in dump  # not in any column, nor in any audit detail
+    # Not in any column, nor in any audit detail (as a whole number: see "other" below).
+    assert re.search(rf"(?<!\d){ZEB}(?!\d)", dump) is None
     assert NAME not in dump and "Zebedee" not in dump and "wheelchair" not in dump
     async with db.session() as session:
         assert await session.scalar(select(Member).where(Member.telegram_id == ZEB)) is None
@@ -172,6 +175,22 @@ async def test_forgetme_keeps_paid_and_approved_claims_without_the_person_then_t
         assert len((await session.scalars(select(Receipt))).all()) == 2
         refused = await session.scalar(select(AuditEvent).where(AuditEvent.action == "refused"))
         assert refused is not None and refused.details["telegram_id"] == "(forgotten)"
+        note = await session.scalar(select(AuditEvent).where(AuditEvent.action == "note"))
+        assert note is not None and note.details["text"] == "asked by (forgotten) ((forgotten))"
+        other = await session.scalar(select(AuditEvent).where(AuditEvent.action == "other"))
+        assert other is not None and other.details["telegram_id"] == ZEB * 10 + 9
+        # Finance still sees the kept claims, under the pseudonym, in its export.
+        export = await claim_export.collect(
+            session,
+            ROOT,
+            panel_id,
+            PAID_ON.date().replace(month=1, day=1),
+            PAID_ON.date().replace(month=12, day=31),
+            now=clock.now(),
+            fmt="csv",
+        )
+        assert [row[2:4] for row in export.rows] == [(reference, "(forgotten)")] * 2
+        assert [row[:3] for row in export.totals] == [(reference, "(forgotten)", "GBP")]
     # The kept claims' receipts stay with them; the deleted claim's receipt is gone.
     assert paid_file.read_bytes() == TINY_PNG and approved_file.read_bytes() == TINY_PNG
     assert not waiting_file.exists()

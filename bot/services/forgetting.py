@@ -8,6 +8,7 @@ daily chore) deletes them and their receipts. Everything else about the person g
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -125,6 +126,11 @@ async def _scrub_audit(
         event.details = _scrubbed(event.details or {}, telegram_id, words)
 
 
+def mentions(telegram_id: int) -> re.Pattern[str]:
+    """The Telegram id as a whole number in text (so 801 does not match 8012)."""
+    return re.compile(rf"(?<!\d){telegram_id}(?!\d)")
+
+
 def _scrubbed(value: Any, telegram_id: int, words: list[str]) -> Any:
     if isinstance(value, dict):
         return {k: _scrubbed(v, telegram_id, words) for k, v in value.items()}
@@ -134,10 +140,10 @@ def _scrubbed(value: Any, telegram_id: int, words: list[str]) -> Any:
         return value
     if isinstance(value, int) and value == telegram_id:
         return SCRUBBED
-    if isinstance(value, str) and any(word in value for word in words):
-        for word in words:
+    if isinstance(value, str):
+        value = mentions(telegram_id).sub(SCRUBBED, value)
+        for word in words[1:]:  # the name, if they had one
             value = value.replace(word, SCRUBBED)
-        return value
     return value
 
 

@@ -10,6 +10,8 @@ reply routes carry no member id, so they cannot be found for anyone, by design.
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -144,7 +146,7 @@ async def _drafts(session: AsyncSession, me: int) -> list[dict[str, Any]]:
 async def _history(session: AsyncSession, me: int, telegram_id: int) -> list[dict[str, Any]]:
     # Refused attempts by someone not yet a member name them by Telegram id only.
     rows = await session.execute(
-        select(AuditEvent.at, AuditEvent.action)
+        select(AuditEvent.at, AuditEvent.action, AuditEvent.actor_id, AuditEvent.details)
         .where(
             or_(
                 AuditEvent.actor_id == me,
@@ -153,7 +155,13 @@ async def _history(session: AsyncSession, me: int, telegram_id: int) -> list[dic
         )
         .order_by(AuditEvent.at, AuditEvent.id)
     )
-    return [{"at": iso(at), "what": action} for at, action in rows.all()]
+    # The text match above is broad; keep only entries that really name them.
+    named = re.compile(rf"(?<!\d){telegram_id}(?!\d)")
+    return [
+        {"at": iso(at), "what": action}
+        for at, action, actor, details in rows.all()
+        if actor == me or named.search(json.dumps(details))
+    ]
 
 
 async def _waiting(session: AsyncSession, me: int, telegram_id: int) -> list[dict[str, Any]]:
