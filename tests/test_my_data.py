@@ -298,6 +298,7 @@ async def test_mydata_exports_every_table_that_points_at_the_person_but_no_anony
 
     # Receipt files come as files, named as the file lists them.
     [item] = export["claims"][0]["items"]
+    assert (item["amount"], export["claims"][0]["currency"]) == ("2.50", "GBP")  # not just pence
     assert receipts_file["document"]["file_name"] == "my-receipts.zip"
     archive = io.BytesIO(emulator.file_bytes(receipts_file["document"]["file_id"]) or b"")
     with zipfile.ZipFile(archive) as z:

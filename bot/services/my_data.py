@@ -39,6 +39,7 @@ from bot.db import (
     PollResponse,
     Rsvp,
 )
+from bot.services.money import minor_to_decimal
 
 # (table, column) -> the export's section that shows it.
 SOURCES = {
@@ -194,6 +195,7 @@ async def _claims(session: AsyncSession, me: int) -> list[dict[str, Any]]:
             "items": [
                 {
                     "kind": line.kind,
+                    "amount": str(minor_to_decimal(line.amount, claim.currency)),
                     "amount_in_pence": line.amount,
                     "quantity": line.quantity,
                     "day": iso(line.spent_on),
