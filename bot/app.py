@@ -19,7 +19,7 @@ from bot.context import PanelbotApplication, PanelContext, load_person
 from bot.db.engine import Database
 from bot.delivery import Delivery, LiveSends, RateLimiter
 from bot.runtime import Runtime
-from bot.services import route_keys
+from bot.services import chores, route_keys
 from bot.telegram_http import AiohttpRequest
 from bot.update_order import PerPersonUpdateProcessor
 from handlers import (
@@ -54,6 +54,9 @@ from handlers.commands import publish_commands
 log = logging.getLogger(__name__)
 
 OUTBOX_TICK_SECONDS = 1.0
+# Housekeeping (retention, unneeded receipt files) once a day, first a few minutes after start.
+CHORES_EVERY = timedelta(days=1)
+CHORES_FIRST = timedelta(minutes=5)
 
 
 def build_application(
@@ -141,7 +144,24 @@ def build_application(
             _outbox_tick, interval=tick_seconds, first=tick_seconds, name="outbox"
         )
         application.outbox_waker = lambda: _start_drain(application)
+        application.job_queue.run_repeating(
+            _daily_chores, interval=CHORES_EVERY, first=CHORES_FIRST, name="chores"
+        )
     return application
+
+
+async def _daily_chores(context: PanelContext) -> None:
+    """Finance records past their retention go, then receipt files nothing needs."""
+    runtime: Runtime = context.application.runtime  # type: ignore[attr-defined]
+    report = await chores.run_daily(
+        runtime.db, runtime.settings.panelbot_data_dir, runtime.clock.now()
+    )
+    if report.expired_claims or report.orphan_files:
+        log.info(
+            "Chores: %s kept claims past retention deleted, %s unneeded receipt files removed",
+            report.expired_claims,
+            report.orphan_files,
+        )
 
 
 async def _outbox_tick(context: PanelContext) -> None:

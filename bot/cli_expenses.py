@@ -69,7 +69,9 @@ async def export_claims(
     await _existing_panel(session, args.panel_id)
     if args.end < args.start:
         raise ValueError("--to is before --from")
-    export = await claim_export.collect(session, _operator(), args.panel_id, args.start, args.end)
+    export = await claim_export.collect(
+        session, _operator(), args.panel_id, args.start, args.end, now=now, fmt=args.fmt
+    )
     stem = claim_export.file_stem(args.panel_id, args.start, args.end)
     args.out.mkdir(parents=True, exist_ok=True)
     sheet = args.out / f"{stem}.{args.fmt}"
@@ -81,8 +83,11 @@ async def export_claims(
         zipped = args.out / f"{stem}-receipts.zip"
         zipped.write_bytes(archive)
         lines.append(f"{len(export.receipts)} receipts written to {zipped}")
-    for member, currency, claimed, approved, paid in export.totals:
-        lines.append(f"{member}: claimed {claimed} {currency}, approved {approved}, paid {paid}")
+    for member_id, member, currency, claimed, approved, paid in export.totals:
+        lines.append(
+            f"{member} (member {member_id}): claimed {claimed} {currency}, "
+            f"approved {approved}, paid {paid}"
+        )
     return lines
 
 

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     panelbot_outbox_lease_seconds: float = Field(default=120.0, gt=0)
     # How many people's updates are handled at the same time (one person's always in order).
     panelbot_concurrent_updates: int = Field(default=16, ge=1, le=256)
+    # Years an approved or paid claim is kept, without the member's name, after /forgetme.
+    # UK practice is six years for payment records.
+    panelbot_finance_retention_years: int = Field(default=6, ge=0, le=50)
+    # How many megabytes of receipt files one member may have at a time.
+    panelbot_receipt_quota_mb: int = Field(default=50, ge=1, le=10_000)
 
     @field_validator("panelbot_admins", mode="before")
     @classmethod
@@ -107,6 +112,10 @@ class Settings(BaseSettings):
             # https://api.telegram.org/bot -> https://api.telegram.org/file/bot
             self.telegram_file_base_url = f"{head}/file/{tail}" if head else f"{base}/file"
         return self
+
+    @property
+    def receipt_quota_bytes(self) -> int:
+        return self.panelbot_receipt_quota_mb * 1024 * 1024
 
     @cached_property
     def zone(self) -> ZoneInfo:

@@ -102,7 +102,7 @@ async def _show(update: Update, context: PanelContext, claim: Claim) -> None:
 async def _card(
     context: PanelContext, t: Translator, claim: Claim
 ) -> tuple[str, list[list[InlineKeyboardButton]]]:
-    member = await context.session.get(Member, claim.member_id)
+    member = await context.session.get(Member, claim.member_id) if claim.member_id else None
     panel = await context.session.get(Panel, claim.panel_id)
     text = [
         t(
@@ -171,7 +171,7 @@ async def _card(
 async def _paid_time_check(context: PanelContext, t: Translator, claim: Claim) -> list[str]:
     """The member's paid time in the week of this claim, beside the panel's limit if it has one."""
     times = [x for x in claim.lines if x.kind in expenses.TIME_KINDS]
-    if not times:
+    if not times or claim.member_id is None:  # none, or a record kept after /forgetme
         return []
     totals = await expenses.paid_time_totals(
         context.session, claim.member_id, claim.panel_id, times[0].spent_on
@@ -400,10 +400,19 @@ async def on_export(update: Update, context: PanelContext) -> None:
     start, end = period(args[1], today)
     actor = await _actor(context)
     try:
-        export = await claim_export.collect(context.session, actor, panel_id, start, end)
+        export = await claim_export.collect(
+            context.session,
+            actor,
+            panel_id,
+            start,
+            end,
+            now=context.runtime.clock.now(),
+            fmt=args[2],
+        )
     except NotAllowed:
         await _refused(update, context)
         return
+    await context.session.commit()  # the audit entry for this export
     await query.answer()
     stem = claim_export.file_stem(panel_id, start, end)
     content = claim_export.to_csv(export) if args[2] == "csv" else claim_export.to_xlsx(export)

@@ -25,7 +25,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.context import PanelContext, current_member
 from bot.db import Panel
 from bot.i18n import N_, Translator
-from bot.services import drafts, expenses, money, profile, receipts
+from bot.services import drafts, expenses, money, profile, receipt_files, receipts
 from bot.services.access import NotAllowed
 from bot.services.drafts import DraftView
 from bot.services.expenses import EXPENSE_KINDS, ClaimProblem
@@ -55,6 +55,10 @@ PROBLEMS = {
     "type": N_("I can only take photos and PDF files. Please send a photo of the receipt."),
     "size": N_("That file is too big. Please send a smaller photo or PDF."),
     "too_many": N_("That is enough receipts for this item. Tap Done."),
+    "quota": N_(
+        "You have sent a lot of receipts, so there is no room for more. "
+        "Tap Done, or ask your coordinator for help."
+    ),
     "text": N_("Please type a short answer, under 300 letters."),
     "tap": N_("Please tap one of the buttons."),
     "time": N_("Paid time cannot be claimed for this meeting. Please remove it."),
@@ -112,6 +116,10 @@ async def _stop(context: PanelContext) -> None:
     await drafts.discard(context.session, context.member.id, DRAFT)
     await profile.set_step(context.session, context.member.telegram_id, None)
     await context.session.commit()
+    # The receipts of a claim that was never sent are not kept.
+    await receipt_files.collect_orphans(
+        context.session, context.runtime.settings.panelbot_data_dir, member_id=context.member.id
+    )
 
 
 async def _today(context: PanelContext, answers: dict[str, Any]) -> date:
@@ -537,6 +545,7 @@ async def on_file(update: Update, context: PanelContext) -> None:
             context.member.id,
             file.file_unique_id,
             content,
+            quota=context.runtime.settings.receipt_quota_bytes,
         )
     except receipts.ReceiptRefused as refused:
         await reply(update, _say(t, refused.reason))

@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.context import PanelContext, current_member
 from bot.db import Answer
 from bot.i18n import N_
-from bot.services import access, meetings, profile
+from bot.services import access, audit, meetings, profile
 from bot.services.access import NotAllowed
 from bot.services.meetings import SUPPORT_OPTIONS, MeetingError
 from handlers import meeting_messages as words
@@ -301,9 +301,17 @@ async def _attendance(
     query = update.callback_query
     assert query is not None
     t = context.t
-    meeting, people = await meetings.attendance(
-        context.session, await _actor(update, context), meeting_id
+    actor = await _actor(update, context)
+    meeting, people = await meetings.attendance(context.session, actor, meeting_id)
+    audit.read(
+        context.session,
+        "attendance",
+        at=context.runtime.clock.now(),
+        actor_id=actor.member_id,
+        panel_id=meeting.panel_id,
+        meeting=meeting.id,
     )
+    await context.session.commit()
     await query.answer()
     lines = [f"<b>{escape(meeting.title)}</b>", ""]
     for answer in [*Answer, None]:

@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.context import PanelContext, current_member
 from bot.db import Claim, LineStatus, Panel
 from bot.i18n import N_
-from bot.services import access, expenses, profile
+from bot.services import access, expenses, profile, receipt_files
 from bot.services.expenses import ClaimProblem
 from handlers import picker
 from handlers.claim_text import KIND_LABELS, STATUS_LABELS, line_text, send_long
@@ -91,9 +91,9 @@ async def _totals(context: PanelContext, claims: list[Claim]) -> list[str]:
         panel = await context.session.get(Panel, panel_id)
         zone = ZoneInfo(panel.timezone if panel else "Europe/London")
         today = picker.local_today(context.runtime.clock.now(), zone)
-        totals = await expenses.paid_time_totals(
-            context.session, claims[0].member_id, panel_id, today
-        )
+        owner = claims[0].member_id
+        assert owner is not None  # the member's own claims
+        totals = await expenses.paid_time_totals(context.session, owner, panel_id, today)
         rules = await expenses.policy(context.session, panel_id)
         shown += [
             t("Paid time this week: {amount}.", amount=t.money(totals.week, rules.currency)),
@@ -139,6 +139,9 @@ async def on_button(update: Update, context: PanelContext) -> None:
             await reply(update, t(STARTED))
             return
         await context.session.commit()
+        await receipt_files.collect_orphans(
+            context.session, context.runtime.settings.panelbot_data_dir, member_id=member.id
+        )
         await query.answer()
         await reply(update, t("Claim {n} is taken back. Nobody will pay it.", n=target))
     elif action == "a":

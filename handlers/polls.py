@@ -10,8 +10,6 @@ answer is stored anywhere before it is stored anonymously.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -22,7 +20,7 @@ from bot.context import PanelContext, current_member
 from bot.db import Poll
 from bot.delivery import _keyboard
 from bot.i18n import N_, translator
-from bot.services import access, polls, profile
+from bot.services import access, audit, polls, profile, spreadsheet
 from bot.services.access import NotAllowed
 from bot.services.polls import Outcome, PollError
 from handlers.common import (
@@ -287,6 +285,17 @@ async def on_results_button(update: Update, context: PanelContext) -> None:
     except (NotAllowed, PollError):
         await query.answer(t(NO_PANEL_ROLE), show_alert=True)
         return
+    if op in ("v", "x") and not result.hidden:
+        # Who saw or downloaded the answers, and when; never the answers themselves.
+        audit.read(
+            context.session,
+            "poll_results" if op == "v" else "poll_answers_export",
+            at=context.runtime.clock.now(),
+            actor_id=actor.member_id,
+            panel_id=result.poll.panel_id,
+            poll=poll_id,
+        )
+        await context.session.commit()
     await query.answer()
     if op == "v":
         messages = results_messages(t, result)
@@ -320,12 +329,9 @@ async def on_results_button(update: Update, context: PanelContext) -> None:
             + t("To stop, type /cancel."),
         )
     else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([t("Answer")])
-        writer.writerows(await polls.export_answers(context.session, actor, poll_id))
+        answers = await polls.export_answers(context.session, actor, poll_id)
         await update.effective_chat.send_document(
-            buffer.getvalue().encode("utf-8-sig"),
+            spreadsheet.csv_bytes([[t("Answer")], *answers]),
             filename=f"answers-{poll_id}.csv",
             caption=t("The answers, in random order. Nothing says who gave them."),
         )

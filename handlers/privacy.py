@@ -6,17 +6,22 @@ confirm, in the person's own language.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+from datetime import time
 from html import escape
+from pathlib import Path
 from typing import Any
 
+from babel.dates import format_interval
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import PanelContext
 from bot.i18n import LANGUAGE_NAMES, N_, Translator
-from bot.services import membership, receipts
-from bot.services.profile import format_quiet_hours
+from bot.services import forgetting, membership, receipt_files
+from bot.services import my_data as my_data_service
 from handlers.common import (
     answer_expired,
     button,
@@ -28,6 +33,9 @@ from handlers.common import (
 from handlers.roster import access_in_words, panel_id_from, payment_in_words, role_in_words
 
 EXPORT_FILENAME = "my-panelbot-data.json"
+RECEIPTS_FILENAME = "my-receipts.zip"
+# Languages whose speakers read clock times as 22:00 rather than 10 pm.
+TWENTY_FOUR_HOUR = frozenset({"pl"})
 FORGET, LEAVE, VERSION = "forget", "leave", 1
 
 NOTHING_STORED = N_("We do not keep anything about you. There is nothing to show or delete.")
@@ -41,14 +49,25 @@ REMINDER_WORDS = {
 # ------------------------------------------------------------------------------------ /mydata
 
 
+def quiet_hours_in_words(t: Translator, quiet: dict[str, str] | None) -> str | None:
+    """ "10 pm – 7 am" (or "22:00–07:00" in Polish), written the reader's way by Babel."""
+    if not quiet:
+        return None
+    start, end = (time.fromisoformat(quiet[key]) for key in ("from", "to"))
+    if t.language in TWENTY_FOUR_HOUR:
+        skeleton = "Hm"
+    else:
+        skeleton = "h" if start.minute == 0 and end.minute == 0 else "hm"
+    return format_interval(start, end, skeleton, locale=t.locale)
+
+
 def summary(t: Translator, export: dict[str, Any]) -> str:
     """The export in words a person can read. The JSON file has every detail."""
     name = export.get("name")
     language = export.get("language")
     reminders = export.get("reminders")
-    quiet = export.get("quiet_hours")
     language_name = LANGUAGE_NAMES.get(language, escape(language)) if language else ""
-    hours = format_quiet_hours(*quiet) if quiet else None
+    hours = quiet_hours_in_words(t, export.get("quiet_hours"))
     needs = access_in_words(t, export.get("access_needs") or [], export.get("access_other"))
     lines = [
         t("Here is what we keep about you."),
@@ -73,25 +92,57 @@ def summary(t: Translator, export: dict[str, Any]) -> str:
             lines.append(t.arrange(f"• {t.isolate(escape(panel['panel']))}: {status}"))
     else:
         lines.append(t("You are not in a panel yet."))
+    claims = export.get("claims") or []
+    kept_receipts = sum(len(item["receipts"]) for c in claims for item in c["items"])
+    answered = sum(1 for a in export.get("meeting_answers") or [] if a["answer"])
     lines += [
         "",
+        t("Answers to meeting invitations: {n}", n=answered),
+        t("Forms you have not finished: {n}", n=len(export.get("unfinished_forms") or [])),
+        t("Messages with your name: {n}", n=len(export.get("feedback_with_your_name") or [])),
+        t(
+            "Poll answers with your name: {n}",
+            n=len(export.get("your_answers_with_your_name") or []),
+        ),
+        t("Claims: {n}. Receipts: {receipts}.", n=len(claims), receipts=kept_receipts),
+        "",
+        t("Anonymous messages and answers are not here. Nobody can link them to you, not even us."),
         t("The file below has all of it."),
         t("To delete it all, type /forgetme."),
     ]
     return "\n".join(lines)
 
 
+def receipts_zip(data_dir: Path, files: list[tuple[str, str]]) -> bytes | None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, path in files:
+            if (data_dir / path).is_file():
+                archive.write(data_dir / path, name)
+        if not archive.namelist():
+            return None
+    return buffer.getvalue()
+
+
 async def my_data(update: Update, context: PanelContext) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    export = await membership.export_member(context.session, user.id)
+    export = await my_data_service.export_member(context.session, user.id)
     if export is None:
         await reply(update, context.t(NOTHING_STORED))
         return
     await reply(update, summary(context.t, export))
     data = json.dumps(export, indent=2, ensure_ascii=False).encode("utf-8")
     await chat.send_document(document=data, filename=EXPORT_FILENAME)
+    files = await my_data_service.receipt_files(context.session, user.id)
+    archive = receipts_zip(context.runtime.settings.panelbot_data_dir, files) if files else None
+    if archive is not None:
+        await chat.send_document(
+            document=archive,
+            filename=RECEIPTS_FILENAME,
+            caption=context.t("Your receipts, named by claim and item."),
+        )
 
 
 # ---------------------------------------------------------------------------------- /forgetme
@@ -109,9 +160,12 @@ async def ask_to_forget(update: Update, context: PanelContext) -> None:
             "• " + t("your access needs and how you want to be paid"),
             "• " + t("your place in every panel"),
             "• " + t("messages waiting to be sent to you"),
+            "• " + t("claims that are not approved or paid"),
             "",
             t("We keep a record of what happened in each panel."),
             t("It will not show who you are any more."),
+            t("Approved and paid claims are payment records. We keep them without your name."),
+            retention_in_words(t, context.runtime.settings.panelbot_finance_retention_years),
             "",
             t("You cannot undo this. Do you want to delete everything?"),
         ]
@@ -140,24 +194,40 @@ async def confirm_forget(update: Update, context: PanelContext) -> None:
     if args == ["no"]:
         await reply(update, t("OK. Nothing was deleted."))
         return
-    member_id = context.member.id if context.member else None
-    forgotten = await membership.forget_member(
-        context.session, query.from_user.id, now=context.runtime.clock.now()
+    settings = context.runtime.settings
+    forgotten = await forgetting.forget_member(
+        context.session,
+        query.from_user.id,
+        now=context.runtime.clock.now(),
+        retention_years=settings.panelbot_finance_retention_years,
     )
     await context.session.commit()
-    if forgotten and member_id is not None:
-        receipts.forget_files(context.runtime.settings.panelbot_data_dir, member_id)
-    if not forgotten:
+    if forgotten is None:
         await reply(update, t(NOTHING_STORED))
         return
-    await reply(
-        update,
-        "\n".join(
-            [
-                t("Done. We deleted your data."),
-                t("Do you want to come back one day? Ask a coordinator for a new invite link."),
-            ]
-        ),
+    # Receipts of deleted claims go now; those of kept finance records stay with them.
+    await receipt_files.collect_orphans(
+        context.session, settings.panelbot_data_dir, member_id=forgotten.member_id
+    )
+    lines = [t("Done. We deleted your data.")]
+    if forgotten.kept_claims:
+        lines += [
+            t.ngettext(
+                "We kept {n} approved or paid claim. It does not show your name.",
+                "We kept {n} approved or paid claims. They do not show your name.",
+                forgotten.kept_claims,
+            ),
+            retention_in_words(t, settings.panelbot_finance_retention_years),
+        ]
+    lines.append(t("Do you want to come back one day? Ask a coordinator for a new invite link."))
+    await reply(update, "\n".join(lines))
+
+
+def retention_in_words(t: Translator, years: int) -> str:
+    return t.ngettext(
+        "Payment records must be kept for {n} year. Then we delete them.",
+        "Payment records must be kept for {n} years. Then we delete them.",
+        years,
     )
 
 

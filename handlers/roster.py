@@ -135,10 +135,13 @@ async def _show_roster(
     t = context.t
     try:
         # The service decides who may see a roster; a forged panel id stops here.
-        entries = await membership.roster(context.session, actor, panel_id)
+        entries = await membership.roster(
+            context.session, actor, panel_id, now=context.runtime.clock.now()
+        )
     except access.NotAllowed:
         await _refuse(update, context)
         return
+    await context.session.commit()  # the audit entry for this read
     names = dict(await access.coordinated_panels(context.session, actor))
     if panel_id not in names:  # an admin tapping a panel that has since gone
         await _refuse(update, context)

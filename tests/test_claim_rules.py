@@ -3,7 +3,9 @@ duplicates, wrong input kept kindly at the same question, limits and the paid-ti
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from datetime import date
 
 from sqlalchemy import select
@@ -565,10 +567,17 @@ async def test_mydata_shows_claims_and_forgetme_deletes_them_with_the_receipt_fi
         )
     ola = MemberDriver(emulator, OLA, "Agnieszka", "pl")
     await ola.send("/mydata")
-    _, document = await ola.replies(2)
+    _, document, receipts_file = await ola.replies(3)
     export = json.loads(emulator.file_bytes(document["document"]["file_id"]) or b"{}")
     assert export["claims"][0]["items"][0]["amount_in_pence"] == 350
     assert export["claims"][0]["note"] == "Town Hall car park"
+    claim_id = export["claims"][0]["claim"]
+    [listed] = export["claims"][0]["items"][0]["receipts"]
+    assert listed["file"] == f"claim-{claim_id}-item-1-1.png" and listed["bytes"] == len(TINY_PNG)
+    assert receipts_file["document"]["file_name"] == "my-receipts.zip"
+    zipped = io.BytesIO(emulator.file_bytes(receipts_file["document"]["file_id"]) or b"")
+    with zipfile.ZipFile(zipped) as archive:
+        assert archive.read(listed["file"]) == TINY_PNG
     assert (settings.panelbot_data_dir / path).is_file()
 
     await ola.send("/forgetme")

@@ -169,7 +169,7 @@ async def test_a_polish_member_claims_gets_queried_answers_and_is_paid_then_fina
         stored = settings.panelbot_data_dir / receipt.path
         assert stored.read_bytes() == TINY_PNG
         bus, hours = lines[0].id, lines[1].id
-        claim_id = claim.id
+        claim_id, ola_member_id = claim.id, claim.member_id
 
     # The coordinator hears of it, sees the receipt, approves the bus fare and asks about the time.
     await _drain(app)
@@ -293,9 +293,10 @@ async def test_a_polish_member_claims_gets_queried_answers_and_is_paid_then_fina
     assert result.returncode == 0, result.stderr
     sheet = out / f"claims-panel{panel_id}-2026-01-01-to-2026-01-31.csv"
     rows = list(csv.reader(io.StringIO(sheet.read_text("utf-8-sig"))))
-    assert rows[0][:9] == [
+    assert rows[0][:10] == [
         "claim",
         "item",
+        "member id",
         "member",
         "meeting",
         "kind",
@@ -304,7 +305,8 @@ async def test_a_polish_member_claims_gets_queried_answers_and_is_paid_then_fina
         "currency",
         "status",
     ]
-    assert rows[1][2:9] == [
+    assert rows[1][2:10] == [
+        str(ola_member_id),
         "Agnieszka",
         "Planning day",
         "Public transport",
@@ -313,10 +315,17 @@ async def test_a_polish_member_claims_gets_queried_answers_and_is_paid_then_fina
         "GBP",
         "paid",
     ]
-    assert rows[2][4:9] == ["Paid time (hours)", "2", "40.00", "GBP", "paid"]
-    assert rows[1][12] == "Priya" and rows[1][14] == "bank" and rows[1][15] == "bank"
-    totals_at = rows.index(["member", "currency", "claimed", "approved", "paid"])
-    assert rows[totals_at + 1] == ["Agnieszka", "GBP", "42.50", "42.50", "42.50"]
+    assert rows[2][5:10] == ["Paid time (hours)", "2", "40.00", "GBP", "paid"]
+    assert rows[1][13] == "Priya" and rows[1][15] == "bank" and rows[1][16] == "bank"
+    totals_at = rows.index(["member id", "member", "currency", "claimed", "approved", "paid"])
+    assert rows[totals_at + 1] == [
+        str(ola_member_id),
+        "Agnieszka",
+        "GBP",
+        "42.50",
+        "42.50",
+        "42.50",
+    ]
     with zipfile.ZipFile(
         out / f"claims-panel{panel_id}-2026-01-01-to-2026-01-31-receipts.zip"
     ) as z:
@@ -331,9 +340,9 @@ async def test_a_polish_member_claims_gets_queried_answers_and_is_paid_then_fina
     assert spreadsheet["document"]["file_name"].endswith(".xlsx")
     book = load_workbook(io.BytesIO(emulator.file_bytes(spreadsheet["document"]["file_id"]) or b""))
     claims_sheet = [list(r) for r in book["Claims"].iter_rows(values_only=True)]
-    assert [r[6] for r in claims_sheet[1:]] == [2.5, 40]
+    assert [r[7] for r in claims_sheet[1:]] == [2.5, 40]
     member_totals = [list(r) for r in book["Totals per member"].iter_rows(values_only=True)]
-    assert member_totals[1] == ["Agnieszka", "GBP", 42.5, 42.5, 42.5]
+    assert member_totals[1] == [str(ola_member_id), "Agnieszka", "GBP", 42.5, 42.5, 42.5]
     with zipfile.ZipFile(
         io.BytesIO(emulator.file_bytes(archive["document"]["file_id"]) or b"")
     ) as z:

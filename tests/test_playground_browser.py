@@ -229,3 +229,75 @@ async def test_a_member_answers_the_demo_question_and_the_coordinator_sees_the_c
     await receipt.scroll_into_view_if_needed()
     await shots(page, "claim-review")
     await context.close()
+
+
+async def test_mydata_and_forgetme_read_well_on_a_phone_in_english_and_arabic(
+    browser: Any, playground: Playground, shots: Any
+) -> None:
+    from playwright.async_api import expect
+
+    context = await browser.new_context(viewport=PHONE)
+    page = await context.new_page()
+    chat = page.locator("#messages")
+    message_box = page.get_by_label("Message", exact=True)
+
+    async def send(text: str) -> None:
+        await message_box.fill(text)
+        await page.keyboard.press("Enter")
+
+    # Morag (Scottish Gaelic in the demo) has a claim with a receipt; Priya speaks English.
+    en = Translator("en")
+    await page.goto(f"{playground.url}#1001")
+    await send("/mydata")
+    summary = chat.locator("li.bot", has_text=en("Here is what we keep about you."))
+    await expect(summary).to_have_count(1, timeout=WAIT_MS)
+    await expect(chat.get_by_role("link", name="Download my-panelbot-data.json")).to_be_visible()
+    await summary.scroll_into_view_if_needed()
+    await shots(page, "mydata-english")
+    await send("/forgetme")
+    question = chat.locator("li.bot", has_text=en("If you say yes, we will delete:"))
+    await expect(question).to_have_count(1, timeout=WAIT_MS)
+    await question.scroll_into_view_if_needed()
+    await shots(page, "forgetme-question-english")
+    overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+
+    # Layla joins in Arabic, sees her data, and forgets it.
+    ar = Translator("ar")
+    await page.get_by_label("Chat as").select_option("1007")
+    await page.get_by_role("button", name="Start").click()
+    await expect(chat).to_contain_text(ar("Which language would you like? Tap one."))
+    for label in (
+        "العربية",
+        ar("Next"),
+        ar("Yes, that is OK"),
+        ar("Call me {name}", name="Layla"),
+        ar("No, thank you"),
+        ar("All reminders"),
+        ar("Not from 10pm to 8am"),
+    ):
+        await chat.get_by_role("button", name=label, exact=True).last.click()
+        await expect(chat.get_by_role("button", name=label, exact=True)).to_have_count(0)
+    await chat.get_by_role("button", name=ar("Done"), exact=True).last.click()
+    await chat.get_by_role("button", name=ar("Vouchers"), exact=True).last.click()
+    await expect(chat).to_contain_text(ar("All done, {name}!", name="Layla"), timeout=WAIT_MS)
+    await send("/mydata")
+    summary = chat.locator("li.bot", has_text=ar("Here is what we keep about you."))
+    await expect(summary).to_have_count(1, timeout=WAIT_MS)
+    await expect(summary).to_have_attribute("dir", "rtl")
+    await expect(summary).to_contain_text(ar("Answers to meeting invitations: {n}", n=0))
+    await summary.scroll_into_view_if_needed()
+    await shots(page, "mydata-arabic")
+    await send("/forgetme")
+    question = chat.locator("li.bot", has_text=ar("If you say yes, we will delete:"))
+    await expect(question).to_have_count(1, timeout=WAIT_MS)
+    await question.scroll_into_view_if_needed()
+    await shots(page, "forgetme-question-arabic")
+    await question.get_by_role("button", name=ar("Yes, delete everything")).click()
+    done = chat.locator("li.bot", has_text=ar("Done. We deleted your data."))
+    await expect(done).to_have_count(1, timeout=WAIT_MS)
+    await done.scroll_into_view_if_needed()
+    await shots(page, "forgetme-done-arabic")
+    await context.close()

@@ -72,7 +72,8 @@ async def test_mydata_shows_a_summary_and_sends_everything_as_a_file(
     assert EN("Language: {language}", language="English") in summary
     assert EN("Easy read: off") in summary
     assert EN("Reminders: {choice}", choice=EN("All reminders")) in summary
-    assert EN("Quiet hours: {hours}", hours="22:00–08:00") in summary
+    # Written by Babel for British English, with its narrow spaces: "10 pm – 8 am".
+    assert EN("Quiet hours: {hours}", hours="10\u202fpm\u2009–\u20098\u202fam") in summary
     assert "Step-free access; A quiet space; Other: A chair with arms" in summary
     assert EN("Payment: {choice}", choice=EN("Vouchers")) in summary
     assert "• Carers Voice: " + EN("Member") in summary

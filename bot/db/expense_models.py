@@ -51,11 +51,21 @@ class ExpensePolicy(Base):
 
 
 class Claim(Base):
+    """A member's claim. After /forgetme an approved or paid claim is a finance record: it loses
+    the member (`member_id` NULL) and every note, keeps a pseudonym, and is deleted after
+    `retain_until` (PANELBOT_FINANCE_RETENTION_YEARS)."""
+
     __tablename__ = "claims"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    # A random reference, the same on all of one forgotten member's kept claims; never derived
+    # from their id or Telegram id.
+    former_member: Mapped[str | None] = mapped_column(String(40))
+    retain_until: Mapped[date | None] = mapped_column(Date, index=True)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
     status: Mapped[ClaimStatus] = mapped_column(
         _str_enum(ClaimStatus, "claim_status"), default=ClaimStatus.SUBMITTED

@@ -1,4 +1,5 @@
-"""The audit log: a record of coordinators' and admins' actions."""
+"""The audit log: a record of coordinators' and admins' actions, and of who read sensitive lists
+(the roster, attendance, poll answers) or exported anything."""
 
 from __future__ import annotations
 
@@ -22,3 +23,16 @@ def record(
     event = AuditEvent(at=at, action=action, actor_id=actor_id, panel_id=panel_id, details=details)
     session.add(event)
     return event
+
+
+def read(
+    session: AsyncSession,
+    what: str,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    panel_id: int | None = None,
+    **details: Any,
+) -> AuditEvent:
+    """Someone saw or exported a sensitive list: who, what and when; never its content."""
+    return record(session, f"read.{what}", at=at, actor_id=actor_id, panel_id=panel_id, **details)

@@ -6,7 +6,6 @@ than hand-made XML). Amounts are Decimals made from integer pence, never floats.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from dataclasses import dataclass
@@ -18,13 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from bot.db import Claim, ClaimLine, ClaimStatus, LineStatus, Meeting, Member
+from bot.services import audit
 from bot.services.access import Actor, require_coordinator
 from bot.services.money import minor_to_decimal
 from bot.services.receipts import extension_of
+from bot.services.spreadsheet import append_row, csv_bytes
 
 HEADER = (
     "claim",
     "item",
+    "member id",
     "member",
     "meeting",
     "kind",
@@ -41,7 +43,9 @@ HEADER = (
     "payment preference",
     "receipts",
 )
-TOTALS_HEADER = ("member", "currency", "claimed", "approved", "paid")
+TOTALS_HEADER = ("member id", "member", "currency", "claimed", "approved", "paid")
+# Shown for a member who used /forgetme; their kept claims carry a pseudonym instead of an id.
+FORGOTTEN = "(forgotten)"
 KIND_NAMES = {
     "transport": "Public transport",
     "mileage": "Mileage",
@@ -69,9 +73,18 @@ def _when(moment: datetime | None) -> str:
 
 
 async def collect(
-    session: AsyncSession, actor: Actor, panel_id: int, start: date, end: date
+    session: AsyncSession,
+    actor: Actor,
+    panel_id: int,
+    start: date,
+    end: date,
+    *,
+    now: datetime,
+    fmt: str,
 ) -> Export:
-    """Lines spent from `start` to `end` (both included) in the panel; withdrawn claims left out."""
+    """Lines spent from `start` to `end` (both included) in the panel; withdrawn claims left out.
+
+    Every export is in the audit log: who, which panel and dates, what format, how many lines."""
     await require_coordinator(session, actor, panel_id)
     reviewer, payer = aliased(Member), aliased(Member)
     result = await session.execute(
@@ -84,7 +97,7 @@ async def collect(
             payer.display_name,
         )
         .join(Claim, Claim.id == ClaimLine.claim_id)
-        .join(Member, Member.id == Claim.member_id)
+        .outerjoin(Member, Member.id == Claim.member_id)
         .outerjoin(Meeting, Meeting.id == Claim.meeting_id)
         .outerjoin(reviewer, reviewer.id == ClaimLine.reviewed_by)
         .outerjoin(payer, payer.id == Claim.paid_by)
@@ -99,15 +112,20 @@ async def collect(
     )
     rows: list[tuple[object, ...]] = []
     receipts: list[tuple[str, str]] = []
+    # Totals by the member's id, never their name: two people called Sam stay two rows.
     sums: dict[tuple[str, str], list[int]] = {}
+    names: dict[str, str] = {}
     for line, claim, name, title, reviewer_name, _payer in result.all():
+        reference = member_reference(claim)
+        names[reference] = shown_name(claim, name)
         paid = claim.status == ClaimStatus.PAID and line.status == LineStatus.APPROVED
         status = "paid" if paid else line.status.value
         rows.append(
             (
                 claim.id,
                 line.position,
-                name or f"member {claim.member_id}",
+                reference,
+                names[reference],
                 title or "",
                 KIND_NAMES.get(line.kind, line.kind),
                 line.quantity or "",
@@ -124,7 +142,7 @@ async def collect(
                 len(line.receipts),
             )
         )
-        key = (name or f"member {claim.member_id}", claim.currency)
+        key = (reference, claim.currency)
         claimed, approved, paid_sum = sums.setdefault(key, [0, 0, 0])
         sums[key] = [
             claimed + line.amount,
@@ -137,23 +155,57 @@ async def collect(
             )
             receipts.append((zip_name, receipt.path))
     totals = [
-        (member, currency, *(minor_to_decimal(v, currency) for v in values))
-        for (member, currency), values in sorted(sums.items())
+        (reference, names[reference], currency, *(minor_to_decimal(v, currency) for v in values))
+        for (reference, currency), values in sorted(sums.items(), key=_by_reference)
     ]
+    audit.record(
+        session,
+        "export.claims",
+        at=now,
+        actor_id=actor.member_id,
+        panel_id=panel_id,
+        by="member" if actor.member_id is not None else "operator",
+        start=start.isoformat(),
+        end=end.isoformat(),
+        format=fmt,
+        lines=len(rows),
+    )
     return Export(rows, totals, receipts)
 
 
+def member_reference(claim: Claim) -> str:
+    """The member's id, or the pseudonym their kept claims carry after /forgetme."""
+    return str(claim.member_id) if claim.member_id is not None else claim.former_member or ""
+
+
+def shown_name(claim: Claim, name: str | None) -> str:
+    if claim.member_id is None:
+        return FORGOTTEN
+    return name or f"member {claim.member_id}"
+
+
+def _by_reference(item: tuple[tuple[str, str], list[int]]) -> tuple[bool, int, str, str]:
+    (reference, currency), _ = item
+    # Members by number first (as numbers, so 9 comes before 10), then pseudonyms.
+    return (
+        not reference.isdigit(),
+        int(reference) if reference.isdigit() else 0,
+        reference,
+        currency,
+    )
+
+
 def to_csv(export: Export) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    writer.writerows(export.rows)
-    writer.writerow(())
-    writer.writerow(("Totals per member",))
-    writer.writerow(TOTALS_HEADER)
-    writer.writerows(export.totals)
-    # A byte-order mark so spreadsheet programs read names with accents correctly.
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(
+        [
+            HEADER,
+            *export.rows,
+            (),
+            ("Totals per member",),
+            TOTALS_HEADER,
+            *export.totals,
+        ]
+    )
 
 
 def to_xlsx(export: Export) -> bytes:
@@ -165,7 +217,7 @@ def to_xlsx(export: Export) -> bytes:
     sheet.title = "Claims"
     sheet.append(HEADER)
     for row in export.rows:
-        sheet.append(list(row))
+        append_row(sheet, row)
     money_columns = (HEADER.index("amount") + 1,)
     for column in money_columns:
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
@@ -173,8 +225,8 @@ def to_xlsx(export: Export) -> bytes:
     totals = book.create_sheet("Totals per member")
     totals.append(TOTALS_HEADER)
     for row in export.totals:
-        totals.append(list(row))
-    for row_cells in totals.iter_rows(min_row=2, min_col=3, max_col=5):
+        append_row(totals, row)
+    for row_cells in totals.iter_rows(min_row=2, min_col=4, max_col=6):
         for cell in row_cells:
             cell.number_format = "0.00"
     buffer = io.BytesIO()

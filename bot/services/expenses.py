@@ -31,7 +31,7 @@ from bot.db import (
     Receipt,
     Role,
 )
-from bot.services import audit, outbox
+from bot.services import audit, outbox, receipt_files
 from bot.services.access import Actor, NotAllowed, refuse, require_coordinator
 from bot.services.reminders import after_quiet_hours
 
@@ -422,6 +422,8 @@ async def withdraw(session: AsyncSession, telegram_id: int, claim_id: int, now: 
         raise ClaimProblem("reviewed")
     claim.status = ClaimStatus.WITHDRAWN
     claim.version += 1
+    # Its receipts are not needed any more; the files go once this is committed.
+    await receipt_files.drop_receipts_of_claim(session, claim.id)
     await session.flush()
     return claim
 
@@ -625,40 +627,6 @@ async def mark_paid(
     return claim
 
 
-async def claims_as_data(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
-    """A member's claims as plain data, for /mydata."""
-    claims = await session.scalars(
-        select(Claim)
-        .where(Claim.member_id == member_id)
-        .options(selectinload(Claim.lines).selectinload(ClaimLine.receipts))
-        .order_by(Claim.id)
-    )
-    return [
-        {
-            "claim": claim.id,
-            "status": claim.status.value,
-            "submitted": claim.submitted_at.isoformat(),
-            "currency": claim.currency,
-            "note": claim.note,
-            "items": [
-                {
-                    "kind": line.kind,
-                    "amount_in_pence": line.amount,
-                    "quantity": line.quantity,
-                    "day": line.spent_on.isoformat(),
-                    "status": line.status.value,
-                    "reason": line.reason or line.no_receipt_reason,
-                    "question": line.question,
-                    "answer": line.answer,
-                    "receipts": len(line.receipts),
-                }
-                for line in claim.lines
-            ],
-        }
-        for claim in claims
-    ]
-
-
 def approved_total(claim: Claim) -> int:
     return sum(line.amount for line in claim.lines if line.status == LineStatus.APPROVED)
 
@@ -680,6 +648,8 @@ async def notify_member(
     claim_changed: bool = False,
 ) -> None:
     """A status change, told to the member through the outbox in their language."""
+    if claim.member_id is None:  # a finance record kept after /forgetme
+        return
     member = await session.get(Member, claim.member_id)
     if member is None:
         return

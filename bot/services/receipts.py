@@ -7,7 +7,6 @@ A copy is kept as well as the Telegram file id because finance needs the files t
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 from bot import storage
@@ -47,25 +46,36 @@ def sniff(data: bytes) -> tuple[str, str]:
     raise ReceiptRefused("type")
 
 
-def store(data_dir: Path, member_id: int, unique_id: str, data: bytes) -> tuple[str, str, int]:
-    """Keep the file; returns (path relative to the data dir, mime type, size)."""
+def member_folder(data_dir: Path, member_id: int) -> Path:
+    return data_dir / "receipts" / str(member_id)
+
+
+def bytes_kept(data_dir: Path, member_id: int) -> int:
+    folder = member_folder(data_dir, member_id)
+    return sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) if folder.is_dir() else 0
+
+
+def store(
+    data_dir: Path, member_id: int, unique_id: str, data: bytes, *, quota: int | None = None
+) -> tuple[str, str, int]:
+    """Keep the file; returns (path relative to the data dir, mime type, size).
+
+    `quota` is how many bytes of receipts one member may have on disk (PANELBOT_RECEIPT_QUOTA_MB):
+    past it the file is refused with reason "quota", so one person cannot fill the disk.
+    """
     check_size(len(data))
     mime, extension = sniff(data)
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", unique_id)[:80] or "receipt"
     relative = Path("receipts") / str(member_id) / f"{safe}.{extension}"
     target = data_dir / relative
+    over = quota is not None and bytes_kept(data_dir, member_id) + len(data) > quota
+    if over and not target.exists():  # the same file again replaces itself, so it always fits
+        raise ReceiptRefused("quota")
     # Receipts show names, addresses and bank details: only the bot's account may read them.
     for folder in (data_dir, data_dir / "receipts", target.parent):
         storage.tighten_dir(folder)
     storage.write_private(target, data)
     return relative.as_posix(), mime, len(data)
-
-
-def forget_files(data_dir: Path, member_id: int) -> None:
-    """After /forgetme: the member's claims are gone from the database, so their files go too."""
-    folder = data_dir / "receipts" / str(member_id)
-    if folder.is_dir():
-        shutil.rmtree(folder)
 
 
 def extension_of(path: str) -> str:
