@@ -173,7 +173,7 @@ async def _take_message(
         await reply(update, t(_problem(error)))
         return
     await _save(context, "check", text=text, media_kind=media_kind, media_file_id=file_id)
-    report = plain_language.check(text, glossary.load())
+    report = plain_language.check(text, glossary.load(), t.language)
     if report.clear or not text:
         await _ask_versions(update, context)
         return
@@ -288,8 +288,20 @@ async def _preview(update: Update, context: PanelContext, *, send_at: str | None
         t("When: {when}", when=_when_words(t, send_at, zone)),
         t("Important: {answer}", answer=t("Yes") if answers.get("important") else t("No")),
     ]
+    lines += _version_checks(t, answers)
     rows = [[button(t("Send"), _data("send")), button(t("Cancel"), _data("stop"))]]
     await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+
+
+def _version_checks(t: Translator, answers: dict[str, Any]) -> list[str]:
+    """The plain-language check of each other-language version, in the coordinator's language.
+    (The main message was checked when it was typed.)"""
+    lines: list[str] = []
+    for language, text in (answers.get("translations") or {}).items():
+        report = plain_language.check(text, glossary.load(), language)
+        lines += ["", t("Check of the {language} version:", language=LANGUAGE_NAMES[language])]
+        lines.append(plain_language_report(t, report))
+    return lines
 
 
 def _sample(answers: dict[str, Any]) -> Any:

@@ -394,32 +394,27 @@ async def checktext_command(update: Update, context: PanelContext) -> None:
             update, t("Type /checktext and then your message. I will check how easy it is to read.")
         )
         return
-    await reply(update, plain_language_report(t, plain_language.check(text, glossary.load())))
+    report = plain_language.check(text, glossary.load(), t.language)
+    await reply(update, plain_language_report(t, report))
 
 
 def plain_language_report(t: Translator, report: plain_language.Report) -> str:
-    """The short report coordinators see before their text goes to members."""
+    """The short report coordinators see before their text goes to members, in their language."""
     if report.clear:
         lines = [t("This reads well. I found no jargon and no long sentences.")]
     else:
         lines = [t("Some things may be hard for members:")]
-        entries = [glossary.load().get(i, "en") for i in report.terms]
-        if entries:
-            lines.append(
-                t("Jargon: {words}", words=", ".join(escape(e[0].term) for e in entries if e))
-            )
-        if report.abbreviations:
-            lines.append(
-                t(
-                    "Abbreviations: {words}",
-                    words=", ".join(escape(a) for a in report.abbreviations),
-                )
-            )
+        if report.jargon:
+            lines.append(t("Jargon: {words}", words=", ".join(escape(w) for w in report.jargon)))
+        # Abbreviations the glossary knows are already listed as jargon.
+        others = [a for a in report.abbreviations if a not in report.jargon]
+        if others:
+            lines.append(t("Abbreviations: {words}", words=", ".join(escape(a) for a in others)))
         if report.long_sentences:
             lines.append(
                 t.ngettext(
-                    "{n} sentence is over 25 words.",
-                    "{n} sentences are over 25 words.",
+                    "{n} sentence is over 20 words.",
+                    "{n} sentences are over 20 words.",
                     len(report.long_sentences),
                 )
             )
@@ -434,6 +429,8 @@ def plain_language_report(t: Translator, report: plain_language.Report) -> str:
                 score=f"{report.reading_ease:.0f}",
             )
         )
+    elif report.language not in plain_language.SCORED_LANGUAGES:
+        lines.append(t("Reading ease is only scored for English."))
     return "\n".join(lines)
 
 

@@ -243,7 +243,7 @@ async def _preview(update: Update, context: PanelContext, answers: dict[str, Any
     lines = [
         t("That is the invitation, as members will see it."),
         "",
-        plain_language_report(t, plain_language.check(checked, glossary.load())),
+        plain_language_report(t, plain_language.check(checked, glossary.load(), t.language)),
     ]
     if draft.papers:
         lines += [

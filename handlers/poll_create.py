@@ -189,7 +189,7 @@ async def _preview(update: Update, context: PanelContext, answers: dict[str, Any
         "",
         question_text(t, unsaved, await _zone(context, answers)),
         "",
-        plain_language_report(t, plain_language.check(checked, glossary.load())),
+        plain_language_report(t, plain_language.check(checked, glossary.load(), t.language)),
         "",
         t.ngettext("{n} person will get it.", "{n} people will get it.", len(people)),
     ]

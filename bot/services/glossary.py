@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from bot.config import LAUNCH_LANGUAGES
 from bot.i18n import LOCALES_DIR
+from bot.services import text_units
 
 SOURCE = "en"
 # Fuzzy scores (0-100): at or above SURE we answer straight away; between MAYBE and SURE we ask
@@ -26,6 +27,10 @@ SOURCE = "en"
 SURE = 90.0
 MAYBE = 72.0
 MAX_SUGGESTIONS = 4
+MAX_NAME_WORDS = 6  # the longest name looked for in a text, in words
+# Arabic writes "and", "with", "for" and "the" joined to the next word: "بالمجلس" is "with the
+# council". The prefixes before "ال" (the) are dropped so the glossary's "المجلس" is found.
+_ARABIC_PREFIX = re.compile(r"^(?:[وف]?[بكل]?(?=ال)|[وف]?(?=لل)|[وف](?=ال))")
 
 
 @dataclass(frozen=True)
@@ -63,13 +68,14 @@ class Glossary:
     _choices: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        # Finding terms in a coordinator's English text uses English names only, so that a
-        # Welsh alias like "gig" never flags the English word.
-        self._source_keys = {
-            key: e.id for e in self.entries.values() for n in e.names() for key in variants(n)
+        # Terms are found in a text from that language's own names only, so that a Welsh alias
+        # like "gig" never flags the English word; abbreviations ("NHS") are found in any text.
+        self._in_text = {
+            language: _names_in_text(entries, self.entries)
+            for language, entries in [(SOURCE, self.entries), *self.translations.items()]
         }
-        self.abbreviations = {
-            normalise(a): e.id for e in self.entries.values() for a in e.abbreviations
+        self._capitals = {
+            a: e.id for e in self.entries.values() for a in e.abbreviations if len(a) >= 2
         }
         for entries in [self.entries, *self.translations.values()]:
             for entry in entries.values():
@@ -124,19 +130,41 @@ class Glossary:
         assert found is not None
         return Lookup(entry=found[0], fallback=found[1])
 
-    def find_in_text(self, text: str) -> list[str]:
+    def find_in_text(self, text: str, language: str = SOURCE) -> list[str]:
         """Ids of glossary terms that appear in a text, in order of first appearance."""
-        words = normalise(text).split()
-        found: dict[str, int] = {}
-        for size in (4, 3, 2, 1):
-            for start in range(len(words) - size + 1):
-                phrase = " ".join(words[start : start + size])
-                entry_id = self._source_keys.get(phrase) or self._source_keys.get(singular(phrase))
-                # Two-letter words match only as abbreviations ("GP"), never by accident ("an").
-                short = size == 1 and len(phrase) <= 2 and phrase not in self.abbreviations
-                if entry_id and entry_id not in found and not short:
-                    found[entry_id] = start
-        return sorted(found, key=found.__getitem__)
+        return list(dict.fromkeys(entry_id for entry_id, _ in self.terms_in_text(text, language)))
+
+    def terms_in_text(self, text: str, language: str = SOURCE) -> list[tuple[str, str]]:
+        """(id, the words as written) for each term really in the text, as whole words.
+
+        Abbreviations count only as written in the glossary ("NI", never Welsh "ni") and not in a
+        sentence typed in capitals. Names are compared word by word, never fuzzily.
+        """
+        names = self._in_text.get(language, {})
+        found: dict[str, tuple[int, str]] = {}
+        position = 0
+        for sentence in text_units.sentences(text):
+            written = text_units.words(sentence)
+            capitals = not text_units.shouted(written)
+            keys = [_text_key(word, language) for word in written]
+            for index, word in enumerate(written):
+                stem = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
+                entry_id = self._capitals.get(word) or self._capitals.get(stem)
+                if capitals and entry_id and entry_id not in found:
+                    found[entry_id] = (position + index, word)
+            for size in range(MAX_NAME_WORDS, 0, -1):
+                for start in range(len(keys) - size + 1):
+                    phrase = " ".join(keys[start : start + size])
+                    entry_id = names.get(phrase)
+                    if entry_id is None and language == SOURCE:
+                        entry_id = names.get(singular(phrase))
+                    if entry_id and entry_id not in found and len(phrase) > 2:
+                        found[entry_id] = (
+                            position + start,
+                            " ".join(written[start : start + size]),
+                        )
+            position += len(written)
+        return sorted(((i, w) for i, (_, w) in found.items()), key=lambda pair: found[pair[0]][0])
 
     def coverage(self) -> dict[str, tuple[int, int]]:
         """Per language: (entries translated, entries marked common that are translated)."""
@@ -161,6 +189,47 @@ def normalise(text: str) -> str:
     text = re.sub(r"'s\b", "", text)
     text = _NOT_WORD.sub(" ", text.replace("_", " "))
     return " ".join(text.split())[:100]
+
+
+def _text_key(word: str, language: str) -> str:
+    key = " ".join(normalise(word).split())
+    if language == "ar":
+        key = _ARABIC_PREFIX.sub("", key)
+        key = "ال" + key[2:] if key.startswith("لل") else key
+    return key
+
+
+def _a_form_of(word: str, name: str) -> bool:
+    """'voting' is a form of 'vote' and 'coproduction' of 'co-production'; 'review' is not of
+    'evaluation', nor 'carer' of 'unpaid carer'."""
+    name = name.replace(" ", "")
+    shared = next(
+        (i for i, (a, b) in enumerate(zip(word, name, strict=False)) if a != b),
+        min(len(word), len(name)),
+    )
+    return shared >= 3 and shared >= 0.6 * min(len(word), len(name))
+
+
+def _names_in_text(entries: dict[str, Entry], english: dict[str, Entry]) -> dict[str, str]:
+    """The names that show a term is in a text: the term, and each alias that is a phrase or a
+    form of the term. A one-word alias like "review" (evaluation) helps someone asking, but is an
+    everyday word in a text."""
+    names: dict[str, str] = {}
+    for entry in entries.values():
+        language = entry.language
+        term = re.sub(r"\(.*?\)", " ", entry.term)  # "التكليف بالخدمات (commissioning)"
+        plain_terms = [_text_key(t, language) for t in (term, english[entry.id].term)]
+        for name in [term, *entry.aliases]:
+            words = [_text_key(w, language) for w in text_units.words(name)]
+            key = " ".join(w for w in words if w)
+            one_word_alias = len(key.split()) == 1 and name != term
+            if one_word_alias and not any(_a_form_of(key, t) for t in plain_terms):
+                continue
+            if key and len(key.split()) <= MAX_NAME_WORDS:
+                names.setdefault(key, entry.id)
+                if language == SOURCE:
+                    names.setdefault(singular(key), entry.id)
+    return names
 
 
 def singular(phrase: str) -> str:
