@@ -406,10 +406,13 @@ def plain_language_report(t: Translator, report: plain_language.Report) -> str:
         lines = [t("Some things may be hard for members:")]
         if report.jargon:
             lines.append(t("Jargon: {words}", words=", ".join(escape(w) for w in report.jargon)))
-        # Abbreviations the glossary knows are already listed as jargon.
-        others = [a for a in report.abbreviations if a not in report.jargon]
-        if others:
-            lines.append(t("Abbreviations: {words}", words=", ".join(escape(a) for a in others)))
+        if report.abbreviations:
+            lines.append(
+                t(
+                    "Abbreviations: {words}",
+                    words=", ".join(escape(a) for a in report.abbreviations),
+                )
+            )
         if report.long_sentences:
             lines.append(
                 t.ngettext(

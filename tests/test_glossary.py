@@ -205,7 +205,7 @@ async def test_a_coordinator_checks_a_message_before_sending_it(
     report = (await priya.reply())["text"]
     assert "Jargon:" in report and "commissioning" in report
     assert "Abbreviations: KPI" in report
-    assert "1 sentence is over 25 words." in report
+    assert "1 sentence is over 20 words." in report
     await priya.send("/checktext See you on Monday.")
     assert (await priya.reply())["text"].startswith("This reads well.")
 

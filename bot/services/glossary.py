@@ -207,7 +207,7 @@ def _a_form_of(word: str, name: str) -> bool:
         (i for i, (a, b) in enumerate(zip(word, name, strict=False)) if a != b),
         min(len(word), len(name)),
     )
-    return shared >= 3 and shared >= 0.6 * min(len(word), len(name))
+    return shared >= 3 and shared >= 0.6 * max(len(word), len(name))
 
 
 def _names_in_text(entries: dict[str, Entry], english: dict[str, Entry]) -> dict[str, str]:
