@@ -61,6 +61,11 @@ def test_welsh_ni_is_we_but_english_ni_in_capitals_is_national_insurance() -> No
     assert "national_insurance" not in WORDS.find_in_text(WELSH_WE)  # the buttons on a copy
     english = plain_language.check("Your NI is taken from your pay.", WORDS, "en")
     assert "national_insurance" in english.terms and "NI" in english.abbreviations
+    # English abbreviations are found in every language, in capitals only.
+    assert plain_language.check("Spotkanie z NHS i DOLS.", WORDS, "pl").terms == (
+        "nhs",
+        "deprivation_of_liberty_safeguards",
+    )
     # A sentence typed in capitals is emphasis, not abbreviations.
     shouted = plain_language.check("RYDYN NI YN CWRDD DDYDD LLUN.", WORDS, "cy")
     assert shouted.terms == () and shouted.abbreviations == ()

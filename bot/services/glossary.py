@@ -74,8 +74,13 @@ class Glossary:
             language: _names_in_text(entries, self.entries)
             for language, entries in [(SOURCE, self.entries), *self.translations.items()]
         }
+        # As written ("DoLS") or all in capitals ("DOLS"), never in small letters.
         self._capitals = {
-            a: e.id for e in self.entries.values() for a in e.abbreviations if len(a) >= 2
+            form: e.id
+            for e in self.entries.values()
+            for a in e.abbreviations
+            if len(a) >= 2
+            for form in (a, a.upper())
         }
         for entries in [self.entries, *self.translations.values()]:
             for entry in entries.values():
