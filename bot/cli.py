@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -424,16 +425,20 @@ def _add_management_commands(commands: Any) -> None:
     listing.add_argument("panel_id", metavar="PANEL_ID", type=_whole_number(1))
 
 
-def _glossary_check() -> int:
+def _glossary_check(locales: Path | None) -> int:
     from bot.services.glossary_check import check
 
-    result = check()
+    result = check(locales) if locales else check()
     print("language  entries  common entries translated")
     for language, count in result.counts.items():
         done, total = result.common[language]
         print(f"{language:<9} {count:>7}  {done}/{total}")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     for problem in result.problems:
         print(f"problem: {problem}", file=sys.stderr)
+    if result.warnings:
+        print(f"{len(result.warnings)} warning(s): facts to check again.")
     print(f"{len(result.problems)} problem(s)." if result.problems else "The glossary is valid.")
     return 1 if result.problems else 0
 
@@ -451,8 +456,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     playground.add_argument("--host", default="127.0.0.1")
     playground.add_argument("--port", type=int, default=8080)
     glossary = commands.add_parser("glossary", help="check the glossary files")
-    glossary.add_subparsers(dest="action", required=True).add_parser(
+    glossary_check = glossary.add_subparsers(dest="action", required=True).add_parser(
         "check", help="validate every glossary file and show translation coverage"
+    )
+    glossary_check.add_argument(
+        "--locales", metavar="DIR", type=Path, help="check another locales folder"
     )
     backup = commands.add_parser("backup", help="copy the SQLite database to a file (0600)")
     backup.add_argument("path", metavar="PATH", help="a new file, or a folder to put it in")
@@ -474,7 +482,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _emulator(args.port)
             return 0
         if args.command == "glossary":
-            return _glossary_check()
+            return _glossary_check(args.locales)
         settings = load_settings()
         if args.command == "migrate":
             migrate_or_explain(settings)

@@ -11,7 +11,8 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -44,6 +45,10 @@ class Entry:
     related: tuple[str, ...] = ()
     common: bool = False
     language: str = SOURCE
+    # When someone last checked facts that change (benefits, laws, organisations, schemes), and for
+    # bodies being reorganised, when to look again. Translations carry the English entry's dates.
+    checked: date | None = None
+    review: date | None = None
 
     def names(self) -> Iterable[str]:
         yield self.term
@@ -269,7 +274,21 @@ def _entry(entry_id: str, raw: dict[str, object], language: str) -> Entry:
         related=strings("related"),
         common=bool(raw.get("common", False)),
         language=language,
+        checked=parse_date(raw.get("checked")),
+        review=parse_date(raw.get("review")),
     )
+
+
+def parse_date(value: object) -> date | None:
+    """A TOML date or a "YYYY-MM-DD" string; anything else is None (the check reports it)."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def read_language(language: str, root: Path = LOCALES_DIR) -> dict[str, Entry]:
@@ -285,7 +304,11 @@ def read_language(language: str, root: Path = LOCALES_DIR) -> dict[str, Entry]:
 def load(root: Path = LOCALES_DIR) -> Glossary:
     english = read_language(SOURCE, root)
     translations = {
-        language: {k: v for k, v in read_language(language, root).items() if k in english}
+        language: {
+            k: replace(v, checked=english[k].checked, review=english[k].review)
+            for k, v in read_language(language, root).items()
+            if k in english
+        }
         for language in LAUNCH_LANGUAGES
         if language != SOURCE
     }

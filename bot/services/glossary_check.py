@@ -1,25 +1,34 @@
-"""`panelbot glossary check`: every glossary file valid, and how much of it is translated."""
+"""`panelbot glossary check`: every glossary file valid, and how much of it is translated.
+
+Entries whose facts change carry `checked = "YYYY-MM-DD"` (and bodies being reorganised a
+`review` date). A check over a year old, or a review date passed, is a warning, not a failure:
+the facts may still be right, but someone should look again.
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from bot.config import LAUNCH_LANGUAGES
 from bot.i18n import LOCALES_DIR
-from bot.services.glossary import SOURCE, normalise, variants
+from bot.services.glossary import SOURCE, normalise, parse_date, variants
 from bot.services.plain_language import LONG_SENTENCE, sentences
 
 ID = re.compile(r"^[a-z0-9_]{1,40}$")
 REQUIRED = ("term", "definition", "example")
 LISTS = ("aliases", "abbreviations", "related")
+DATES = ("checked", "review")
+STALE_AFTER = timedelta(days=365)
 
 
 @dataclass
 class CheckResult:
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # language -> entries
     common: dict[str, tuple[int, int]] = field(default_factory=dict)  # language -> (done, of)
 
@@ -97,10 +106,42 @@ def _check_names(language: str, entries: dict[str, dict[str, object]], result: C
                     )
 
 
-def check(root: Path = LOCALES_DIR) -> CheckResult:
+def _check_dates(
+    entries: dict[str, dict[str, object]], today: date, result: CheckResult
+) -> None:
+    for entry_id, raw in entries.items():
+        dates: dict[str, date] = {}
+        for key in DATES:
+            if key not in raw:
+                continue
+            parsed = parse_date(raw[key])
+            if parsed is None:
+                result.problems.append(
+                    f"en: {entry_id}: {key} must be a real date written YYYY-MM-DD, "
+                    f"not {raw[key]!r}"
+                )
+            else:
+                dates[key] = parsed
+        if "review" in raw and "checked" not in raw:
+            result.problems.append(f"en: {entry_id}: an entry with a review date needs checked")
+        checked, review = dates.get("checked"), dates.get("review")
+        if checked is not None and checked > today:
+            result.problems.append(f"en: {entry_id}: checked {checked} is in the future")
+        elif checked is not None and today - checked > STALE_AFTER:
+            result.warnings.append(
+                f"{entry_id} was checked on {checked}, over a year ago: check its facts again"
+            )
+        if review is not None and review <= today:
+            result.warnings.append(
+                f"{entry_id} was due for review on {review}: the body it describes is changing"
+            )
+
+
+def check(root: Path = LOCALES_DIR, today: date | None = None) -> CheckResult:
     result = CheckResult()
     english = _read(SOURCE, root, result)
     _check_names(SOURCE, english, result)
+    _check_dates(english, today or date.today(), result)
     for entry_id, raw in english.items():
         for related in raw.get("related") or []:  # type: ignore[attr-defined]
             if related == entry_id:
@@ -114,9 +155,14 @@ def check(root: Path = LOCALES_DIR) -> CheckResult:
         if language == SOURCE:
             continue
         translated = _read(language, root, result)
-        for entry_id in translated:
+        for entry_id, raw in translated.items():
             if entry_id not in english:
                 result.problems.append(f"{language}: {entry_id} has no English entry")
+            for key in DATES:
+                if key in raw:
+                    result.problems.append(
+                        f"{language}: {entry_id}: {key} dates belong in the English entry"
+                    )
         _check_names(language, translated, result)
         result.counts[language] = len(translated)
         done = len(common & set(translated))
