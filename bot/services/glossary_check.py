@@ -106,9 +106,7 @@ def _check_names(language: str, entries: dict[str, dict[str, object]], result: C
                     )
 
 
-def _check_dates(
-    entries: dict[str, dict[str, object]], today: date, result: CheckResult
-) -> None:
+def _check_dates(entries: dict[str, dict[str, object]], today: date, result: CheckResult) -> None:
     for entry_id, raw in entries.items():
         dates: dict[str, date] = {}
         for key in DATES:
