@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.context import PanelbotApplication
+from bot.emulator.driver import MemberDriver
+from bot.emulator.server import BotApiEmulator
 from bot.services import glossary
 
 # (what a member might type, the entry that must explain it)
@@ -135,3 +138,21 @@ def test_every_everyday_word_is_explained_by_the_right_entry(typed: str, expecte
 
 def test_the_glossary_has_at_least_350_english_entries() -> None:
     assert len(glossary.load().entries) >= 350
+
+
+async def test_a_member_asking_about_a_scottish_check_gets_it_explained(
+    app: PanelbotApplication, emulator: BotApiEmulator
+) -> None:
+    morag = MemberDriver(emulator, 731, "Morag", language_code="en")
+    await morag.send("/explain pvg")
+    answer = await morag.reply()
+    assert glossary.load().entries["pvg_scheme"].definition in answer["text"]
+
+
+async def test_a_polish_member_is_told_to_call_999_when_someone_is_in_danger(
+    app: PanelbotApplication, emulator: BotApiEmulator
+) -> None:
+    ola = MemberDriver(emulator, 732, "Ola", language_code="pl")
+    await ola.send("/explain safeguarding")
+    answer = await ola.reply()
+    assert "zadzwoń pod 999" in answer["text"]
