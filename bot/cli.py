@@ -489,8 +489,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("panelbot: the database is up to date.")
             return 0
         if args.command == "backup":
-            from pathlib import Path
-
             from bot import backup as backup_command
 
             return backup_command.run(settings, Path(args.path))
