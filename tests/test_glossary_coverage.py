@@ -49,7 +49,7 @@ EVERYDAY_WORDS: list[tuple[str, str]] = [
     ("Access NI", "access_ni"),
     ("right to work", "right_to_work"),
     ("pre-employment checks", "pre_employment_checks"),
-    ("references", "employment_reference"),
+    ("job reference", "employment_reference"),
     ("induction", "induction"),
     ("Care Certificate", "care_certificate"),
     ("registered manager", "registered_manager"),
@@ -156,3 +156,24 @@ async def test_a_polish_member_is_told_to_call_999_when_someone_is_in_danger(
     await ola.send("/explain safeguarding")
     answer = await ola.reply()
     assert "zadzwoń pod 999" in answer["text"]
+
+
+def test_new_entries_do_not_catch_everyday_words_in_a_coordinators_text() -> None:
+    words = glossary.load()
+    texts = [
+        "See you at the meeting.",
+        "Ravi brought his letter for the MPs.",
+        "It is about health and social care.",
+        "The reference group agreed the hourly rate.",
+    ]
+    found = {entry_id for text in texts for entry_id in words.find_in_text(text)}
+    for wrong in (
+        "assistive_technology",
+        "healthcare_improvement_scotland",
+        "market_position_statement",
+        "health_and_social_care_ni",
+        "employment_reference",
+        "fee_rate",
+    ):
+        assert wrong not in found
+    assert {"reference_group", "social_care"} <= found
