@@ -11,7 +11,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -281,11 +281,25 @@ def read_language(language: str, root: Path = LOCALES_DIR) -> dict[str, Entry]:
     return entries
 
 
+def _from_english(entry: Entry, english: Entry) -> Entry:
+    """Translation files leave out related, abbreviations and common: they are the English ones."""
+    return replace(
+        entry,
+        related=entry.related or english.related,
+        abbreviations=entry.abbreviations or english.abbreviations,
+        common=english.common,
+    )
+
+
 @cache
 def load(root: Path = LOCALES_DIR) -> Glossary:
     english = read_language(SOURCE, root)
     translations = {
-        language: {k: v for k, v in read_language(language, root).items() if k in english}
+        language: {
+            k: _from_english(v, english[k])
+            for k, v in read_language(language, root).items()
+            if k in english
+        }
         for language in LAUNCH_LANGUAGES
         if language != SOURCE
     }
