@@ -300,12 +300,25 @@ def read_language(language: str, root: Path = LOCALES_DIR) -> dict[str, Entry]:
     return entries
 
 
+def _from_english(entry: Entry, english: Entry) -> Entry:
+    """Translation files leave out related, abbreviations, common and the dates facts were
+    checked on: they are the English ones."""
+    return replace(
+        entry,
+        related=entry.related or english.related,
+        abbreviations=entry.abbreviations or english.abbreviations,
+        common=english.common,
+        checked=english.checked,
+        review=english.review,
+    )
+
+
 @cache
 def load(root: Path = LOCALES_DIR) -> Glossary:
     english = read_language(SOURCE, root)
     translations = {
         language: {
-            k: replace(v, checked=english[k].checked, review=english[k].review)
+            k: _from_english(v, english[k])
             for k, v in read_language(language, root).items()
             if k in english
         }
