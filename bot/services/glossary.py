@@ -11,7 +11,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -284,8 +284,19 @@ def read_language(language: str, root: Path = LOCALES_DIR) -> dict[str, Entry]:
 @cache
 def load(root: Path = LOCALES_DIR) -> Glossary:
     english = read_language(SOURCE, root)
+    # Translations hold words only; related entries, abbreviations and "common" are English's,
+    # so a Welsh reader gets the same "see also" buttons as an English one.
     translations = {
-        language: {k: v for k, v in read_language(language, root).items() if k in english}
+        language: {
+            k: replace(
+                v,
+                related=english[k].related,
+                abbreviations=english[k].abbreviations,
+                common=english[k].common,
+            )
+            for k, v in read_language(language, root).items()
+            if k in english
+        }
         for language in LAUNCH_LANGUAGES
         if language != SOURCE
     }
