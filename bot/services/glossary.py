@@ -316,6 +316,8 @@ def _from_english(entry: Entry, english: Entry) -> Entry:
 @cache
 def load(root: Path = LOCALES_DIR) -> Glossary:
     english = read_language(SOURCE, root)
+    # Translations hold words only; related entries, abbreviations and "common" are English's,
+    # so a Welsh reader gets the same "see also" buttons as an English one.
     translations = {
         language: {
             k: _from_english(v, english[k])
