@@ -51,7 +51,7 @@ QUIET_LABELS = {
 WHY = {
     Step.NAME: N_(
         "We use your name when we write to you and in meetings. "
-        "It can be a nickname. Only your panel's coordinators see it."
+        "It can be a nickname. Your panel's coordinators and admins see it."
     ),
     Step.REMINDERS: N_(
         "Reminders help you not miss a meeting. "
@@ -66,11 +66,25 @@ WHY = {
     ),
 }
 
+# What we keep, said plainly: the answers include access needs and how to be paid.
+CONSENT_QUESTION = N_(
+    "To help you, we need to keep your name and your answers. "
+    "Your answers say what you need at meetings and how you want to be paid. Is that OK?"
+)
+# Consent must be true: organisation admins and whoever runs the bot's server can read it too.
+WHO_ELSE_SEES = N_(
+    "The people who run this bot and its computer (the server) can see it too. Nobody else can."
+)
+
 ADVICE = N_("For free advice before you choose, ask Citizens Advice or your benefits adviser.")
 
 # Messages with an easy-read version (written in the English catalogue under context "easy").
 EASY = (
-    P_("easy", "To help you, we need to keep your name and your answers. Is that OK?"),
+    P_(
+        "easy",
+        "To help you, we need to keep your name and your answers. "
+        "Your answers say what you need at meetings and how you want to be paid. Is that OK?",
+    ),
     P_("easy", "What should we call you? Type a first name or a nickname."),
     P_("easy", "How should we remind you about meetings?"),
     P_("easy", "Do you need anything to take part in meetings? Tap all that apply, then Done."),
@@ -82,6 +96,13 @@ EASY = (
     ),
     P_("easy", "Are there times when we should not send you messages? For example at night."),
     P_("easy", "Would you like easy read messages? They are shorter and simpler."),
+    P_("easy", "What we keep: the name you give us, your language and your answers here."),
+    P_("easy", "Who sees it: your panel's coordinators and your organisation's admins."),
+    P_(
+        "easy",
+        "The people who run this bot and its computer (the server) can see it too. "
+        "Nobody else can.",
+    ),
 )
 
 
@@ -127,7 +148,7 @@ async def ask(
         text = "\n\n".join(lines)
         rows = [[button(t("Next"), data(mode, step, "next"))]]
     elif step == Step.CONSENT:
-        text = t("To help you, we need to keep your name and your answers. Is that OK?")
+        text = t(CONSENT_QUESTION)
         rows = consent_buttons(t, mode)
     elif step == Step.NAME:
         first_name = update.effective_user.first_name if update.effective_user else ""
@@ -212,7 +233,8 @@ def consent_details(t: Translator) -> str:
     return "\n\n".join(
         [
             t("What we keep: the name you give us, your language and your answers here."),
-            t("Who sees it: the coordinators of your panel. Nobody else."),
+            t("Who sees it: your panel's coordinators and your organisation's admins."),
+            t(WHO_ELSE_SEES),
             t("To see it at any time, type /mydata."),
             t("To delete it at any time, type /forgetme."),
             t("Is that OK?"),

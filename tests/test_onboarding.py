@@ -14,6 +14,7 @@ from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
 from bot.services import panels
+from handlers import steps
 from tests.factories import ROOT, create_panel
 
 
@@ -36,9 +37,7 @@ async def test_a_new_person_joins_in_urdu_by_tapping_only(
     assert about["text"].startswith(ur("You are invited to join {panel}.", panel="Carers Voice"))
     await amina.tap(ur("Next"))
     consent = await amina.reply()
-    assert consent["text"] == ur(
-        "To help you, we need to keep your name and your answers. Is that OK?"
-    )
+    assert consent["text"] == ur(steps.CONSENT_QUESTION)
     await amina.tap(ur("Yes, that is OK"))
     await amina.reply()
     await amina.tap(ur("Call me {name}", name="Amina"))
