@@ -105,7 +105,7 @@ TERMS = {
         "gd": r"brùthaibh",
         "pl": r"naciśnij",
         "ur": r"ٹیپ",
-        "ar": r"ضغط",  # "اضغط" or, gender-neutral, "يُرجى الضغط"
+        "ar": r"الضغط",  # gender-neutral "يُرجى الضغط على", never the masculine "اضغط"
     },
 }
 # Words that must not appear at all: the other word for the same thing, or the wrong register.
@@ -134,7 +134,8 @@ BANNED = {
         r"(?<=[^.?!:\n] )(Twój|Twoja|Twoje|Twojego|Twojej|Twoim|Twoich|Twoją|Ci|Cię|Ciebie)\b",
     ],
     "ur": [r"رابطہ کار", r"منتظم", r"دبائیں"],
-    "ar": [],
+    # tap is said the gender-neutral way, "يُرجى الضغط على", not the masculine imperative "اضغط"
+    "ar": [r"(^|\s)اضغط"],
 }
 
 
