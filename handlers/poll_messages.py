@@ -26,6 +26,8 @@ from handlers.roster import MESSAGE_LIMIT, telegram_length
 
 ANSWER, ANSWER_VERSION = "pa", 1
 FEEDBACK, FEEDBACK_VERSION = "fb", 1
+# After a restart lost answers that were waiting to be saved with others (anonymous_writes).
+LOST_ANSWER = N_("Sorry. The bot stopped before it saved your answer. Please answer again.")
 RATING_WORDS = {
     1: N_("Very poor"),
     2: N_("Poor"),
@@ -250,7 +252,9 @@ async def _zone(session: AsyncSession, panel_id: int) -> str:
 
 
 def renderers(clock: Clock) -> dict[str, Any]:
-    async def ask(session: AsyncSession, row: ClaimedMessage, reminder: bool = False) -> Any:
+    async def ask(
+        session: AsyncSession, row: ClaimedMessage, reminder: bool = False, again: bool = False
+    ) -> Any:
         found = await polls.for_member(session, int(row.payload["poll_id"]), row.member_id)
         if found is None:
             return None
@@ -259,13 +263,16 @@ def renderers(clock: Clock) -> dict[str, Any]:
             return None  # answered, skipped, left the panel, or too late
         t = person(member)
         zone = await _zone(session, poll.panel_id)
-        return Outgoing(
-            text=question_text(t, poll, zone, reminder=reminder),
-            buttons=answer_buttons(t, poll),
-        )
+        text = question_text(t, poll, zone, reminder=reminder)
+        if again:
+            text = t(LOST_ANSWER) + "\n\n" + text
+        return Outgoing(text=text, buttons=answer_buttons(t, poll))
 
     async def remind(session: AsyncSession, row: ClaimedMessage) -> Any:
         return await ask(session, row, reminder=True)
+
+    async def ask_again(session: AsyncSession, row: ClaimedMessage) -> Any:
+        return await ask(session, row, again=True)
 
     async def close(session: AsyncSession, row: ClaimedMessage) -> Any:
         poll = await polls.close(session, int(row.payload["poll_id"]))
@@ -285,7 +292,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
         )
 
     async def shared(session: AsyncSession, row: ClaimedMessage) -> Any:
-        result = await polls.shared_results(session, int(row.payload["poll_id"]))
+        result = await polls.shared_results(session, int(row.payload["poll_id"]), row.member_id)
         if result is None or result.hidden:
             return None
         member = await session.get(Member, row.member_id) if row.member_id else None
@@ -332,6 +339,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
     return {
         "poll_ask": ask,
         "poll_reminder": remind,
+        "poll_again": ask_again,
         "poll_close": close,
         "poll_shared": shared,
         "feedback_notice": notice,
