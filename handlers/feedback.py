@@ -55,8 +55,8 @@ DEFAULT_HELPLINES = (
 NOT_JOINED = N_("To join a panel, open the invite link from your coordinator.")
 # Anonymous messages wait in memory to be written with others (bot.services.anonymous_writes).
 HELD_NOTE = N_(
-    "Until then the bot keeps it only in its memory. If the bot stops before then, "
-    "it is lost, and we cannot tell you, because we keep nothing that leads to you."
+    "Until then, only the bot's memory holds it. If the bot stops first, your message is "
+    "lost. We cannot tell you, because we keep nothing that leads to you."
 )
 
 

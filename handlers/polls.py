@@ -49,9 +49,9 @@ ANSWERING, SHARING = "pa:", "pshare:"
 OUTCOMES = {
     Outcome.SAVED: N_("Thank you. We got your answer."),
     Outcome.HELD: N_(
-        "Thank you. We got your answer. We save it later, together with other people's "
-        "answers, so nobody can tell which is yours. If something goes wrong before then, "
-        "we will ask you again."
+        "Thank you. We got your answer. We save it later with other people's answers. "
+        "Then nobody can tell which is yours. If something goes wrong first, we will ask "
+        "you again."
     ),
     Outcome.SKIPPED: N_("OK. You skipped this question."),
     Outcome.ALREADY: N_("You have already answered this question. Thank you."),
@@ -376,7 +376,8 @@ async def on_share_text(update: Update, context: PanelContext) -> None:
     except PollError as error:
         await context.session.rollback()
         await _stop(context)
-        await reply(update, t(NOT_SHAREABLE if error.code == "not_shareable" else NO_PANEL_ROLE))
+        problem = NOT_SHAREABLE if error.code == "not_shareable" else NO_PANEL_ROLE
+        await reply(update, t(problem))
         return
     except NotAllowed:
         await context.session.rollback()
