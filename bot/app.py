@@ -216,7 +216,7 @@ async def _post_shutdown(application: Any) -> None:
     runtime: Runtime = application.runtime
     try:
         # A stop asked for (not a kill): write what may be written as at the daily write.
-        await runtime.flush_anonymous(stopping=True)
+        await runtime.flush_anonymous(everything=True)
     except Exception:
         log.exception("Could not write anonymous content before stopping")
     await runtime.db.dispose()

@@ -24,9 +24,10 @@ class Runtime:
     # Anonymous content waiting to be written in a group (bot.services.anonymous).
     hold: Hold = field(default_factory=Hold)
 
-    async def flush_anonymous(self, *, stopping: bool = False) -> int:
+    async def flush_anonymous(self, *, everything: bool = False) -> int:
         """Write the anonymous content that may be written now (the periodic job calls this;
-        tests call it where that job would have run)."""
+        tests call it where that job would have run). `everything`: as at the daily write or
+        a stop: all messages and words (poll answers keep their own rules)."""
         from bot.services import anonymous_writes
 
         return await anonymous_writes.flush(
@@ -35,5 +36,5 @@ class Runtime:
             self.clock.now(),
             interval=timedelta(seconds=self.settings.panelbot_anonymous_flush_seconds),
             daily_hour=self.settings.panelbot_anonymous_daily_hour,
-            stopping=stopping,
+            stopping=everything,
         )

@@ -328,6 +328,8 @@ async def _hold(
     lines.append(t(HELD_NOTE))
     if mode == "reply":
         lines.append(t("When a coordinator replies, I will send it to you here."))
+    else:
+        lines.append(t("We kept nothing that leads back to you, so nobody can reply."))
     lines += ["", *helpline_lines(t, await feedback.helplines(context.session, panel_id))]
     await reply(update, "\n".join(lines))
 

@@ -68,7 +68,7 @@ async def flush(
         everything = hold.daily_due(now, daily_hour) or stopping
         written = 0
         for poll_id in list(hold.answers):
-            written += await _flush_poll(hold, db, poll_id, now, stopping=stopping)
+            written += await _flush_poll(hold, db, poll_id, now)
         for panel_id in list(hold.messages):
             written += await _flush_messages(hold, db, panel_id, now, everything=everything)
         written += await _flush_words(hold, db, now, everything=everything)
@@ -82,9 +82,7 @@ async def _threshold(session: AsyncSession, panel_ids: list[int]) -> int:
     return max([MIN_ANSWERS, *found])
 
 
-async def _flush_poll(
-    hold: Hold, db: Database, poll_id: int, now: datetime, *, stopping: bool
-) -> int:
+async def _flush_poll(hold: Hold, db: Database, poll_id: int, now: datetime) -> int:
     held = hold.answers[poll_id]
     async with db.session() as session:
         poll = await session.get(Poll, poll_id)
@@ -98,8 +96,6 @@ async def _flush_poll(
         elif len(held) >= 2 * k:
             chosen = _random.sample(held, len(held) - k)
             kept = [a for a in held if a not in chosen]
-        elif stopping and len(held) >= k:
-            chosen, kept = list(held), []
         else:
             return 0
         store = len(chosen) >= k  # never a group from fewer than k people
