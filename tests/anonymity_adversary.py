@@ -90,7 +90,7 @@ def sqlite_facts(path: Path) -> Facts:
     facts: Facts = {}
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
         for table in [*MEMBER_TABLES, *CONTENT]:
-            cursor = connection.execute(f"SELECT * FROM {table}")  # noqa: S608
+            cursor = connection.execute(f"SELECT * FROM {table}")
             names = [d[0] for d in cursor.description]
             for index, row in enumerate(cursor.fetchall()):
                 record = tuple(zip(names, row, strict=True))
@@ -187,7 +187,7 @@ async def postgres_facts(connection: AsyncConnection) -> dict[tuple[str, str], t
     found: dict[tuple[str, str], tuple[int, Any]] = {}
     for table in [*MEMBER_TABLES, *CONTENT]:
         result = await connection.execute(
-            text(f"SELECT xmin::text::bigint AS xmin_, ctid::text AS ctid_, * FROM {table}")  # noqa: S608
+            text(f"SELECT xmin::text::bigint AS xmin_, ctid::text AS ctid_, * FROM {table}")
         )
         names = list(result.keys())
         for index, row in enumerate(result.all()):

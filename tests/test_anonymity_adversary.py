@@ -16,6 +16,7 @@ message linked to its author (README, "Anonymous feedback: what we promise").
 
 from __future__ import annotations
 
+import itertools
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -266,7 +267,7 @@ async def test_the_database_admin_cannot_tie_anonymous_content_to_fewer_than_k_m
     stored = {str(dict(v).get(c)) for (t, _), v in final.items() for c in ("text", "word")}
     assert set(author) <= stored, set(author) - stored
     # ... and nothing can be tied to fewer than k members.
-    backup_diffs = [diff(a, b) for a, b in zip(backups, backups[1:], strict=False)]
+    backup_diffs = [diff(a, b) for a, b in itertools.pairwise(backups)]
     links = linked(await adversary.commits(), author, K, backup_diffs)
     assert not links, "\n".join(links)
 
