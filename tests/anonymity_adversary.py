@@ -47,6 +47,8 @@ class Commit:
 
     members: set[int] = field(default_factory=set)  # member ids whose rows changed
     content: set[str] = field(default_factory=set)  # anonymous content that first appeared
+    # PostgreSQL: member ids whose rows this transaction wrote (xmin), changed or not.
+    touched: set[int] = field(default_factory=set)
 
 
 def _member_of(table: str, row: dict[str, Any]) -> int | None:
@@ -241,9 +243,10 @@ def postgres_commits(
                 continue  # not written since the last copy
             commit = commits.setdefault(xmin, Commit())
             table, row = key[0], dict(values)
-            if before is None or before[1] != values:
-                member = _member_of(table, row)
-                if member is not None:
+            member = _member_of(table, row)
+            if member is not None:
+                commit.touched.add(member)
+                if before is None or before[1] != values:
                     commit.members.add(member)
             if before is None and (found := _content_of(table, row)):
                 commit.content.add(found)
@@ -272,11 +275,13 @@ def linked(
         authors = {author[c] for c in mine}
         if not mine or len(authors) >= k:
             continue
-        near = {"same commit": commit.members}
+        near = {"same commit": commit.members, "same commit, rows written": commit.touched}
         if index > 0:
             near["commit before"] = commits[index - 1].members
+            near["commit before, rows written"] = commits[index - 1].touched
         if index + 1 < len(commits):
             near["commit after"] = commits[index + 1].members
+            near["commit after, rows written"] = commits[index + 1].touched
         for number, backup in enumerate(backups):
             if set(mine) & backup.content:
                 near[f"backups {number}"] = backup.members

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import FrozenClock
 from bot.context import PanelbotApplication
@@ -61,6 +63,7 @@ class Adversary:
         self.sqlite: SqliteAdversary | None = None
         self.start_lsn = ""  # PostgreSQL: where the next read of the WAL starts
         self.order: list[int] = []  # PostgreSQL: transactions in WAL order
+        self._slot: AsyncConnection | None = None
         if not self.postgres:
             database = make_url(str(db.engine.url)).database
             assert database is not None
@@ -68,6 +71,13 @@ class Adversary:
 
     async def begin(self) -> None:
         if self.postgres:
+            # A temporary replication slot, as a WAL archiver would hold: the server keeps every
+            # WAL segment from now on, until this connection closes.
+            self._slot = await self.db.engine.connect()
+            await self._slot.execute(
+                text("SELECT pg_create_physical_replication_slot(:name, true, true)"),
+                {"name": f"adversary_{secrets.token_hex(4)}"},
+            )
             async with self.db.engine.connect() as connection:
                 await connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_walinspect"))
                 await connection.commit()
@@ -90,6 +100,10 @@ class Adversary:
         if self.sqlite is not None:
             return self.sqlite.states[-1]
         return {key: values for key, (_xmin, values) in self.snapshots[-1].items()}
+
+    async def end(self) -> None:
+        if self._slot is not None:
+            await self._slot.close()
 
     async def commits(self) -> list[Commit]:
         if self.sqlite is not None:
@@ -154,6 +168,13 @@ async def _rename(driver: MemberDriver, name: str) -> None:
     await driver.reply()
 
 
+async def _explain_from_menu(driver: MemberDriver, word: str) -> None:
+    await driver.send("Explain a word")
+    await driver.reply()
+    await driver.send(word)
+    await driver.reply()
+
+
 async def _tick(app: PanelbotApplication) -> None:
     """The periodic job: the anonymous writer (where there is one), then the outbox."""
     writer = getattr(app.runtime, "flush_anonymous", None)
@@ -176,6 +197,21 @@ async def test_the_database_admin_cannot_tie_anonymous_content_to_fewer_than_k_m
     _, ids = await _world(db, clock)
     adversary = Adversary(db, tmp_path / "adversary")
     await adversary.begin()
+    try:
+        await _script(app, emulator, db, clock, ids, adversary, caplog)
+    finally:
+        await adversary.end()
+
+
+async def _script(
+    app: PanelbotApplication,
+    emulator: BotApiEmulator,
+    db: Database,
+    clock: FrozenClock,
+    ids: dict[int, int],
+    adversary: Adversary,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     people = {tid: MemberDriver(emulator, tid, f"Person {n}") for n, tid in enumerate(PEOPLE)}
     priya = MemberDriver(emulator, COORDINATOR, "Priya")
     await _tick(app)
@@ -210,7 +246,11 @@ async def test_the_database_admin_cannot_tie_anonymous_content_to_fewer_than_k_m
             other = PEOPLE[(i + 7) % 12]
             await act(other, None, people[other].tap("Coming"))
             await people[other].reply()
-        if i % 2 == 1:
+        if i % 4 == 1:  # "Explain a word" from the menu, then the word typed
+            other = PEOPLE[(i + 1) % 12]
+            word = f"zorbleflux{i}"
+            await act(other, word, _explain_from_menu(people[other], word))
+        if i % 4 == 3:
             other = PEOPLE[(i + 1) % 12]
             word = f"zorbleflux{i}"
             await act(other, word, people[other].send(f"/explain {word}"))
