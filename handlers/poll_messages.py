@@ -28,6 +28,9 @@ ANSWER, ANSWER_VERSION = "pa", 1
 FEEDBACK, FEEDBACK_VERSION = "fb", 1
 # After a restart lost answers that were waiting to be saved with others (anonymous_writes).
 LOST_ANSWER = N_("Sorry. The bot stopped before it saved your answer. Please answer again.")
+NOT_COUNTED_YET = N_(
+    "Some answers are not in the numbers yet. We save answers in groups, to keep them anonymous."
+)
 RATING_WORDS = {
     1: N_("Very poor"),
     2: N_("Poor"),
@@ -144,13 +147,15 @@ def results_messages(t: Translator, result: Results) -> list[str]:
         t.ngettext(
             "{n} answer so far.",
             "{n} answers so far.",
-            result.answered,
+            result.so_far,
         )
         + " "
         + t.ngettext("{n} person was asked.", "{n} people were asked.", result.asked),
     ]
     if poll.closed:
         head.append(t("This question is closed."))
+    if result.so_far > result.answered and not result.hidden:
+        head.append(t(NOT_COUNTED_YET))
     if result.hidden:
         head.append(
             t.ngettext(

@@ -482,6 +482,7 @@ class Results:
     asked: int
     answered: int  # responses kept (skips are not answers)
     hidden: bool
+    so_far: int = 0  # people who answered, with those whose answers wait to be written
     counts: list[int] = field(default_factory=list)  # per option, or per rating 1..5
     average: float | None = None
     texts: list[str] = field(default_factory=list)  # random order
@@ -531,6 +532,7 @@ async def _results(session: AsyncSession, poll: Poll, viewer: int | None = None)
     ).all()
     others = len(rows) - (1 if await _answered_by(session, poll, viewer) else 0)
     result = Results(poll, asked, len(rows), hidden=others < max(MIN_ANSWERS, poll.min_answers))
+    result.so_far = max(len(rows), await answer_count(session, poll.id))
     if result.hidden:
         return result  # nothing at all about the answers until there are enough
     if poll.kind in ("one", "many"):
