@@ -1,7 +1,7 @@
 """anonymous holders: bot processes holding anonymous content in memory check in here
 
 Revision ID: 5b1e0a7c9d21
-Revises: 0f0597e287c4
+Revises: 6e53ee7294a8
 Create Date: 2026-12-03 15:40:00.000000+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.db.base
 
 revision: str = '5b1e0a7c9d21'
-down_revision: str | Sequence[str] | None = '0f0597e287c4'
+down_revision: str | Sequence[str] | None = '6e53ee7294a8'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
