@@ -147,6 +147,11 @@ def build_application(
         application.job_queue.run_repeating(
             _daily_chores, interval=CHORES_EVERY, first=CHORES_FIRST, name="chores"
         )
+        # Anonymous content is written by this job alone, at moments tied to no member.
+        every = settings.panelbot_anonymous_flush_seconds
+        application.job_queue.run_repeating(
+            _anonymous_tick, interval=every, first=every, name="anonymous"
+        )
     return application
 
 
@@ -162,6 +167,18 @@ async def _daily_chores(context: PanelContext) -> None:
             report.expired_claims,
             report.orphan_files,
         )
+
+
+async def _anonymous_tick(context: PanelContext) -> None:
+    try:
+        runtime: Runtime = context.runtime
+        written = await runtime.flush_anonymous()
+    except Exception:  # kept in memory for the next run; the log shows no values (engine.py)
+        log.exception("Could not write anonymous content; will try again")
+        return
+    if written:
+        log.info("Wrote %s pieces of anonymous content in groups", written)
+        _start_drain(context.application)
 
 
 async def _outbox_tick(context: PanelContext) -> None:
@@ -192,7 +209,14 @@ async def _drain(delivery: Delivery) -> None:
 async def _post_init(application: Any) -> None:
     runtime: Runtime = application.runtime
     await publish_commands(application.bot, runtime.settings.panelbot_default_language)
+    await runtime.flush_anonymous()  # checks in, and asks again for answers a dead process held
 
 
 async def _post_shutdown(application: Any) -> None:
-    await application.runtime.db.dispose()
+    runtime: Runtime = application.runtime
+    try:
+        # A stop asked for (not a kill): write what may be written as at the daily write.
+        await runtime.flush_anonymous(everything=True)
+    except Exception:
+        log.exception("Could not write anonymous content before stopping")
+    await runtime.db.dispose()

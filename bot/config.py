@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     panelbot_finance_retention_years: int = Field(default=6, ge=0, le=50)
     # How many megabytes of receipt files one member may have at a time.
     panelbot_receipt_quota_mb: int = Field(default=50, ge=1, le=10_000)
+    # Anonymous answers and messages wait in memory and are written in groups (README,
+    # "Anonymous feedback: what we promise"): how often the writer looks, and the hour (UTC)
+    # of the daily write of whatever is still waiting.
+    panelbot_anonymous_flush_seconds: float = Field(default=300.0, gt=0)
+    panelbot_anonymous_daily_hour: int = Field(default=3, ge=0, le=23)
 
     @field_validator("panelbot_admins", mode="before")
     @classmethod
@@ -186,6 +191,8 @@ _ENV_NAMES = {
     "panelbot_reply_keys_old": "PANELBOT_REPLY_KEYS_OLD",
     "panelbot_outbox_lease_seconds": "PANELBOT_OUTBOX_LEASE_SECONDS",
     "panelbot_concurrent_updates": "PANELBOT_CONCURRENT_UPDATES",
+    "panelbot_anonymous_flush_seconds": "PANELBOT_ANONYMOUS_FLUSH_SECONDS",
+    "panelbot_anonymous_daily_hour": "PANELBOT_ANONYMOUS_DAILY_HOUR",
 }
 
 

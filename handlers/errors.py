@@ -80,6 +80,8 @@ async def on_error(update: object, context: PanelContext) -> None:
             if attempt == 0 and update.effective_chat is not None:
                 await _tell(update, context, DATABASE_BUSY)
             raise ApplicationHandlerStop
+    # The statement's values are never in the message (hide_parameters, bot/db/engine.py), so
+    # nobody's anonymous words reach the log.
     log.error("Error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
@@ -96,9 +98,12 @@ async def on_error(update: object, context: PanelContext) -> None:
     try:
         await reply(
             update,
-            _("Sorry, something went wrong on our side. Nothing you sent is lost.")
+            _(
+                "Sorry, something went wrong on our side. "
+                "What you just sent may not have been saved."
+            )
             + "\n"
-            + _("Please try again in a minute. If it keeps happening, type /help."),
+            + _("Please send it again in a minute. If it keeps happening, type /help."),
         )
     except TelegramError:
         log.warning("Could not tell the person about the error", exc_info=True)

@@ -22,9 +22,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.context import PanelContext, current_member
 from bot.db import Feedback
 from bot.i18n import N_, Translator, translator
-from bot.services import access, feedback, profile
+from bot.services import access, anonymous, feedback, feedback_checks, profile
 from bot.services.access import NotAllowed
 from bot.services.feedback import FeedbackError, Helpline
+from handlers.anonymous_steps import HeldStep, enter_anonymous_step, leave_anonymous_step
 from handlers.common import (
     answer_expired,
     button,
@@ -52,6 +53,11 @@ DEFAULT_HELPLINES = (
     N_("In an emergency, call 999."),
 )
 NOT_JOINED = N_("To join a panel, open the invite link from your coordinator.")
+# Anonymous messages wait in memory to be written with others (bot.services.anonymous_writes).
+HELD_NOTE = N_(
+    "Until then, only the bot's memory holds it. If the bot stops first, your message is "
+    "lost. We cannot tell you, because we keep nothing that leads to you."
+)
 
 
 def _data(*args: str | int) -> str:
@@ -92,10 +98,7 @@ async def start(update: Update, context: PanelContext) -> None:
 
 
 async def _ask_to_write(update: Update, context: PanelContext, mode: str, panel_id: int) -> None:
-    member = context.member
-    assert member is not None
-    await profile.set_step(context.session, member.telegram_id, f"{WRITING}{mode}:{panel_id}")
-    await context.session.commit()
+    await enter_anonymous_step(context, f"{WRITING}{mode}:{panel_id}")
     t = context.t
     lines = [t("Type your message and send it. Or send a voice note.")]
     if mode != "named":
@@ -182,8 +185,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
             return
         await query.answer()
         owned = await context.session.get(Feedback, feedback_id)
-        await profile.set_step(context.session, user_id, BACK + feedback.back_tag(feedback_id))
-        await context.session.commit()
+        await enter_anonymous_step(context, f"{BACK}{feedback_id}")
         named = owned is not None and owned.member_id is not None
         lines = [
             t("Type your answer and send it.")
@@ -206,7 +208,7 @@ async def menu_tapped(update: Update, context: PanelContext) -> bool:
     message = update.effective_message
     if message is None or not message.text or menu._label_for(message.text) is None:
         return False
-    await _stop(context)
+    await leave_anonymous_step(context)
     await menu.on_menu_button(update, context)
     return True
 
@@ -243,15 +245,15 @@ async def on_writing(update: Update, context: PanelContext) -> None:
     member = context.member
     assert message is not None and member is not None and update.effective_user is not None
     t = context.t
-    step = (member.conversation_step or "").removeprefix(WRITING)
+    step = anonymous.step(member.telegram_id).removeprefix(WRITING)
     mode, _, panel = step.partition(":")
     panel_id = _id(panel)
     if mode not in MODE_LABELS or panel_id is None:
-        await _stop(context)
+        await leave_anonymous_step(context)
         await reply(update, t("Sorry, I lost track. Tap Give feedback to start again."))
         return
     if _cancelled(message):
-        await _stop(context)
+        await leave_anonymous_step(context)
         await reply(update, t("OK. Nothing was sent."))
         return
     if await menu_tapped(update, context):
@@ -260,6 +262,9 @@ async def on_writing(update: Update, context: PanelContext) -> None:
     voice = message.voice.file_id if message.voice else None
     if not (text and text.strip()) and voice is None:
         await reply(update, t("Please type your message, or send a voice note."))
+        return
+    if mode != "named":
+        await _hold(update, context, mode, panel_id, text, voice)
         return
     try:
         item = await feedback.submit(
@@ -273,10 +278,10 @@ async def on_writing(update: Update, context: PanelContext) -> None:
         )
     except (NotAllowed, FeedbackError):
         await context.session.rollback()
-        await _stop(context)
+        await leave_anonymous_step(context)
         await reply(update, t("Sorry, I could not pass this on. Please tell your coordinator."))
         return
-    await _stop(context)
+    await leave_anonymous_step(context)
     if mode == "named":
         lines = [t("Thank you. We passed on your message with your name.")]
     else:
@@ -286,6 +291,44 @@ async def on_writing(update: Update, context: PanelContext) -> None:
     if mode == "reply":
         lines.append(t("When a coordinator replies, I will send it to you here."))
     elif mode == "anon":
+        lines.append(t("We kept nothing that leads back to you, so nobody can reply."))
+    lines += ["", *helpline_lines(t, await feedback.helplines(context.session, panel_id))]
+    await reply(update, "\n".join(lines))
+
+
+async def _hold(
+    update: Update,
+    context: PanelContext,
+    mode: str,
+    panel_id: int,
+    text: str | None,
+    voice: str | None,
+) -> None:
+    """An anonymous message waits in memory, to be written with others (anonymous_writes):
+    nothing about it is written now, so nothing in the database shows when it was sent."""
+    t = context.t
+    user = update.effective_user
+    assert user is not None
+    try:
+        held = feedback_checks.anonymous_message(
+            await feedback.active_panels(context.session, user.id),
+            user.id,
+            panel_id,
+            text,
+            voice,
+            reply=mode == "reply",
+        )
+    except (NotAllowed, FeedbackError):
+        await leave_anonymous_step(context)
+        await reply(update, t("Sorry, I could not pass this on. Please tell your coordinator."))
+        return
+    context.runtime.hold.add_message(held)
+    await leave_anonymous_step(context)
+    lines = [t("Thank you. We will pass on your message soon, as an anonymous message.")]
+    lines.append(t(HELD_NOTE))
+    if mode == "reply":
+        lines.append(t("When a coordinator replies, I will send it to you here."))
+    else:
         lines.append(t("We kept nothing that leads back to you, so nobody can reply."))
     lines += ["", *helpline_lines(t, await feedback.helplines(context.session, panel_id))]
     await reply(update, "\n".join(lines))
@@ -368,18 +411,31 @@ async def on_back_text(update: Update, context: PanelContext) -> None:
     member = context.member
     assert message is not None and member is not None and update.effective_user is not None
     t = context.t
-    feedback_id = await feedback.from_back_tag(
-        context.session,
-        update.effective_user.id,
-        (member.conversation_step or "").removeprefix(BACK),
-    )
+    feedback_id = _id(anonymous.step(member.telegram_id).removeprefix(BACK))
     if _cancelled(message) or feedback_id is None:
-        await _stop(context)
+        await leave_anonymous_step(context)
         await reply(update, t("OK. Nothing was sent."))
         return
     voice = message.voice.file_id if message.voice else None
     if not (message.text and message.text.strip()) and voice is None:
         await reply(update, t("Please type your message, or send a voice note."))
+        return
+    owned = await context.session.get(Feedback, feedback_id)
+    if owned is not None and owned.member_id is None:
+        try:
+            held = await feedback_checks.answer_back(
+                context.session, update.effective_user.id, owned, message.text, voice
+            )
+        except (NotAllowed, FeedbackError):
+            await leave_anonymous_step(context)
+            await reply(update, t("Sorry, this cannot be sent."))
+            return
+        context.runtime.hold.add_message(held)
+        await leave_anonymous_step(context)
+        await reply(
+            update,
+            t("Thank you. We will pass it on soon, still anonymous.") + "\n" + t(HELD_NOTE),
+        )
         return
     try:
         item = await feedback.answer_back(
@@ -392,10 +448,10 @@ async def on_back_text(update: Update, context: PanelContext) -> None:
         )
     except (NotAllowed, FeedbackError):
         await context.session.rollback()
-        await _stop(context)
+        await leave_anonymous_step(context)
         await reply(update, t("Sorry, this cannot be sent."))
         return
-    await _stop(context)
+    await leave_anonymous_step(context)
     if item.member_id is not None:
         await reply(update, t("Thank you. We passed on your message with your name."))
     else:
@@ -407,7 +463,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("feedback", start, filters=private),
         CallbackQueryHandler(on_button, pattern=r"^fb:"),
-        MessageHandler(private & TYPED & _Step(WRITING), on_writing),
+        MessageHandler(private & TYPED & HeldStep(WRITING), on_writing),
         MessageHandler(private & TYPED & _Step(REPLYING), on_reply_text),
-        MessageHandler(private & TYPED & _Step(BACK), on_back_text),
+        MessageHandler(private & TYPED & HeldStep(BACK), on_back_text),
     ]

@@ -25,9 +25,11 @@ from telegram.ext import (
 
 from bot.context import PanelContext, current_member
 from bot.i18n import LANGUAGE_NAMES, N_, Translator, translator
-from bot.services import access, glossary, jargon, outbox, plain_language
-from bot.services.glossary import Entry
+from bot.services import access, anonymous, glossary, jargon, outbox, plain_language
+from bot.services.anonymous import HeldWord
+from bot.services.glossary import Entry, normalise
 from bot.services.jargon import Explanation
+from handlers.anonymous_steps import enter_anonymous_step, leave_anonymous_step
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 
 FEATURE, VERSION = "gl", 1
@@ -109,8 +111,12 @@ async def _explain(update: Update, context: PanelContext, word: str) -> None:
         language=language,
         panel_ids=panels,
         now=context.runtime.clock.now(),
+        count=False,
     )
-    await context.session.commit()
+    key = normalise(word)
+    if explanation.entry is None and explanation.panel_term is None and key and panels:
+        # Counted later with other people's words (bot.services.anonymous): never who asked.
+        context.runtime.hold.add_word(HeldWord(tuple(panels), key, user.id))
     if explanation.found:
         text, markup = _render(t, explanation, language)
         await reply(update, text, reply_markup=markup)
@@ -148,10 +154,7 @@ async def ask_for_word(update: Update, context: PanelContext) -> None:
     """The menu's "Explain a word": the next thing typed is the word."""
     member = context.member
     if member is not None:
-        from bot.services import profile
-
-        await profile.set_step(context.session, member.telegram_id, ASKING_WORD)
-        await context.session.commit()
+        await enter_anonymous_step(context, ASKING_WORD)  # off their row: see anonymous_steps
         await reply(update, context.t("Which word would you like me to explain? Type it."))
     else:
         await reply(
@@ -162,8 +165,11 @@ async def ask_for_word(update: Update, context: PanelContext) -> None:
 class _Waiting(filters.MessageFilter):
     def filter(self, message: Message) -> bool:
         member = current_member()
-        step = member.conversation_step if member else None
-        return bool(step) and (step == ASKING_WORD or str(step).startswith(ASKING_QUESTION))
+        if member is None:
+            return False
+        step = member.conversation_step
+        held = anonymous.step(member.telegram_id) == ASKING_WORD
+        return held or bool(step and str(step).startswith(ASKING_QUESTION))
 
 
 async def on_text(update: Update, context: PanelContext) -> None:
@@ -171,11 +177,12 @@ async def on_text(update: Update, context: PanelContext) -> None:
 
     member, message = context.member, update.effective_message
     assert member is not None and message is not None
-    step = member.conversation_step or ""
-    await profile.set_step(context.session, member.telegram_id, None)
-    if step == ASKING_WORD:
+    if anonymous.step(member.telegram_id) == ASKING_WORD:
+        await leave_anonymous_step(context)
         await _explain(update, context, message.text or "")
         return
+    step = member.conversation_step or ""
+    await profile.set_step(context.session, member.telegram_id, None)
     await _send_question(update, context, step.removeprefix(ASKING_QUESTION), message.text or "")
 
 

@@ -62,6 +62,10 @@ PROBLEMS = {
     "closes": N_("Please type a number of days from 1 to 60, like 3."),
     "nobody": N_("Nobody would get this question yet. Choose other people, or add members."),
     "kind": N_("Please tap one of the buttons."),
+    "audience": N_(
+        "Too few people would get this question. With so few, others could tell who said "
+        "what. Choose more people, or ask with names."
+    ),
 }
 TAP_PLEASE = N_("Please tap one of the buttons above.")
 CANCELLED = N_("OK. The question was not sent.")
@@ -305,9 +309,12 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
         poll, count = await polls.create(context.session, actor, _draft(answers, now), now=now)
     except PollError as error:
         await context.session.rollback()
-        problem = {"nobody": "who", "options": "options", "question": "question"}.get(
-            error.code, "closes"
-        )
+        problem = {
+            "nobody": "who",
+            "audience": "anon",
+            "options": "options",
+            "question": "question",
+        }.get(error.code, "closes")
         await reply(update, t(PROBLEMS.get(error.code, PROBLEMS["closes"])))
         await _go(update, context, problem)
         return

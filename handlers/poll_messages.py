@@ -26,6 +26,11 @@ from handlers.roster import MESSAGE_LIMIT, telegram_length
 
 ANSWER, ANSWER_VERSION = "pa", 1
 FEEDBACK, FEEDBACK_VERSION = "fb", 1
+# After a restart lost answers that were waiting to be saved with others (anonymous_writes).
+LOST_ANSWER = N_("Sorry. The bot stopped before it saved your answer. Please answer again.")
+NOT_COUNTED_YET = N_(
+    "Some answers are not in the numbers yet. We save answers in groups, to keep them anonymous."
+)
 RATING_WORDS = {
     1: N_("Very poor"),
     2: N_("Poor"),
@@ -142,13 +147,15 @@ def results_messages(t: Translator, result: Results) -> list[str]:
         t.ngettext(
             "{n} answer so far.",
             "{n} answers so far.",
-            result.answered,
+            result.so_far,
         )
         + " "
         + t.ngettext("{n} person was asked.", "{n} people were asked.", result.asked),
     ]
     if poll.closed:
         head.append(t("This question is closed."))
+    if result.so_far > result.answered and not result.hidden:
+        head.append(t(NOT_COUNTED_YET))
     if result.hidden:
         head.append(
             t.ngettext(
@@ -250,7 +257,9 @@ async def _zone(session: AsyncSession, panel_id: int) -> str:
 
 
 def renderers(clock: Clock) -> dict[str, Any]:
-    async def ask(session: AsyncSession, row: ClaimedMessage, reminder: bool = False) -> Any:
+    async def ask(
+        session: AsyncSession, row: ClaimedMessage, reminder: bool = False, again: bool = False
+    ) -> Any:
         found = await polls.for_member(session, int(row.payload["poll_id"]), row.member_id)
         if found is None:
             return None
@@ -259,13 +268,16 @@ def renderers(clock: Clock) -> dict[str, Any]:
             return None  # answered, skipped, left the panel, or too late
         t = person(member)
         zone = await _zone(session, poll.panel_id)
-        return Outgoing(
-            text=question_text(t, poll, zone, reminder=reminder),
-            buttons=answer_buttons(t, poll),
-        )
+        text = question_text(t, poll, zone, reminder=reminder)
+        if again:
+            text = t(LOST_ANSWER) + "\n\n" + text
+        return Outgoing(text=text, buttons=answer_buttons(t, poll))
 
     async def remind(session: AsyncSession, row: ClaimedMessage) -> Any:
         return await ask(session, row, reminder=True)
+
+    async def ask_again(session: AsyncSession, row: ClaimedMessage) -> Any:
+        return await ask(session, row, again=True)
 
     async def close(session: AsyncSession, row: ClaimedMessage) -> Any:
         poll = await polls.close(session, int(row.payload["poll_id"]))
@@ -285,7 +297,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
         )
 
     async def shared(session: AsyncSession, row: ClaimedMessage) -> Any:
-        result = await polls.shared_results(session, int(row.payload["poll_id"]))
+        result = await polls.shared_results(session, int(row.payload["poll_id"]), row.member_id)
         if result is None or result.hidden:
             return None
         member = await session.get(Member, row.member_id) if row.member_id else None
@@ -332,6 +344,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
     return {
         "poll_ask": ask,
         "poll_reminder": remind,
+        "poll_again": ask_again,
         "poll_close": close,
         "poll_shared": shared,
         "feedback_notice": notice,

@@ -20,9 +20,10 @@ from bot.context import PanelContext, current_member
 from bot.db import Poll
 from bot.delivery import _keyboard
 from bot.i18n import N_, translator
-from bot.services import access, audit, polls, profile, spreadsheet
+from bot.services import access, anonymous, audit, polls, profile, spreadsheet
 from bot.services.access import NotAllowed
 from bot.services.polls import Outcome, PollError
+from handlers.anonymous_steps import HeldStep, enter_anonymous_step, leave_anonymous_step
 from handlers.common import (
     answer_expired,
     button,
@@ -47,12 +48,21 @@ TYPED = ~filters.COMMAND | filters.Regex(r"^/cancel\b")
 ANSWERING, SHARING = "pa:", "pshare:"
 OUTCOMES = {
     Outcome.SAVED: N_("Thank you. We got your answer."),
+    Outcome.HELD: N_(
+        "Thank you. We got your answer. We save it later with other people's answers. "
+        "Then nobody can tell which is yours. If something goes wrong first, we will ask "
+        "you again."
+    ),
     Outcome.SKIPPED: N_("OK. You skipped this question."),
     Outcome.ALREADY: N_("You have already answered this question. Thank you."),
     Outcome.CLOSED: N_("Sorry, this question has closed."),
     Outcome.NOT_ASKED: N_("This question is not for you. Type /help to see what you can do."),
     Outcome.INVALID: N_("Please tap one of the answers."),
 }
+NOT_SHAREABLE = N_(
+    "These results cannot go to members. Too few people answered, or everyone gave the same "
+    "answer. Then members could tell what each person said."
+)
 TEXT = "text"
 WRITE_PROMPT = N_("Type your answer and send it.")
 TYPE_HINTS = {
@@ -111,6 +121,7 @@ async def _record(update: Update, context: PanelContext, poll_id: int, **answer:
         update.effective_user.id,
         poll_id,
         now=context.runtime.clock.now(),
+        hold=context.runtime.hold,
         **answer,
     )
     return outcome
@@ -153,8 +164,8 @@ async def on_answer_button(update: Update, context: PanelContext) -> None:
         member = context.member
         if member is None:
             return
-        await profile.set_step(context.session, member.telegram_id, f"{ANSWERING}{poll.id}")
-        await context.session.commit()
+        # Which poll someone is typing for stays off their row (bot.services.anonymous).
+        await enter_anonymous_step(context, f"{ANSWERING}{poll.id}")
         await reply(
             update,
             t(WRITE_PROMPT if poll.kind == TEXT else TYPE_HINTS[poll.kind])
@@ -193,9 +204,12 @@ class _Step(filters.MessageFilter):
         return bool(member and (member.conversation_step or "").startswith(self.prefix))
 
 
-def _step_id(context: PanelContext, prefix: str) -> int | None:
-    step = (context.member.conversation_step if context.member else None) or ""
-    value = step.removeprefix(prefix)
+def _step_id(context: PanelContext, prefix: str, *, held: bool = False) -> int | None:
+    member = context.member
+    if member is None:
+        return None
+    step = (anonymous.step(member.telegram_id) if held else member.conversation_step) or ""
+    value = step.removeprefix(prefix) if step.startswith(prefix) else ""
     return int(value) if value.isdecimal() and value.isascii() and len(value) < 19 else None
 
 
@@ -209,14 +223,14 @@ async def on_typed_answer(update: Update, context: PanelContext) -> None:
     message = update.effective_message
     assert message is not None and update.effective_user is not None
     t = context.t
-    poll_id = _step_id(context, ANSWERING)
+    poll_id = _step_id(context, ANSWERING, held=True)
     poll = await context.session.get(Poll, poll_id) if poll_id else None
     if poll is None:
-        await _stop(context)
+        await leave_anonymous_step(context)
         await reply(update, t(OUTCOMES[Outcome.NOT_ASKED]))
         return
     if (message.text or "").strip().casefold() == "/cancel":
-        await _stop(context)
+        await leave_anonymous_step(context)
         await reply(update, t("OK. You can answer later with the buttons on the question."))
         return
     from handlers.feedback import menu_tapped
@@ -231,7 +245,7 @@ async def on_typed_answer(update: Update, context: PanelContext) -> None:
     if outcome == Outcome.INVALID:
         await reply(update, t(TYPE_HINTS[poll.kind]))
         return
-    await _stop(context)
+    await leave_anonymous_step(context)
     await reply(update, t(OUTCOMES[outcome]))
 
 
@@ -300,11 +314,10 @@ async def on_results_button(update: Update, context: PanelContext) -> None:
     if op == "v":
         messages = results_messages(t, result)
         rows = []
+        if result.shareable:
+            rows.append([button(t("Share with the panel"), _data("s", poll_id))])
         if not result.hidden:
-            rows = [
-                [button(t("Share with the panel"), _data("s", poll_id))],
-                [button(t("Download the answers"), _data("x", poll_id))],
-            ]
+            rows.append([button(t("Download the answers"), _data("x", poll_id))])
         for index, text in enumerate(messages):
             last = index == len(messages) - 1
             markup = InlineKeyboardMarkup(rows) if last and rows else None
@@ -316,6 +329,8 @@ async def on_results_button(update: Update, context: PanelContext) -> None:
             )
     elif result.hidden:
         await reply(update, results_messages(t, result)[0])
+    elif op == "s" and not result.shareable:
+        await reply(update, t(NOT_SHAREABLE))
     elif op == "s":
         assert context.member is not None
         await profile.set_step(context.session, context.member.telegram_id, f"{SHARING}{poll_id}")
@@ -358,7 +373,13 @@ async def on_share_text(update: Update, context: PanelContext) -> None:
         count = await polls.share(
             context.session, actor, poll_id, text, now=context.runtime.clock.now()
         )
-    except (NotAllowed, PollError):
+    except PollError as error:
+        await context.session.rollback()
+        await _stop(context)
+        problem = NOT_SHAREABLE if error.code == "not_shareable" else NO_PANEL_ROLE
+        await reply(update, t(problem))
+        return
+    except NotAllowed:
         await context.session.rollback()
         await _stop(context)
         await reply(update, t(NO_PANEL_ROLE))
@@ -380,6 +401,6 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("results", results_command, filters=private),
         CallbackQueryHandler(on_answer_button, pattern=r"^pa:"),
         CallbackQueryHandler(on_results_button, pattern=r"^pr:"),
-        MessageHandler(private & TYPED & _Step(ANSWERING), on_typed_answer),
+        MessageHandler(private & TYPED & HeldStep(ANSWERING), on_typed_answer),
         MessageHandler(private & TYPED & _Step(SHARING), on_share_text),
     ]

@@ -18,12 +18,14 @@ from bot.i18n import Translator
 from bot.services import polls
 from tests.test_feedback import COORDINATOR, SAM, _send_feedback
 from tests.test_feedback import _setup as _feedback_setup
-from tests.test_polls import MEMBERS, _drivers, _dump, _poll
+from tests.test_polls import HELD, MEMBERS, _drivers, _dump, _poll
 from tests.test_polls import _setup as _poll_setup
 
 
 async def _drain(app: PanelbotApplication) -> None:
+    """Write held anonymous messages as the daily write would, then send what is queued."""
     assert app.runtime.delivery is not None
+    await app.runtime.flush_anonymous(everything=True)
     await app.runtime.delivery.drain()
 
 
@@ -54,7 +56,7 @@ async def test_an_answer_given_after_the_reminder_has_no_date_that_points_at_tho
         await driver.tap(
             next(b for b in driver.buttons(driver.last_message or {}) if b.startswith(label))
         )
-        assert (await driver.reply())["text"] == t("Thank you. We got your answer.")
+        assert (await driver.reply())["text"] == t(HELD)
     clock.advance(timedelta(days=2, hours=1))  # the reminder goes to Sam alone
     await _drain(app)
     reminder = await people[905].reply()
@@ -69,6 +71,8 @@ async def test_an_answer_given_after_the_reminder_has_no_date_that_points_at_tho
         ),
     )
     await people[905].reply()
+    clock.advance(timedelta(days=1))  # the closing writes the five answers as one group
+    await _drain(app)
 
     async with db.session() as session:
         reminded = (
@@ -116,6 +120,8 @@ async def test_an_anonymous_message_leaves_no_time_of_day_anywhere_in_the_databa
     assert notice["text"].startswith("📨 Anonymous message #1")
 
     dump = await _dump(db)
+    # anonymous_holders says when the writer last ran: a moment tied to no member.
+    del dump["anonymous_holders"]
     for moment in (sent_at, answered_at, sent_at + timedelta(seconds=20)):
         for table, value in _times(dump):
             assert moment.isoformat()[:16] not in value, (table, value)
@@ -138,6 +144,7 @@ async def test_two_messages_from_one_person_have_route_hashes_that_do_not_match(
     sam = MemberDriver(emulator, SAM, "Sam")
     await _send_feedback(sam, "Anonymous. I'd like a reply", "First thing.")
     await _send_feedback(sam, "Anonymous. I'd like a reply", "Second thing.")
+    await app.runtime.flush_anonymous(everything=True)
     async with db.session() as session:
         owners = (await session.scalars(select(FeedbackRoute.owner))).all()
     assert len(owners) == 2 and owners[0] != owners[1]
@@ -192,19 +199,18 @@ async def test_a_member_answering_back_has_no_message_id_on_their_row(
     await sam.reply()
     await sam.tap("Answer back")
     await sam.reply()
-    # Sam walks away mid-answer; a dump now must not say which message is his.
+    # Sam walks away mid-answer; a dump now must not say which message is his: his row
+    # holds nothing about it (the step is in the bot's memory only).
     async with db.session() as session:
         item = await session.scalar(select(Feedback).where(Feedback.number == 3))
         step = await session.scalar(
             select(Member.conversation_step).where(Member.telegram_id == SAM)
         )
-    assert item is not None and step is not None and step.startswith("fbb:")
-    assert step != f"fbb:{item.id}" and len(step) == 32
-    assert not any(
-        step.removeprefix("fbb:") in value for _, value in _times(await _dump(db)) if value != step
-    )
+    assert item is not None and step is None
     await sam.send("It helps, thank you.")
-    assert (await sam.reply())["text"] == "Sent. It is still anonymous."
+    assert (await sam.reply())["text"].startswith(
+        "Thank you. We will pass it on soon, still anonymous."
+    )
     await _drain(app)
     back = await priya.reply()
     assert back["text"].startswith("📨 Anonymous message #3") and "It helps" in back["text"]

@@ -54,6 +54,9 @@ async def _world(db: Database, clock: FrozenClock) -> dict[str, int]:
         db, clock, panel_id, COORDINATOR_A, "Priya", role=Role.COORDINATOR
     )
     await add_member(db, clock, panel_id, BEA, "Bea")
+    # An anonymous question needs at least three people to ask (polls.create).
+    await add_member(db, clock, panel_id, 70_001, "Cai")
+    await add_member(db, clock, panel_id, 70_002, "Dee")
     priya = Actor(COORDINATOR_A, coordinator.id)
     now = clock.now()
     async with db.session() as session:

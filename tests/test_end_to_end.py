@@ -57,10 +57,13 @@ async def test_a_fault_is_explained_in_the_persons_language(
     await hamid.send("/boom")
     apology = await hamid.reply()
     expected = Translator("ur")(
-        "Sorry, something went wrong on our side. Nothing you sent is lost."
+        "Sorry, something went wrong on our side. What you just sent may not have been saved."
     )
     assert apology["text"].startswith(expected)
-    assert expected != "Sorry, something went wrong on our side. Nothing you sent is lost."
+    assert (
+        expected
+        != "Sorry, something went wrong on our side. What you just sent may not have been saved."
+    )
 
 
 async def test_forged_and_stale_buttons_get_a_kind_answer(

@@ -30,7 +30,7 @@ from bot.db import Member, PollParticipant, Role
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
-from bot.services import drafts
+from bot.services import anonymous, drafts
 from tests.factories import add_member, create_panel
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
@@ -167,6 +167,7 @@ inputs = st.one_of(
 )
 
 _ids = itertools.count(880_000)
+ANONYMOUS_STEPS = ("fb:", "fbb:", "pa:", "explain")
 
 
 @dataclass
@@ -184,6 +185,9 @@ async def world(db: Database, clock: FrozenClock, emulator: BotApiEmulator) -> W
     new = await create_panel(db, clock, "Carers Voice")
     coordinator = await add_member(db, clock, new.panel.id, 879_999, "Priya", role=Role.COORDINATOR)
     await add_member(db, clock, new.panel.id, 879_998, "Bea")
+    # An anonymous question needs at least three people to ask (polls.create).
+    await add_member(db, clock, new.panel.id, 879_997, "Cai")
+    await add_member(db, clock, new.panel.id, 879_996, "Dee")
     emulator.add_user(879_998, "Bea")  # her chat exists, so replies to her message arrive
     priya, now = Actor(879_999, coordinator.id), clock.now()
     ids = {"panel": new.panel.id}
@@ -245,7 +249,11 @@ async def _place(db: Database, clock: FrozenClock, world: World, place: Place, u
     async with db.session() as session:
         row = await session.scalar(select(Member).where(Member.id == member.id))
         assert row is not None
-        row.conversation_step = place.step.format(**world.ids) if place.step else None
+        step = place.step.format(**world.ids) if place.step else None
+        if step and step.startswith(ANONYMOUS_STEPS):
+            anonymous.set_step(user, step)  # anonymous flows are kept off the member's row
+        else:
+            row.conversation_step = step
         if place.asked:
             for kind in ("one", "rating", "text"):
                 session.add(PollParticipant(poll_id=world.ids[f"poll_{kind}"], member_id=member.id))

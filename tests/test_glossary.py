@@ -126,6 +126,9 @@ async def test_unknown_words_are_counted_for_the_coordinator_without_who_asked(
     assert "flibbertigibbet" in (await tom.reply())["text"]
     await tom.send("/explain flibbertigibbet")
     await tom.reply()
+    async with db.session() as session:  # held, to be counted with others' words
+        assert (await session.scalars(select(MissingWord))).all() == []
+    await app.runtime.flush_anonymous(everything=True)  # as at the daily write
 
     async with db.session() as session:
         rows = (await session.scalars(select(MissingWord))).all()

@@ -367,14 +367,21 @@ async def test_a_member_answers_the_demo_poll_and_it_is_stored_without_her_name(
         assert demo.POLL_QUESTION in question["text"]
         assert pl("Your answer is anonymous. Nobody can see who said what.") in question["text"]
         await _tap(http, base, AGNIESZKA, question, f"4 {pl('Good')}")
-        thanks = pl("Thank you. We got your answer.")
+        thanks = pl(
+            "Thank you. We got your answer. We save it later with other people's answers. "
+            "Then nobody can tell which is yours. If something goes wrong first, we will ask "
+            "you again."
+        )
         view = await wait_view(
             http, base, AGNIESZKA, lambda v: any(thanks == m["text"] for m in v["messages"])
         )
         answered = next(m for m in view["messages"] if m["id"] == question["id"])
         assert not answered["buttons"]  # the answer buttons are gone, so no second answer
 
-        # The third answer shows the results: counts in words, and the same as a chart.
+        # The question closes (a week on): the three answers are written as one group, and
+        # the results show: counts in words, and the same as a chart.
+        async with http.post(f"{base}_playground/clock", json={"days": 7}) as response:
+            assert (await response.json())["ok"]
         view, replies = await _results(http, base, lambda got: any(m.get("photo") for m in got))
         counts = next(m for m in replies if m["buttons"])
         assert (

@@ -45,6 +45,21 @@ async def _drain(app: PanelbotApplication) -> None:
     await app.runtime.delivery.drain()
 
 
+# An anonymous answer waits in memory and is written with others (bot.services.anonymous).
+HELD = (
+    "Thank you. We got your answer. We save it later with other people's answers. "
+    "Then nobody can tell which is yours. If something goes wrong first, we will ask "
+    "you again."
+)
+
+
+async def _close(app: PanelbotApplication, clock: FrozenClock) -> None:
+    """Time passes to the closing; the outbox closes the poll and the writer writes its answers."""
+    clock.advance(timedelta(days=4))
+    await _drain(app)
+    await app.runtime.flush_anonymous()
+
+
 async def _setup(db: Database, clock: FrozenClock, extra: int = 0) -> tuple[int, Actor]:
     new = await create_panel(db, clock, "Carers Voice")
     coordinator = await add_member(
@@ -138,9 +153,7 @@ async def test_a_coordinator_asks_an_anonymous_rating_and_results_show_only_from
 
     # Two answers: nothing about them is shown, not even the numbers.
     await members[903].tap(f"4 {Translator('cy')('Good')}")
-    assert (await members[903].reply())["text"] == Translator("cy")(
-        "Thank you. We got your answer."
-    )
+    assert (await members[903].reply())["text"] == Translator("cy")(HELD)
     await members[905].tap("2 Poor")
     await members[905].reply()
     shown = await _results(priya, "How easy was the bus to the hall?")
@@ -148,16 +161,26 @@ async def test_a_coordinator_asks_an_anonymous_rating_and_results_show_only_from
     assert "Results show when 3 people have answered." in shown[0]["text"]
     assert "Poor" not in shown[0]["text"] and "photo" not in shown[0]
 
-    # A typed answer is the third: now counts, percentages, and the chart.
+    # A typed answer is the third; five answers wait (fewer than twice the threshold, so
+    # none is written before the closing, which writes them all as one group).
     await members[902].tap(Translator("pl")("Type my answer"))
     await members[902].reply()
     await members[902].send("5")
     await members[902].reply()
+    await app.runtime.flush_anonymous()
+    shown = await _results(priya, "How easy was the bus to the hall?")
+    assert "Results show when 3 people have answered." in shown[0]["text"]
+    await members[904].tap(f"1 {Translator('ur')('Very poor')}")
+    await members[904].reply()
+    await members[906].tap("3 OK")
+    await members[906].reply()
+    await _close(app, clock)
+    await priya.reply()  # "The question ... has closed."
     text_message, chart = await _results(priya, "How easy was the bus to the hall?")
-    assert "3 answers so far." in text_message["text"]
-    assert "4 Good: 1 (33%)" in text_message["text"]
-    assert "2 Poor: 1 (33%)" in text_message["text"]
-    assert "Average: 3.7 out of 5" in text_message["text"]
+    assert "5 answers so far." in text_message["text"]
+    assert "4 Good: 1 (20%)" in text_message["text"]
+    assert "2 Poor: 1 (20%)" in text_message["text"]
+    assert "Average: 3 out of 5" in text_message["text"]
     assert "Share with the panel" in priya.buttons(text_message)
     assert "numbers are in the message above" in chart["caption"]
     image = emulator.file_bytes(chart["photo"][-1]["file_id"])
@@ -172,15 +195,9 @@ async def test_a_coordinator_asks_an_anonymous_rating_and_results_show_only_from
     )
     async with db.session() as session:
         count = len((await session.scalars(select(PollResponse))).all())
-    assert count == 3
+    assert count == 5
 
-    # The fourth and fifth members answer; the dump of the answers names nobody.
-    await members[904].tap(f"1 {Translator('ur')('Very poor')}")
-    await members[904].reply()
-    await members[906].tap("3 OK")
-    await members[906].reply()
-    text_message, _chart = await _results(priya, "How easy was the bus to the hall?")
-    assert "5 answers so far." in text_message["text"]
+    # The dump of the answers names nobody.
     dump = await _dump(db)
     names = [c.name for c in PollResponse.__table__.columns]
     assert len(dump["poll_responses"]) == 5
@@ -200,7 +217,7 @@ async def test_a_member_cannot_answer_twice_by_button_or_by_typing(
     await _drain(app)
     question = await sam.reply()
     await sam.tap("3 OK")
-    assert (await sam.reply())["text"] == "Thank you. We got your answer."
+    assert (await sam.reply())["text"] == HELD
     # The buttons are gone; a copy of the old button (or a forged one) is refused kindly.
     await sam.tap_data(question["message_id"], f"pa:1:r:{poll_id}:5")
     assert (await sam.reply())["text"] == "You have already answered this question. Thank you."
@@ -208,9 +225,8 @@ async def test_a_member_cannot_answer_twice_by_button_or_by_typing(
     await sam.reply()
     await sam.send("1")
     assert (await sam.reply())["text"] == "You have already answered this question. Thank you."
-    async with db.session() as session:
-        ratings = (await session.scalars(select(PollResponse.rating))).all()
-    assert ratings == [3]
+    # One answer waits to be written with others, and only one.
+    assert [a.rating for a in app.runtime.hold.answers[poll_id]] == [3]
     # Forged buttons: unknown actions, other polls, huge or non-ASCII numbers.
     for forged in ("pa:1:r:99999:5", "pa:1:z:1:1", "pa:1:r:١:5", f"pa:1:r:{'9' * 40}:1"):
         answer = await sam.tap_data(question["message_id"], forged)
@@ -238,7 +254,9 @@ async def test_a_database_dump_links_no_answer_to_any_member(
         await driver.tap(t("Write my answer"))
         await driver.reply()
         await driver.send(f"answer number {index}")
-        assert (await driver.reply())["text"] == t("Thank you. We got your answer.")
+        assert (await driver.reply())["text"] == t(HELD)
+    await app.runtime.flush_anonymous()  # eight wait: five are written, three kept back
+    await _close(app, clock)  # the closing writes the last three
 
     dump = await _dump(db)
     columns = {c.name for c in PollResponse.__table__.columns}
@@ -463,21 +481,28 @@ async def test_several_choices_by_buttons_or_typing_and_results_shared_as_you_sa
     assert "✓ Monday" in sam.buttons(edited)
     await sam.tap("Friday")
     await sam.tap("Done")
-    assert (await sam.reply())["text"] == "Thank you. We got your answer."
+    assert (await sam.reply())["text"] == HELD
     jo = members[906]
     await jo.tap("Type my answer")
     assert "numbers of your answers" in (await jo.reply())["text"]
     await jo.send("banana")
     assert "numbers of your answers" in (await jo.reply())["text"]  # still waiting for it
     await jo.send("1, 2")
-    assert (await jo.reply())["text"] == "Thank you. We got your answer."
+    assert (await jo.reply())["text"] == HELD
     await members[902].tap("Monday")
     await members[902].tap(Translator("pl")("Done"))
+    await members[902].reply()
+    # A fourth: results go to members only when more than k (3) answered.
+    await members[904].tap("Wednesday")
+    await members[904].tap(Translator("ur")("Done"))
+    await members[904].reply()
 
     priya = MemberDriver(emulator, COORDINATOR, "Priya")
+    await _close(app, clock)
+    await priya.reply()  # the closing notice
     text_message, _chart = await _results(priya, "Which days suit you?")
-    assert "Monday: 3 (100%)" in text_message["text"]
-    assert "Friday: 1 (33%)" in text_message["text"]
+    assert "Monday: 3 (75%)" in text_message["text"]
+    assert "Friday: 1 (25%)" in text_message["text"]
     await priya.tap("Download the answers")
     sheet = await priya.reply()
     assert "Nothing says who gave them." in sheet["caption"]
@@ -485,7 +510,7 @@ async def test_several_choices_by_buttons_or_typing_and_results_shared_as_you_sa
     assert data is not None
     rows = data.decode("utf-8-sig").splitlines()
     assert rows[0] == "Answer"
-    assert sorted(rows[1:]) == ["Monday", "Monday; Friday", "Monday; Wednesday"]
+    assert sorted(rows[1:]) == ["Monday", "Monday; Friday", "Monday; Wednesday", "Wednesday"]
     for clue in ("Sam", "Jo", "Ola", "905", "906", "902"):
         assert clue not in data.decode("utf-8-sig")
     await priya.tap("Share with the panel")
@@ -498,7 +523,7 @@ async def test_several_choices_by_buttons_or_typing_and_results_shared_as_you_sa
     t = Translator("cy")
     assert t("<b>You said, we did:</b>").replace("<b>", "").replace("</b>", "") in shared
     assert "We will meet on Mondays from March. <Thank you>" in shared
-    assert "Monday: 3 (100%)" in shared and "Friday: 1 (33%)" in shared
+    assert "Monday: 3 (75%)" in shared and "Friday: 1 (25%)" in shared
     assert t("Thank you for taking part.") in shared
 
 

@@ -8,6 +8,7 @@ from bot.db.expense_models import (
     Receipt,
 )
 from bot.db.feedback import (
+    AnonymousHolder,
     Feedback,
     FeedbackReply,
     FeedbackRoute,
@@ -40,6 +41,7 @@ from bot.db.models import (
 )
 
 __all__ = [
+    "AnonymousHolder",
     "Answer",
     "AuditEvent",
     "Base",

@@ -27,6 +27,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows and freed pages are overwritten with zeros, not left for a copy to read.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -73,12 +75,15 @@ def create_engine(
                 echo=echo,
                 async_creator=sqlite_driver.connector(url.database),
                 pool_size=pool_size,
+                hide_parameters=True,
             )
         else:
-            engine = create_async_engine(url, echo=echo)
+            engine = create_async_engine(url, echo=echo, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_async_engine(url, echo=echo, pool_size=pool_size)
+    # hide_parameters: an error or a log line shows the statement, never the values in it
+    # (which may be someone's anonymous words).
+    engine = create_async_engine(url, echo=echo, pool_size=pool_size, hide_parameters=True)
     _check_after_idle(engine)
     return engine
 

@@ -143,3 +143,13 @@ class FeedbackSettings(Base):
     )
     helplines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     min_answers: Mapped[int] = mapped_column(Integer, default=3)
+
+
+class AnonymousHolder(Base):
+    """A running bot process that holds anonymous content in memory (bot.services.anonymous).
+    A holder that stops checking in has died: the poll answers it held are asked for again."""
+
+    __tablename__ = "anonymous_holders"
+
+    token: Mapped[str] = mapped_column(String(16), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)

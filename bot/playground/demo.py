@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import Consent, Member, Membership, ReminderChoice, Role
 from bot.services import expenses, meetings, panels, polls, receipts
 from bot.services.access import Actor
+from bot.services.anonymous import Hold
 
 PANEL_NAME = "Carers Voice"
 TIMEZONE = "Europe/London"
@@ -103,6 +104,8 @@ class Demo:
     # emulator: it returns (file_id, file_unique_id), as Telegram does for an upload.
     data_dir: Path | None = None
     upload_photo: Callable[[bytes], tuple[str, str]] | None = None
+    # The bot's hold for anonymous answers (bot.services.anonymous), so demo answers wait too.
+    hold: Hold | None = None
 
     def person(self, name: str) -> Person:
         return next(p for p in self.people if p.name == name)
@@ -217,9 +220,14 @@ async def answer_poll(session: AsyncSession, demo: Demo, now: datetime) -> None:
     they are hidden. One more answer (Agnieszka or Amina, by the visitor) shows them."""
     for name, rating in (("Rhys", 4), ("Morag", 2)):
         outcome, _ = await polls.answer(
-            session, demo.person(name).telegram_id, demo.poll_id, now=now, rating=rating
+            session,
+            demo.person(name).telegram_id,
+            demo.poll_id,
+            now=now,
+            rating=rating,
+            hold=demo.hold,  # held like any answer, to be written with the others
         )
-        assert outcome == polls.Outcome.SAVED, outcome
+        assert outcome in (polls.Outcome.SAVED, polls.Outcome.HELD), outcome
 
 
 def receipt_photo(lines: tuple[str, ...]) -> bytes:

@@ -29,6 +29,7 @@ from bot.db.engine import Database
 from bot.emulator.playground_api import ChatApiEmulator
 from bot.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT
 from bot.playground import demo
+from bot.services.anonymous import Hold
 
 log = logging.getLogger(__name__)
 
@@ -71,17 +72,23 @@ class Playground:
         settings = self._settings()
         db = Database.from_url(settings.database_url)
         await migrate.upgrade(db.engine)
+        hold = Hold()
         async with db.session() as session:
             self.demo = await demo.seed(
                 session,
                 self.clock.now(),
-                demo.Demo(data_dir=self.files_dir, upload_photo=self.emulator.keep_user_photo),
+                demo.Demo(
+                    data_dir=self.files_dir,
+                    upload_photo=self.emulator.keep_user_photo,
+                    hold=hold,
+                ),
             )
         for person in self.demo.people:
             self.emulator.add_user(person.telegram_id, person.name, language_code=person.language)
         application = build_application(
             settings, clock=self.clock, db=db, tick_seconds=self.tick_seconds
         )
+        application.runtime.hold = hold
         await application.initialize()
         if application.post_init:
             await application.post_init(application)
@@ -134,8 +141,10 @@ class Playground:
         # A tick's drain may be running with the old time: let it finish, then drain again.
         while delivery.busy:  # noqa: ASYNC110 - Delivery offers no event to wait on
             await asyncio.sleep(0.05)
-        report = await delivery.drain()
-        return {**self.clock_view(), "sent": report.sent}
+        report = await delivery.drain()  # closings fall due here
+        await self.application.runtime.flush_anonymous()  # then the answers they release
+        sent = report.sent + (await delivery.drain()).sent
+        return {**self.clock_view(), "sent": sent}
 
     # ---------------------------------------------------------------------------- page
 

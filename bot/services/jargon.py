@@ -50,14 +50,17 @@ async def explain(
     language: str,
     panel_ids: list[int],
     now: datetime,
+    count: bool = True,
 ) -> Explanation:
+    """`count=False`: a missing word is not counted here; the bot holds it to count with
+    others' (bot.services.anonymous), and `missing_key` says which word it was."""
     key = normalise(word)
     if panel_ids and key:
         own = await session.scalar(_PANEL_TERM, {"panel_ids": panel_ids, "key": key})
         if own is not None:
             return Explanation(panel_term=own)
     found = glossary.lookup(word, language)
-    if found.entry is None and key:
+    if found.entry is None and key and count:
         await count_missing(session, key, panel_ids, now=now)
     return Explanation(entry=found.entry, suggestions=found.suggestions, fallback=found.fallback)
 

@@ -35,6 +35,7 @@ from bot.db import (
 )
 from bot.services import outbox
 from bot.services.access import Actor, NotAllowed, refuse, require_coordinator
+from bot.services.anonymous import HELD_PREFIX, HeldAnswer, Hold
 
 KINDS = ("one", "many", "rating", "text")
 MIN_ANSWERS = 3  # the floor: results are never shown with fewer answers than this
@@ -62,6 +63,7 @@ class AnonymityLocked(PollError):
 
 class Outcome(StrEnum):
     SAVED = "saved"
+    HELD = "held"  # anonymous: waits to be written with others' answers
     SKIPPED = "skipped"
     ALREADY = "already"
     CLOSED = "closed"
@@ -169,6 +171,8 @@ async def create(
     people = await recipients(session, draft.panel_id, draft.meeting_id)
     if not people:
         raise PollError("nobody")
+    if draft.anonymous and len(people) < await min_answers_for(session, draft.panel_id):
+        raise PollError("audience")  # too few people for anyone's answer to stay hidden
     poll = Poll(
         panel_id=draft.panel_id,
         meeting_id=draft.meeting_id,
@@ -332,8 +336,13 @@ async def answer(
     rating: int | None = None,
     text: str | None = None,
     skip: bool = False,
+    hold: Hold | None = None,
 ) -> tuple[Outcome, Poll | None]:
-    """Record one person's answer (or skip). Commits. Each person answers at most once."""
+    """Record one person's answer (or skip). Commits. Each person answers at most once.
+
+    With the bot's `hold`, an anonymous answer is not written here: the person's row says
+    it is held, and the answer waits in memory to be written with others
+    (bot.services.anonymous_writes). Without it (demos, service tests) it is written now."""
     poll = await _lock_poll(session, poll_id)
     if poll is None:
         return Outcome.NOT_ASKED, None
@@ -354,6 +363,17 @@ async def answer(
         if not check_answer(poll, choices=choices, rating=rating, text=text):
             await session.rollback()
             return Outcome.INVALID, poll
+    if not skip and poll.anonymous and hold is not None:
+        await session.execute(
+            update(PollParticipant)
+            .where(PollParticipant.poll_id == poll.id, PollParticipant.member_id == member_id)
+            .values(state=hold.state)
+        )
+        await session.commit()
+        held = HeldAnswer(poll.id, member_id, tuple(choices or ()), rating, _clean(text))
+        hold.add_answer(held)
+        return Outcome.HELD, poll
+    if not skip:
         session.add(
             PollResponse(
                 id=secrets.token_hex(16),
@@ -361,7 +381,7 @@ async def answer(
                 member_id=None if poll.anonymous else member_id,
                 choices=choices or [],
                 rating=rating,
-                text=text.strip() if text else None,
+                text=_clean(text),
                 # Anonymous: the day the question was asked, not the day of answering. An answer
                 # dated after the reminder went out would point at the few people reminded.
                 day=poll.created_at.date() if poll.anonymous else now.date(),
@@ -374,6 +394,10 @@ async def answer(
     await _reshuffle(session, poll.id)
     await session.commit()
     return (Outcome.SKIPPED if skip else Outcome.SAVED), poll
+
+
+def _clean(text: str | None) -> str | None:
+    return text.strip() if text else None
 
 
 async def for_member(
@@ -435,9 +459,18 @@ async def set_anonymous(session: AsyncSession, actor: Actor, poll_id: int, anony
 
 
 async def answer_count(session: AsyncSession, poll_id: int) -> int:
+    """How many people answered, counting answers still held to be written with others."""
     return int(
         await session.scalar(
-            select(func.count()).select_from(PollResponse).where(PollResponse.poll_id == poll_id)
+            select(func.count())
+            .select_from(PollParticipant)
+            .where(
+                PollParticipant.poll_id == poll_id,
+                or_(
+                    PollParticipant.state == "answered",
+                    PollParticipant.state.like(f"{HELD_PREFIX}%"),
+                ),
+            )
         )
         or 0
     )
@@ -449,15 +482,39 @@ class Results:
     asked: int
     answered: int  # responses kept (skips are not answers)
     hidden: bool
+    so_far: int = 0  # people who answered, with those whose answers wait to be written
     counts: list[int] = field(default_factory=list)  # per option, or per rating 1..5
     average: float | None = None
     texts: list[str] = field(default_factory=list)  # random order
+
+    @property
+    def shareable(self) -> bool:
+        """Whether members may see the results: more than k answers (so each member sees at
+        least k besides their own), and not all the same (which would show each answer)."""
+        if self.hidden or self.answered < max(MIN_ANSWERS, self.poll.min_answers) + 1:
+            return False
+        if self.poll.kind == "text":
+            return len(set(self.texts)) > 1
+        return any(0 < count < self.answered for count in self.counts)
 
     def percent(self, count: int) -> int:
         return round(100 * count / self.answered) if self.answered else 0
 
 
-async def _results(session: AsyncSession, poll: Poll) -> Results:
+async def _answered_by(session: AsyncSession, poll: Poll, member_id: int | None) -> bool:
+    if member_id is None:
+        return False
+    state = await session.scalar(
+        select(PollParticipant.state).where(
+            PollParticipant.poll_id == poll.id, PollParticipant.member_id == member_id
+        )
+    )
+    return state == "answered"
+
+
+async def _results(session: AsyncSession, poll: Poll, viewer: int | None = None) -> Results:
+    """The results as `viewer` (a member id) may see them: their own answer is not counted
+    towards the threshold, since they know it."""
     asked = int(
         await session.scalar(
             select(func.count())
@@ -473,7 +530,9 @@ async def _results(session: AsyncSession, poll: Poll) -> Results:
             )
         )
     ).all()
-    result = Results(poll, asked, len(rows), hidden=len(rows) < max(MIN_ANSWERS, poll.min_answers))
+    others = len(rows) - (1 if await _answered_by(session, poll, viewer) else 0)
+    result = Results(poll, asked, len(rows), hidden=others < max(MIN_ANSWERS, poll.min_answers))
+    result.so_far = max(len(rows), await answer_count(session, poll.id))
     if result.hidden:
         return result  # nothing at all about the answers until there are enough
     if poll.kind in ("one", "many"):
@@ -495,15 +554,19 @@ async def results(session: AsyncSession, actor: Actor, poll_id: int) -> Results:
     if poll is None:
         raise PollError("missing")
     await require_coordinator(session, actor, poll.panel_id)
-    return await _results(session, poll)
+    return await _results(session, poll, actor.member_id)
 
 
-async def shared_results(session: AsyncSession, poll_id: int) -> Results | None:
-    """For the message members get once a coordinator has shared the results."""
+async def shared_results(
+    session: AsyncSession, poll_id: int, viewer: int | None = None
+) -> Results | None:
+    """For the message members get once a coordinator has shared the results: None when
+    they may not be shown to members (see `Results.shareable`)."""
     poll = await session.get(Poll, poll_id)
     if poll is None or poll.we_did is None:
         return None
-    return await _results(session, poll)
+    result = await _results(session, poll, viewer)
+    return result if result.shareable else None
 
 
 async def recent(session: AsyncSession, actor: Actor, panel_ids: list[int]) -> list[Poll]:
@@ -524,6 +587,8 @@ async def share(
     result = await results(session, actor, poll_id)
     if result.hidden:
         raise PollError("hidden")
+    if not result.shareable:
+        raise PollError("not_shareable")
     we_did = we_did.strip()
     if not we_did or len(we_did) > 2000:
         raise PollError("we_did")

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db import Member, PaymentChoice, ReminderChoice
-from bot.services import members
+from bot.services import anonymous, members
 
 ACCESS_NEEDS = (
     "step_free",
@@ -153,7 +153,9 @@ async def set_payment(session: AsyncSession, telegram_id: int, choice: str) -> M
 
 async def set_step(session: AsyncSession, telegram_id: int, step: str | None) -> None:
     """Where the person is in a conversation. Every form step moves it, usually with nothing
-    else about the person changing: then a plain UPDATE, no ORM object loaded or flushed."""
+    else about the person changing: then a plain UPDATE, no ORM object loaded or flushed.
+    Any step here ends an anonymous flow the person was in (bot.services.anonymous)."""
+    anonymous.clear_step(telegram_id)
     member = members.loaded(session, telegram_id)
     if member is not None and session.is_modified(member):
         member.conversation_step = step  # saved in the same UPDATE as the other changes
