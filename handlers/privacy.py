@@ -202,6 +202,7 @@ async def confirm_forget(update: Update, context: PanelContext) -> None:
         retention_years=settings.panelbot_finance_retention_years,
     )
     await context.session.commit()
+    context.runtime.hold.forget(query.from_user.id)
     if forgotten is None:
         await reply(update, t(NOTHING_STORED))
         return

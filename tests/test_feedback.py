@@ -308,3 +308,24 @@ async def test_a_coordinator_replies_with_a_voice_note_and_the_member_answers_ba
         assert all(x.voice_file_id for x in turns)
         item = await session.scalar(select(Feedback))
         assert item is not None and item.member_id is None
+
+
+async def test_forgetme_while_a_message_waits_to_be_written_seals_no_way_back(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    """The message is held in memory (written later with others'); forgetting before then must
+    not leave a way back to be sealed when it is written."""
+    await _setup(db, clock)
+    priya = MemberDriver(emulator, COORDINATOR, "Priya")
+    sam = MemberDriver(emulator, SAM, "Sam")
+    await _send_feedback(sam, "Anonymous. I'd like a reply", "The forms are too long.")
+    await sam.send("/forgetme")
+    await sam.reply()
+    await sam.tap("Yes, delete everything")
+    await sam.reply()
+    await _drain(app)
+    notice = await priya.reply()
+    assert "The forms are too long." in notice["text"]
+    assert "Reply" not in priya.buttons(notice)
+    async with db.session() as session:
+        assert (await session.scalars(select(FeedbackRoute))).all() == []

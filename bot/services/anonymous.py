@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 HELD_PREFIX = "held:"  # poll_participants.state while an answer waits here: "held:<token>"
@@ -95,6 +95,15 @@ class Hold:
 
     def holds_answer(self, poll_id: int, member_id: int) -> bool:
         return any(a.member_id == member_id for a in self.answers.get(poll_id, []))
+
+    def forget(self, telegram_id: int) -> None:
+        """/forgetme: no way back to this person is sealed later, and their flow step goes.
+        What they said stays: once written it is anonymous, as it would have been already."""
+        clear_step(telegram_id)
+        for panel_id, held in self.messages.items():
+            self.messages[panel_id] = [
+                replace(m, route_to=None) if m.route_to == telegram_id else m for m in held
+            ]
 
     def is_empty(self) -> bool:
         return not (self.answers or self.messages or self.words)
