@@ -13,7 +13,6 @@ import contextlib
 import copy
 import itertools
 import json
-import math
 import mimetypes
 import re
 import secrets
@@ -28,6 +27,7 @@ from typing import Any, TypeVar, cast
 from aiohttp import web
 
 from bot.emulator import formatting
+from bot.emulator.limits import FloodLimits, FloodRefused
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -44,9 +44,6 @@ MAX_CALLBACK_DATA = 64
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
-GLOBAL_SENDS_PER_SECOND = 30
-CHAT_BURST = 3.0
-CHAT_SENDS_PER_SECOND = 1.0
 
 # Parameters PTB sends JSON-encoded inside form fields.
 JSON_FIELDS = _words(
@@ -336,10 +333,11 @@ class BotApiEmulator:
         bot_username: str = "panelbot_test_bot",
         bot_first_name: str = "Panelbot",
         *,
-        strict_limits: bool = False,
+        strict_limits: bool | FloodLimits = False,
     ) -> None:
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
+        self.limits: FloodLimits | None = None
         self.strict_limits = strict_limits
         self.bot_id = 0  # learnt from the token of the first request
         # Tokens answered 401 Unauthorized, as Telegram answers a revoked or mistyped token.
@@ -370,9 +368,16 @@ class BotApiEmulator:
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, deque[float]] = {}
         self._gate: _Gate | None = None
-        self._recent_sends: deque[float] = deque()
-        self._chat_buckets: dict[int, tuple[float, float]] = {}
         self._polls: dict[str, tuple[int, int]] = {}  # poll id -> (chat id, message id)
+
+    @property
+    def strict_limits(self) -> bool:
+        return self.limits is not None
+
+    @strict_limits.setter
+    def strict_limits(self, value: bool | FloodLimits) -> None:
+        """True: the lenient limits; a FloodLimits (FloodLimits.telegram()): those."""
+        self.limits = value if isinstance(value, FloodLimits) else FloodLimits() if value else None
 
     # ------------------------------------------------------------------------------ lifecycle
 
@@ -545,25 +550,14 @@ class BotApiEmulator:
         chat = self._chats.get(chat_id) if chat_id is not None else None
         if sends and chat is not None and chat.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
-        if self.strict_limits and key in SEND_METHODS:
-            self._check_flood(chat_id)
-
-    def _check_flood(self, chat_id: int | None) -> None:
-        now = time.monotonic()
-        while self._recent_sends and now - self._recent_sends[0] >= 1.0:
-            self._recent_sends.popleft()
-        if len(self._recent_sends) >= GLOBAL_SENDS_PER_SECOND:
-            wait = 1.0 - (now - self._recent_sends[0])
-            retry = max(1, math.ceil(wait))
-            raise ApiError(429, f"Too Many Requests: retry after {retry}", retry)
-        if chat_id is not None:
-            tokens, last = self._chat_buckets.get(chat_id, (CHAT_BURST, now))
-            tokens = min(CHAT_BURST, tokens + (now - last) * CHAT_SENDS_PER_SECOND)
-            if tokens < 1.0:
-                retry = max(1, math.ceil((1.0 - tokens) / CHAT_SENDS_PER_SECOND))
-                raise ApiError(429, f"Too Many Requests: retry after {retry}", retry)
-            self._chat_buckets[chat_id] = (tokens - 1.0, now)
-        self._recent_sends.append(now)
+        limits = self.limits
+        if limits is not None and limits.applies_to(
+            is_send=key in SEND_METHODS, is_edit=key in EDIT_METHODS
+        ):
+            try:
+                limits.check(chat_id)
+            except FloodRefused as refused:
+                raise ApiError(429, str(refused), refused.retry_after) from None
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]

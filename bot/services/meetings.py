@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -168,6 +168,9 @@ async def _send_papers(
         )
 
 
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
 async def _schedule_reminders(
     session: AsyncSession,
     meeting: Meeting,
@@ -177,6 +180,9 @@ async def _schedule_reminders(
     *,
     now: datetime,
 ) -> None:
+    prefix = f"{key_prefix(meeting.id)}reminder:{member.id}:"
+    pending = await session.scalars(_PENDING_KEYS, {"pattern": _starting_with(prefix)})
+    queued = set(pending.all())
     wanted: dict[str, datetime] = {}
     if meeting.status == MeetingStatus.SCHEDULED and answer != Answer.CANT:
         quiet = (
@@ -184,12 +190,15 @@ async def _schedule_reminders(
             if member.quiet_start is not None and member.quiet_end is not None
             else None
         )
+        # Every reminder the member's choices give, overdue ones too: one that fell due while
+        # the bot was down and still waits in the outbox is still wanted (it goes late, if the
+        # meeting has not started). Overdue ones that were never queued are not added.
         for label, due in reminder_times(
-            meeting.starts_at, ZoneInfo(zone_name), member.reminders, quiet, now=now
+            meeting.starts_at, ZoneInfo(zone_name), member.reminders, quiet, now=_EARLIEST
         ):
-            wanted[
-                f"{key_prefix(meeting.id)}reminder:{member.id}:{label}:{int(due.timestamp())}"
-            ] = due
+            key = f"{prefix}{label}:{int(due.timestamp())}"
+            if due >= now or (key in queued and meeting.starts_at > now):
+                wanted[key] = due
     if meeting.status == MeetingStatus.SCHEDULED and answer in (
         Answer.COMING,
         Answer.MAYBE,
@@ -198,9 +207,6 @@ async def _schedule_reminders(
         # After it ends, ask whether they came. Keyed by the end time, so a move replaces it.
         end = ends_at(meeting)
         wanted[f"{key_prefix(meeting.id)}reminder:{member.id}:after:{int(end.timestamp())}"] = end
-    prefix = f"{key_prefix(meeting.id)}reminder:{member.id}:"
-    pending = await session.scalars(_PENDING_KEYS, {"pattern": _starting_with(prefix)})
-    queued = set(pending.all())
     stale = [key for key in queued if key not in wanted]
     if stale:
         await session.execute(
