@@ -7,6 +7,7 @@ is edited as copies go, at most once every few seconds, and becomes the final re
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from html import escape
@@ -14,12 +15,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
 from bot.db import Broadcast, Member
 from bot.delivery import Delivery, Outgoing
 from bot.i18n import Translator, translator
+from bot.rate_budget import FROM_OUTBOX, retry_seconds
 from bot.services import broadcasts
 from bot.services.outbox import ClaimedMessage
 from handlers.common import button, callback_data
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 FEATURE, VERSION = "bc", 1
 PROGRESS_EVERY = 5.0  # seconds between edits of the coordinator's message
+FINAL_TRIES = 5  # edits of the final report refused with 429 before a new message is sent
 BAR = 10
 
 
@@ -98,20 +101,54 @@ class Reporter:
         self.clock = clock
         self._last_edit: dict[int, float] = {}
 
-    async def _edit(self, broadcast: Broadcast, text: str, markup: Any = None) -> None:
-        if broadcast.report_chat_id is None or broadcast.report_message_id is None:
-            return
-        # An edit is not a new message to anyone, so it keeps only the per-chat spacing.
-        await self.delivery.limiter.acquire_chat(broadcast.report_chat_id)
+    async def _edit(
+        self, broadcast: Broadcast, text: str, markup: Any = None, *, tries: int = 1
+    ) -> bool:
+        """Edit the coordinator's message; True once Telegram shows the text. The edit takes a
+        slot in the shared budget and waits its turn in the chat; a refusal with 429 is tried
+        again after the wait Telegram gives, up to `tries` times."""
+        chat_id, message_id = broadcast.report_chat_id, broadcast.report_message_id
+        if chat_id is None or message_id is None:
+            return True  # nothing to show it in
+        limiter = self.delivery.limiter
+        token = FROM_OUTBOX.set(True)
         try:
-            await self.delivery.bot.edit_message_text(
-                text,
-                chat_id=broadcast.report_chat_id,
-                message_id=broadcast.report_message_id,
-                reply_markup=markup,
-            )
-        except TelegramError as error:  # "message is not modified", or the chat is gone
-            log.info("Could not update broadcast %s report: %s", broadcast.id, error)
+            for _ in range(tries):
+                try:
+                    async with limiter.slot(chat_id):
+                        await self.delivery.bot.edit_message_text(
+                            text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+                        )
+                    return True
+                except RetryAfter as error:
+                    limiter.pause(retry_seconds(error), chat_id)
+                except BadRequest as error:
+                    # Already showing this text is shown; a deleted or too old message is not.
+                    return "not modified" in error.message.lower()
+                except NetworkError:
+                    await asyncio.sleep(1)
+                except TelegramError as error:
+                    log.info("Could not update broadcast %s report: %s", broadcast.id, error)
+                    return False
+            return False
+        finally:
+            FROM_OUTBOX.reset(token)
+
+    async def _send_report(self, broadcast: Broadcast, text: str, markup: Any) -> bool:
+        """Editing keeps failing: the final report goes as a new message instead."""
+        assert broadcast.report_chat_id is not None
+        token = FROM_OUTBOX.set(True)
+        try:
+            async with self.delivery.limiter.slot(broadcast.report_chat_id):
+                await self.delivery.bot.send_message(
+                    broadcast.report_chat_id, text, reply_markup=markup
+                )
+            return True
+        except TelegramError as error:
+            log.warning("Could not send broadcast %s report: %s", broadcast.id, error)
+            return False
+        finally:
+            FROM_OUTBOX.reset(token)
 
     async def on_outcome(self, row: ClaimedMessage, outcome: str) -> None:
         if row.kind != broadcasts.KIND:
@@ -143,9 +180,13 @@ class Reporter:
                     continue
                 t = _person(await session.get(Member, broadcast.created_by or 0))
             # Report first, then record it: a crash in between repeats an edit, never loses it.
-            await self._edit(
-                broadcast, final_text(t, figures), final_buttons(t, broadcast_id, figures)
-            )
+            # Not shown yet (Telegram kept refusing): the next drain tries again.
+            text, markup = final_text(t, figures), final_buttons(t, broadcast_id, figures)
+            shown = await self._edit(broadcast, text, markup, tries=FINAL_TRIES)
+            if not shown:
+                shown = await self._send_report(broadcast, text, markup)
+            if not shown:
+                continue
             async with self.delivery.db.session() as session:
                 await broadcasts.finish(session, broadcast_id, now=self.clock.now())
             self._last_edit.pop(broadcast_id, None)
