@@ -268,7 +268,6 @@ async def _preview(update: Update, context: PanelContext, *, send_at: str | None
     except (NotAllowed, InvalidBroadcast):
         await reply(update, t(REFUSED))
         return
-    people = await broadcasts.count_recipients(context.session, audience)
     delivery = context.runtime.delivery
     assert delivery is not None and update.effective_chat is not None
     sample = _sample(answers)
@@ -282,15 +281,31 @@ async def _preview(update: Update, context: PanelContext, *, send_at: str | None
         )
         await reply(update, intro)
         await delivery.send_now(update.effective_chat.id, copy_for(sample, language))
+    text, markup = await _summary(context, answers)
+    await reply(update, text, reply_markup=markup)
+
+
+async def _summary(context: PanelContext, answers: dict[str, Any]) -> tuple[str, Any]:
+    """Who it goes to, when, whether it is important and whether the sender gets a copy."""
+    t = context.t
+    audience = Audience.from_json(answers)
+    people = await broadcasts.count_recipients(
+        context.session, audience, sender=context.member.id if context.member else None
+    )
     zone = await _zone(context, answers)
     lines = [
         t.ngettext("It will go to {n} person.", "It will go to {n} people.", people),
-        t("When: {when}", when=_when_words(t, send_at, zone)),
+        t("When: {when}", when=_when_words(t, answers.get("send_at"), zone)),
         t("Important: {answer}", answer=t("Yes") if answers.get("important") else t("No")),
+        t("A copy for you: {answer}", answer=t("Yes") if audience.own_copy else t("No")),
     ]
     lines += _version_checks(t, answers)
-    rows = [[button(t("Send"), _data("send")), button(t("Cancel"), _data("stop"))]]
-    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+    own = t("No copy for me") if audience.own_copy else t("Send me a copy too")
+    rows = [
+        [button(t("Send"), _data("send")), button(t("Cancel"), _data("stop"))],
+        [button(own, _data("own"))],
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
 def _version_checks(t: Translator, answers: dict[str, Any]) -> list[str]:
@@ -357,7 +372,11 @@ async def _send(update: Update, context: PanelContext) -> None:
             ]
         )
     else:
-        count = await broadcasts.count_recipients(context.session, Audience.from_json(answers))
+        count = await broadcasts.count_recipients(
+            context.session,
+            Audience.from_json(answers),
+            sender=context.member.id if context.member else None,
+        )
         text = progress_text(t, broadcasts.Figures(total=count))
     await query.edit_message_text(text)
 
@@ -460,6 +479,10 @@ async def on_button(update: Update, context: PanelContext) -> None:
     elif action == "later":
         await _save(context, AT)
         await reply(update, t(WHEN_HELP))
+    elif action == "own":
+        answers = await _save(context, "confirm", own_copy=not answers.get("own_copy"))
+        text, markup = await _summary(context, answers)
+        await query.edit_message_text(text, reply_markup=markup)
     elif action == "send":
         await _send(update, context)
     elif action == "stop":

@@ -105,7 +105,13 @@ async def test_members_in_three_languages_each_get_one_copy_in_their_language_an
     assert en("What does {term} mean?", term="agenda") in priya.buttons(preview[1])
     assert WELSH in preview[3]["text"]
     summary = preview[4]
+    # Her own copy is off unless she asks for it: she asks.
+    assert en("It will go to {n} people.", n=4) in summary["text"]
+    assert en("A copy for you: {answer}", answer=en("No")) in summary["text"]
+    await priya.tap(en("Send me a copy too"))
+    summary = await priya.wait_edit(summary["message_id"])
     assert en("It will go to {n} people.", n=5) in summary["text"]
+    assert en("A copy for you: {answer}", answer=en("Yes")) in summary["text"]
     await priya.tap(en("Send"))
     sending = await priya.wait_edit(summary["message_id"])
     assert en("Sending: {done} of {total}", done=0, total=5) in sending["text"]
@@ -132,7 +138,7 @@ async def test_members_in_three_languages_each_get_one_copy_in_their_language_an
     assert en("Delivered: {n}", n=4) in final["text"]
     assert en("Could not reach: {n}", n=1) in final["text"]
     assert en("Failed: {n}", n=0) in final["text"]
-    own_copy = await priya.reply()  # Priya is in the panel, so she has a copy too
+    own_copy = await priya.reply()  # Priya asked for a copy too
     assert ORIGINAL in own_copy["text"]
     await priya.tap(en("Who could not be reached?"))
     names = await priya.reply()
@@ -186,8 +192,10 @@ async def test_telegrams_429_answers_are_waited_out_and_nobody_gets_two_copies(
         ]
         assert again and again[0].time - refusal.time >= 0.95
     assert time.monotonic() - started < 10
-    for user_id in [*people, PRIYA]:
+    for user_id in people:
         assert len(await _copies(emulator, user_id, "Hello everyone")) == 1, user_id
+    # The coordinator did not ask for a copy of her own news.
+    assert await _copies(emulator, PRIYA, "Hello everyone") == []
 
 
 async def test_a_member_or_another_panels_coordinator_cannot_broadcast_to_a_panel(
@@ -319,6 +327,9 @@ async def test_a_scheduled_broadcast_waits_for_its_time_and_can_be_cancelled_bef
         assert "25/12 14:30" in (await priya.reply())["text"]  # not a time: asked again
         await priya.send("tomorrow 10:00")
         summary = (await priya.replies(3))[-1]
+        if text == "Second news":  # she asks for her own copy of this one
+            await priya.tap(en("Send me a copy too"))
+            await priya.wait_edit(summary["message_id"])
         await priya.tap(en("Send"))
         edited = await priya.wait_edit(summary["message_id"])
         assert en("To cancel it before then, type /broadcasts.") in edited["text"]
@@ -556,6 +567,9 @@ async def test_a_broadcast_to_several_panels_reaches_someone_in_both_only_once(
     await priya.reply()
     await priya.tap(en("Send now"))
     summary = (await priya.replies(3))[-1]
+    assert en("It will go to {n} people.", n=2) in summary["text"]
+    await priya.tap(en("Send me a copy too"))  # she is in both panels: still one copy
+    summary = await priya.wait_edit(summary["message_id"])
     assert en("It will go to {n} people.", n=3) in summary["text"]
     await priya.tap(en("Send"))
     await priya.wait_edit(summary["message_id"])

@@ -49,12 +49,15 @@ class Audience:
     panel_ids: tuple[int, ...] = ()
     meeting_id: int | None = None
     language: str | None = None
+    # The sender gets a copy only if they ask: they wrote it, and it is not news to them.
+    own_copy: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
             "panels": list(self.panel_ids),
             "meeting": self.meeting_id,
             "language": self.language,
+            "own_copy": self.own_copy,
         }
 
     @classmethod
@@ -63,6 +66,7 @@ class Audience:
             tuple(int(p) for p in data.get("panels") or []),
             int(data["meeting"]) if data.get("meeting") else None,
             data.get("language") or None,
+            bool(data.get("own_copy")),
         )
 
 
@@ -123,9 +127,12 @@ class Recipient:
     zone: str
 
 
-async def recipients(session: AsyncSession, audience: Audience) -> list[Recipient]:
-    """Everyone the broadcast reaches, each person once, with their panel's time zone.
-    Plain columns, not ORM objects: a start reads thousands of members at once."""
+async def recipients(
+    session: AsyncSession, audience: Audience, *, sender: int | None = None
+) -> list[Recipient]:
+    """Everyone the broadcast reaches, each person once, with their panel's time zone; the
+    sender (a member id) only if they asked for their own copy. Plain columns, not ORM
+    objects: a start reads thousands of members at once."""
     columns = (
         Member.id,
         Member.telegram_id,
@@ -153,6 +160,8 @@ async def recipients(session: AsyncSession, audience: Audience) -> list[Recipien
             .where(Membership.panel_id.in_(audience.panel_ids))
         )
     query = query.where(Membership.active.is_(True), Member.consent == Consent.GIVEN)
+    if sender is not None and not audience.own_copy:
+        query = query.where(Member.id != sender)
     if audience.language:
         query = query.where(func.coalesce(Member.language, "en") == audience.language)
     seen: dict[int, Recipient] = {}
@@ -164,8 +173,10 @@ async def recipients(session: AsyncSession, audience: Audience) -> list[Recipien
     return list(seen.values())
 
 
-async def count_recipients(session: AsyncSession, audience: Audience) -> int:
-    return len(await recipients(session, audience))
+async def count_recipients(
+    session: AsyncSession, audience: Audience, *, sender: int | None = None
+) -> int:
+    return len(await recipients(session, audience, sender=sender))
 
 
 def check_text(text: str, *, with_file: bool) -> str:
@@ -270,7 +281,9 @@ async def start(session: AsyncSession, broadcast_id: int, *, now: datetime) -> i
         return 0  # cancelled before it started
     broadcast = await session.get(Broadcast, broadcast_id)
     assert broadcast is not None
-    people = await recipients(session, Audience.from_json(broadcast.audience))
+    people = await recipients(
+        session, Audience.from_json(broadcast.audience), sender=broadcast.created_by
+    )
     rows = []
     for person in people:
         due, quiet, zone = now, person.quiet, ZoneInfo(person.zone)
