@@ -109,6 +109,7 @@ class Delivery:
         self._rendering = asyncio.Semaphore(4)
         self._running = asyncio.Lock()
         self._stopping = False
+        self._started = False
 
     def request_stop(self) -> None:
         """Finish the batch in hand, then stop: on shutdown the rest waits safely in the outbox."""
@@ -150,7 +151,7 @@ class Delivery:
         while True:
             await asyncio.sleep(self.lease.total_seconds() / 3)
             async with self.db.session() as session:
-                await outbox.renew_lease(session, row_ids, until=self.clock.now() + self.lease)
+                await outbox.renew_lease(session, row_ids, now=self.clock.now(), lease=self.lease)
 
     async def drain(self, *, max_batches: int = 1000) -> DeliveryReport:
         """Send everything due now. The JobQueue tick calls this; overlapping ticks skip."""
@@ -158,6 +159,8 @@ class Delivery:
         if self._running.locked():
             return total
         async with self._running:
+            if not self._started:
+                await self._release_dead_leases()
             for _ in range(max_batches):
                 if self._stopping:
                     break
@@ -172,6 +175,17 @@ class Delivery:
                 except Exception:  # a report that cannot be sent must not stop the outbox
                     log.exception("After-drain hook failed")
         return total
+
+    async def _release_dead_leases(self) -> None:
+        """On SQLite only one process can use the database, so rows leased before this one
+        started belong to a process that died: free them now rather than wait out the lease."""
+        self._started = True
+        if self.db.engine.dialect.name != "sqlite":
+            return
+        async with self.db.session() as session:
+            released = await outbox.release_leases(session)
+        if released:
+            log.info("Released %s outbox rows leased by an earlier process", released)
 
     async def _send_chat(self, rows: list[ClaimedMessage], report: DeliveryReport) -> None:
         for index, message in enumerate(rows):

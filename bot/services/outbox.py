@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,24 +87,35 @@ async def enqueue(
     return result.scalar_one_or_none() is not None
 
 
-def _due(now: datetime) -> Any:
+def lease_clock(session: AsyncSession, now: datetime) -> Any:
+    """The time leases are reckoned in. On PostgreSQL it is the database's own `now()`: workers
+    on several machines share the rows, and a worker whose clock runs ahead must not take rows
+    another is still sending. SQLite has one process only, so its worker's clock will do."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.now()
+    return now
+
+
+def _due(now: datetime, lease_now: Any) -> Any:
     return and_(
         OutboxMessage.status == OutboxStatus.PENDING,
         OutboxMessage.due_at <= now,
-        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < lease_now),
     )
 
 
 async def claim_due(
     session: AsyncSession, *, now: datetime, limit: int, lease: timedelta
 ) -> list[ClaimedMessage]:
-    """Lease up to `limit` due rows, oldest first, in one atomic statement."""
+    """Lease up to `limit` due rows, oldest first, in one atomic statement. `now` says what is
+    due; leases run by `lease_clock`."""
+    lease_now = lease_clock(session, now)
     # A materialized CTE, not `id IN (subquery)`: PostgreSQL may run such a subquery again for
     # each row it updates, and with SKIP LOCKED every run finds fresh rows, so one worker took
     # every due row regardless of the limit and a second worker found nothing to do.
     candidates = (
         select(OutboxMessage.id)
-        .where(_due(now))
+        .where(_due(now, lease_now))
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -114,8 +125,8 @@ async def claim_due(
     statement = (
         update(OutboxMessage)
         # The condition is repeated so a row leased by someone else meanwhile is not taken twice.
-        .where(OutboxMessage.id.in_(select(candidates.c.id)), _due(now))
-        .values(lease_until=now + lease)
+        .where(OutboxMessage.id.in_(select(candidates.c.id)), _due(now, lease_now))
+        .values(lease_until=lease_now + lease)
         .returning(
             OutboxMessage.id,
             OutboxMessage.key,
@@ -256,8 +267,6 @@ async def postpone(session: AsyncSession, row_ids: list[int], *, until: datetime
 
 
 async def counts_by_status(session: AsyncSession) -> dict[str, int]:
-    from sqlalchemy import func
-
     rows = await session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
@@ -290,10 +299,25 @@ async def later_one_due(
     return found is not None
 
 
-async def renew_lease(session: AsyncSession, row_ids: list[int], *, until: datetime) -> None:
+async def release_leases(session: AsyncSession) -> int:
+    """Free every leased row at once. Only for SQLite at start-up: one process at a time can use
+    an SQLite database, so any lease there belongs to a process that is gone."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.lease_until.is_not(None))
+        .values(lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def renew_lease(
+    session: AsyncSession, row_ids: list[int], *, now: datetime, lease: timedelta
+) -> None:
     """Keep rows still being worked on (pending and leased) from being taken over."""
     if not row_ids:
         return
+    until = lease_clock(session, now) + lease
     await session.execute(
         update(OutboxMessage)
         .where(
