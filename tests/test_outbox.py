@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
@@ -57,6 +58,25 @@ async def test_a_leased_row_is_not_claimed_again_until_the_lease_runs_out(
     clock.advance(LEASE + timedelta(seconds=1))
     async with db.session() as session:
         again = await outbox.claim_due(session, now=clock.now(), limit=10, lease=LEASE)
+    if db.engine.dialect.name == "postgresql":
+        # Leases run by the database's clock there, not the worker's (tests/test_leases.py).
+        assert again == []
+        return
+    assert [c.key for c in again] == ["only"]
+
+
+async def test_on_postgresql_a_lease_runs_out_by_the_databases_clock(
+    db: Database, clock: FrozenClock
+) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite leases run by the worker's clock (one process only)")
+    await _enqueue(db, clock, "only")
+    short = timedelta(seconds=1)
+    async with db.session() as session:
+        assert len(await outbox.claim_due(session, now=clock.now(), limit=10, lease=short)) == 1
+    await asyncio.sleep(1.2)  # the database's clock moves on; the worker's frozen one does not
+    async with db.session() as session:
+        again = await outbox.claim_due(session, now=clock.now(), limit=10, lease=short)
     assert [c.key for c in again] == ["only"]
 
 
