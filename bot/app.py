@@ -39,6 +39,7 @@ from handlers import (
     menu,
     my_claims,
     onboarding,
+    outbox_alerts,
     panel_settings,
     poll_create,
     poll_messages,
@@ -105,6 +106,7 @@ def build_application(
     route_keys.configure(storage.reply_key(settings), storage.old_reply_keys(settings))
     claim_messages.register(runtime.delivery)
     broadcast_messages.register(runtime.delivery, runtime.clock)
+    outbox_alerts.register(runtime.delivery, runtime.clock, settings.panelbot_admins)
 
     # Handler order matters: group -1 runs first for every update, then the first match in
     # group 0 wins. Onboarding comes first because a person in the middle of joining has typed

@@ -31,7 +31,7 @@ from bot.db import OutboxStatus
 from bot.db.engine import Database
 from bot.outgoing import Outgoing, Renderer, keyboard, render_prepared, send_follow_up, send_message
 from bot.rate_budget import FROM_OUTBOX, LiveSends, RateLimiter, retry_seconds
-from bot.services import members, outbox
+from bot.services import members, outbox, outbox_recovery
 from bot.services.outbox import ClaimedMessage
 
 # Re-exported: the app and features import these from here.
@@ -110,6 +110,7 @@ class Delivery:
         self._running = asyncio.Lock()
         self._stopping = False
         self._started = False
+        self._outage = True  # rows may have given up before this process started
 
     def request_stop(self) -> None:
         """Finish the batch in hand, then stop: on shutdown the rest waits safely in the outbox."""
@@ -169,12 +170,26 @@ class Delivery:
                 # A task may just have added rows that are due now: look again.
                 if report.claimed < self.batch_size and not report.done:
                     break
+            await self._after_outage(total)
             for hook in self.after_drain:
                 try:
                     await hook()
                 except Exception:  # a report that cannot be sent must not stop the outbox
                     log.exception("After-drain hook failed")
         return total
+
+    async def _after_outage(self, report: DeliveryReport) -> None:
+        """Rows that gave up while Telegram was down go back in the queue once it answers again
+        (and once after start-up, for rows that gave up before a restart)."""
+        if report.claimed and not report.sent and (report.retrying or report.failed):
+            self._outage = True
+        if not report.sent or not self._outage:
+            return
+        self._outage = False
+        async with self.db.session() as session:
+            again = await outbox_recovery.redrive(session, now=self.clock.now())
+        if again:
+            log.warning("Telegram answers again: %s rows that gave up are queued again", again)
 
     async def _release_dead_leases(self) -> None:
         """On SQLite only one process can use the database, so rows leased before this one

@@ -1273,6 +1273,10 @@ class BotApiEmulator:
         queue = self._faults.setdefault(method.lower(), deque())
         queue.extend(_Fault(status, retry_after, description) for _ in range(count))
 
+    def clear_faults(self) -> None:
+        """Telegram works again: drop every fault still queued by fail_next()."""
+        self._faults.clear()
+
     def delay_next(self, method: str, seconds: float, count: int = 1) -> None:
         """Answer the next `count` calls of `method` ("*" = any) only after `seconds`."""
         self._delays.setdefault(method.lower(), deque()).extend([seconds] * count)

@@ -20,6 +20,9 @@ from bot.db import OutboxMessage, OutboxStatus
 # With back-off doubling from 2 s up to 5 minutes, 12 tries ride out about 25 minutes of
 # Telegram trouble (5 tries gave up after 30 seconds: one burst of 5xx lost a reminder).
 MAX_ATTEMPTS = 12
+# Starts last_error when a row stops after MAX_ATTEMPTS of transient faults: such rows are tried
+# again once Telegram answers (bot/services/outbox_recovery.py).
+GAVE_UP = "gave up after retries: "
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,11 @@ async def retry_later(
     attempts = message.attempts + (1 if count_attempt else 0)
     if attempts >= MAX_ATTEMPTS:
         await _finish(
-            session, message.id, status=OutboxStatus.FAILED, last_error=error, attempts=attempts
+            session,
+            message.id,
+            status=OutboxStatus.FAILED,
+            last_error=(GAVE_UP + error)[:500],
+            attempts=attempts,
         )
         return False
     await _finish(
