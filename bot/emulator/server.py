@@ -338,6 +338,7 @@ class BotApiEmulator:
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
         self.limits: FloodLimits | None = None
+        self.on_accept: Callable[[ApiCall], None] | None = None
         self.strict_limits = strict_limits
         self.bot_id = 0  # learnt from the token of the first request
         # Tokens answered 401 Unauthorized, as Telegram answers a revoked or mistyped token.
@@ -517,6 +518,8 @@ class BotApiEmulator:
             self._notify()
             return _error_response(error)
         call.outcome, call.status, call.result = "ok", 200, result
+        if self.on_accept is not None:  # fault tests: act at the instant "Telegram" accepted it
+            self.on_accept(call)
         call.finished = time.monotonic()
         self._notify()
         return web.json_response({"ok": True, "result": result})
