@@ -95,6 +95,11 @@ class RateLimiter:
         if len({chat for _, chat in self._refusals}) >= CHATS_FOR_GLOBAL_PAUSE:
             self._paused_until = max(self._paused_until, now + seconds)
 
+    def outbox_wait(self) -> float:
+        """How long the outbox's next send would wait for the global budget now."""
+        now = time.monotonic()
+        return max(0.0, self._paused_until - now, self._next_slot - now)
+
     def chat_paused_for(self, chat_id: int) -> float:
         return max(0.0, self._chat_free_at.get(chat_id, 0.0) - time.monotonic())
 

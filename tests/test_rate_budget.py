@@ -1,0 +1,47 @@
+"""The shared send budget (bot/rate_budget.py): what each kind of send does to the others.
+
+These check the budget's bookkeeping, not the clock: how long the outbox would have to wait
+after live answers or a refusal, never how long anything took."""
+
+from __future__ import annotations
+
+from bot.rate_budget import GLOBAL_RATE, LIVE_SHARE, RateLimiter
+
+
+def test_thousands_of_live_answers_take_only_their_share_and_the_outbox_keeps_moving() -> None:
+    limiter = RateLimiter()
+    for _ in range(3000):  # a busy onboarding morning, all at once
+        limiter.book_live()
+    # Without a cap the outbox would wait 3000 / 28.5 = 105 s for its first send.
+    assert limiter.outbox_wait() <= LIVE_SHARE + 1 / GLOBAL_RATE
+
+
+def test_a_refusal_for_one_chat_pauses_that_chat_only() -> None:
+    limiter = RateLimiter()
+    limiter.pause(5, chat_id=1)
+    assert limiter.chat_paused_for(1) > 4
+    assert limiter.chat_paused_for(2) == 0
+    assert limiter.outbox_wait() == 0
+
+
+def test_refusals_for_several_chats_at_once_pause_everything() -> None:
+    limiter = RateLimiter()
+    for chat in (1, 2, 3):
+        limiter.pause(2, chat_id=chat)
+    assert limiter.outbox_wait() > 1
+    assert limiter.chat_paused_for(4) == 0  # but no chat of its own
+
+
+async def test_a_chats_next_turn_counts_from_when_the_last_send_was_answered() -> None:
+    limiter = RateLimiter()
+    async with limiter.slot(7):
+        assert limiter.chat_paused_for(7) == 0  # nothing answered yet
+    assert limiter.chat_paused_for(7) > limiter.per_chat_interval  # the interval plus a margin
+
+
+async def test_a_live_answer_in_a_chat_makes_the_outbox_wait_its_turn_there() -> None:
+    limiter = RateLimiter()
+    limiter.book_live()
+    limiter.chat_used(9)  # a live answer to chat 9 was just answered by Telegram
+    assert limiter.chat_paused_for(9) > limiter.per_chat_interval
+    assert limiter.chat_paused_for(10) == 0
