@@ -23,7 +23,16 @@ from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelContext, current_member
 from bot.db import BroadcastStatus, Panel
 from bot.i18n import LANGUAGE_NAMES, N_, Translator, translator
-from bot.services import access, broadcasts, drafts, glossary, meetings, plain_language, profile
+from bot.services import (
+    access,
+    broadcasts,
+    drafts,
+    glossary,
+    meetings,
+    members,
+    plain_language,
+    profile,
+)
 from bot.services.access import NotAllowed
 from bot.services.broadcasts import Audience, InvalidBroadcast
 from handlers import picker
@@ -105,6 +114,14 @@ async def _end(context: PanelContext) -> None:
 
 async def new_broadcast(update: Update, context: PanelContext) -> None:
     panels = await _panels(update, context)
+    actor = await _actor(update, context)
+    if panels and context.member is None and actor.is_admin:
+        # An admin named in PANELBOT_ADMINS may belong to no panel: the form's draft needs a
+        # row of their own (no panel, no consent asked: they are not a member anywhere).
+        await members.get_or_create(
+            context.session, actor.telegram_id, now=context.runtime.clock.now()
+        )
+        await context.reload_member(actor.telegram_id)
     if not panels or context.member is None:
         access.refuse(context.session, await _actor(update, context), "/broadcast")
         await reply(update, context.t(NO_PANEL_ROLE))
