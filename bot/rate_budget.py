@@ -2,8 +2,9 @@
 
 Telegram allows about 30 messages a second in all and one a second in each chat; edits count
 too. Going over gets a 429 with a `retry_after`. The outbox waits for a slot here before each
-send or edit; live answers to people never wait, but they are counted, and they may take only
-a share of each second's budget, so reminders and broadcasts always keep moving.
+send or edit. Live answers to people never queue behind the outbox, but they are counted, and
+while the outbox sends they may take only a share of each second's budget, so reminders and
+broadcasts always keep moving.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import random
 import time
 import warnings
 from collections import deque
@@ -31,13 +33,13 @@ PER_CHAT_INTERVAL = 1.0
 # The next message to a chat goes this long after Telegram ACCEPTED the previous one, not
 # after it was started: a slow answer must not squeeze two into the same second.
 CHAT_MARGIN = 0.05
-# Live answers may take at most this share of each second's budget; beyond it they still go
-# at once, but no longer push the outbox back.
+# While the outbox is sending, live answers may take at most this share of each second's
+# budget; beyond it they wait for the next second's share (never for the outbox's queue).
 LIVE_SHARE = 0.5
 # A 429 for this many different chats within a second means the bot as a whole is too fast.
 CHATS_FOR_GLOBAL_PAUSE = 3
 # A live answer refused with 429 waits and goes again, this many times, if the wait is short.
-LIVE_RETRIES = 3
+LIVE_RETRIES = 5
 LIVE_MAX_WAIT = 60.0
 
 
@@ -76,19 +78,24 @@ class RateLimiter:
         self._chat_free_at: dict[int, float] = {}
         self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}  # lock, users
         self._live: deque[float] = deque()
+        self._outbox_seen = float("-inf")  # when the outbox last asked for a slot
         self._refusals: deque[tuple[float, int]] = deque()
         self._lock = asyncio.Lock()
 
     # ---------------------------------------------------------------- what Telegram tells us
 
-    def pause(self, seconds: float, chat_id: int | None = None) -> None:
+    def pause(self, seconds: float, chat_id: int | None = None, *, live: bool = False) -> None:
         """Telegram said to wait. A refusal for one chat pauses that chat only, unless several
-        chats were refused at once: then the whole bot is too fast and everything waits."""
+        of the outbox's sends were refused at once: then it is too fast and everything waits.
+        Refused live answers (`live`) never pause the outbox: beyond their share of the budget
+        they are the ones over the limit, and the outbox must keep its share."""
         now = time.monotonic()
         if chat_id is None:
             self._paused_until = max(self._paused_until, now + seconds)
             return
         self._chat_free_at[chat_id] = max(self._chat_free_at.get(chat_id, 0.0), now + seconds)
+        if live:
+            return
         self._refusals.append((now, chat_id))
         while self._refusals and now - self._refusals[0][0] > 1.0:
             self._refusals.popleft()
@@ -105,14 +112,27 @@ class RateLimiter:
 
     # ---------------------------------------------------------------------- live answers
 
-    def book_live(self) -> None:
-        """A live answer goes at once. Within its share it moves the outbox's next slot back,
-        so the two together stay within the budget; beyond it, it no longer does."""
+    def live_wait(self) -> float:
+        """How long a live answer would wait now: 0 while live answers are within their cap.
+        The cap is the whole budget while the outbox is idle, and its share while it sends."""
         now = time.monotonic()
         while self._live and now - self._live[0] >= 1.0:
             self._live.popleft()
-        if len(self._live) >= self.live_share * self.rate:
-            return
+        outbox_busy = now - self._outbox_seen < 1.0
+        cap = max(1, int(self.live_share * self.rate if outbox_busy else self.rate))
+        if len(self._live) < cap:
+            return 0.0
+        return self._live[-cap] + 1.0 - now
+
+    async def live_turn(self) -> None:
+        """A live answer goes at once if within its cap (it never queues behind the outbox);
+        it moves the outbox's next slot back, so the two together stay within the budget."""
+        while True:
+            wait = self.live_wait()
+            if wait <= 0:
+                break
+            await asyncio.sleep(wait)
+        now = time.monotonic()
         self._live.append(now)
         self._next_slot = max(self._next_slot, now) + 1.0 / self.rate
 
@@ -166,6 +186,7 @@ class RateLimiter:
             pass
 
     async def _global_slot(self) -> None:
+        self._outbox_seen = time.monotonic()
         async with self._lock:
             while True:
                 now = time.monotonic()
@@ -239,7 +260,7 @@ class LiveSends(BaseRateLimiter[None]):
         attempt = 0
         while True:
             if counted:
-                self.limiter.book_live()
+                await self.limiter.live_turn()
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -247,9 +268,10 @@ class LiveSends(BaseRateLimiter[None]):
                 if attempt >= LIVE_RETRIES or seconds > LIVE_MAX_WAIT:
                     raise
                 attempt += 1
-                self.limiter.pause(seconds, chat_id)
+                self.limiter.pause(seconds, chat_id, live=True)
                 log.info("Telegram asked to wait %.1fs before %s: waiting", seconds, endpoint)
-                await asyncio.sleep(seconds)
+                # Spread out: answers refused in the same second must not all come back at once.
+                await asyncio.sleep(seconds * (1 + random.random()))
             finally:
                 if counted and chat_id is not None:
                     self.limiter.chat_used(chat_id)

@@ -8,12 +8,21 @@ from __future__ import annotations
 from bot.rate_budget import GLOBAL_RATE, LIVE_SHARE, RateLimiter
 
 
-def test_thousands_of_live_answers_take_only_their_share_and_the_outbox_keeps_moving() -> None:
+async def test_live_answers_take_only_their_share_while_the_outbox_sends() -> None:
     limiter = RateLimiter()
-    for _ in range(3000):  # a busy onboarding morning, all at once
-        limiter.book_live()
-    # Without a cap the outbox would wait 3000 / 28.5 = 105 s for its first send.
-    assert limiter.outbox_wait() <= LIVE_SHARE + 1 / GLOBAL_RATE
+    await limiter.acquire(1)  # the outbox is sending
+    for _ in range(int(LIVE_SHARE * GLOBAL_RATE)):  # a busy onboarding morning
+        await limiter.live_turn()
+    # The next live answer waits for the next second's share; the outbox does not wait long.
+    assert limiter.live_wait() > 0
+    assert limiter.outbox_wait() <= LIVE_SHARE + 2 / GLOBAL_RATE
+
+
+async def test_live_answers_may_use_the_whole_budget_while_the_outbox_is_idle() -> None:
+    limiter = RateLimiter()
+    for _ in range(int(LIVE_SHARE * GLOBAL_RATE) + 1):
+        await limiter.live_turn()
+    assert limiter.live_wait() == 0
 
 
 def test_a_refusal_for_one_chat_pauses_that_chat_only() -> None:
@@ -41,7 +50,15 @@ async def test_a_chats_next_turn_counts_from_when_the_last_send_was_answered() -
 
 async def test_a_live_answer_in_a_chat_makes_the_outbox_wait_its_turn_there() -> None:
     limiter = RateLimiter()
-    limiter.book_live()
+    await limiter.live_turn()
     limiter.chat_used(9)  # a live answer to chat 9 was just answered by Telegram
     assert limiter.chat_paused_for(9) > limiter.per_chat_interval
     assert limiter.chat_paused_for(10) == 0
+
+
+def test_refused_live_answers_do_not_pause_the_outbox() -> None:
+    limiter = RateLimiter()
+    for chat in range(1, 50):  # a burst of live answers over Telegram's limit
+        limiter.pause(1, chat_id=chat, live=True)
+    assert limiter.outbox_wait() == 0
+    assert limiter.chat_paused_for(1) > 0  # the refused chat itself waits
