@@ -179,6 +179,14 @@ async def main(members: int, burst: int, database_url: str | None) -> None:
                 )
             if status == BroadcastStatus.DONE:
                 break
+        # Let the burst's answers finish (at Telegram's 30 a second they take a while) before
+        # the bot is stopped.
+        await emulator.wait_for(
+            lambda: all(
+                emulator.delivered_count(u) for u in range(BURST_FIRST, BURST_FIRST + burst)
+            ),
+            600,
+        )
         stop.set()
         await chatter
         during = latencies[len(quiet_latencies) :]
