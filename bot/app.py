@@ -45,6 +45,7 @@ from handlers import (
     polls,
     preferences,
     privacy,
+    private_chats,
     reachability,
     roster,
     start,
@@ -106,10 +107,13 @@ def build_application(
     claim_messages.register(runtime.delivery)
     broadcast_messages.register(runtime.delivery, runtime.clock)
 
-    # Handler order matters: group -1 runs first for every update, then the first match in
-    # group 0 wins. Onboarding comes first because a person in the middle of joining has typed
-    # text that belongs to it; the catch-all fallbacks come last.
-    application.add_handler(TypeHandler(Update, load_person), group=-1)
+    # Handler order matters: groups -2 and -1 run first for every update, then the first match
+    # in group 0 wins. -2 loads the person and their language; -1 stops anything from a group
+    # chat, and edited messages, before a feature can see them (handlers/private_chats.py).
+    # Onboarding comes first because a person in the middle of joining has typed text that
+    # belongs to it; the catch-all fallbacks come last.
+    application.add_handler(TypeHandler(Update, load_person), group=-2)
+    application.add_handlers(private_chats.handlers(), group=-1)
     features = (
         reachability,
         onboarding,
