@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 # Placeholder used in printed links when the bot's username is not known.
 UNKNOWN_BOT = "<your_bot_username>"
 GET_ME_TIMEOUT_SECONDS = 5.0
+# How long a coordinator link works unless told (kept in step with bot/services/panels.py,
+# which this module does not import at start-up so `panelbot --help` stays quick).
+COORDINATOR_LINK_DAYS = 2
 # Telegram user ids are positive and fit in the database's 64-bit column.
 MAX_TELEGRAM_ID = 2**63 - 1
 
@@ -225,6 +228,7 @@ async def _panel_create(
         now=now,
         timezone=args.timezone or args.settings.panelbot_timezone,
         language=args.language or args.settings.panelbot_default_language,
+        coordinator_link_days=args.coordinator_link_days,
     )
     username = args.bot_username_found
     panel = new.panel
@@ -238,6 +242,8 @@ async def _panel_create(
         "Coordinator invite link (share it only with coordinators):",
         f"  {_link(username, new.coordinator_invite.code)}",
         f"  code: {new.coordinator_invite.code}",
+        f"  It works once, until {_when(new.coordinator_invite.expires_at)}. For another: "
+        f"panelbot invite create {panel.id} --role coordinator",
         *(["", *_placeholder_help(args.settings, username)] if not username else []),
     ]
 
@@ -296,7 +302,7 @@ async def _invite_create(
         max_uses=args.max_uses,
     )
     username = args.bot_username_found
-    uses = f"{args.max_uses} uses" if args.max_uses else "any number of uses"
+    uses = f"{invite.max_uses} use(s)" if invite.max_uses else "any number of uses"
     return [
         f"New {invite.role} invite for panel {panel.id} ({panel.name}): "
         f"{uses}, expires {_when(invite.expires_at)}.",
@@ -402,6 +408,13 @@ def _add_management_commands(commands: Any) -> None:
     create.add_argument("--timezone", metavar="TZ", help="like Europe/London (default: setting)")
     create.add_argument("--language", metavar="LANG", help="en, cy, gd, pl, ur or ar")
     create.add_argument("--bot-username", metavar="NAME", help="the bot's @username for links")
+    create.add_argument(
+        "--coordinator-link-days",
+        metavar="N",
+        type=_whole_number(1, 30),
+        default=COORDINATOR_LINK_DAYS,
+        help=f"days the single-use coordinator link works (default: {COORDINATOR_LINK_DAYS})",
+    )
     panel_actions.add_parser("list", help="list panels with their active member counts")
 
     admin = commands.add_parser("admin", help="give a Telegram user full rights")
@@ -416,7 +429,12 @@ def _add_management_commands(commands: Any) -> None:
     new = invite_actions.add_parser("create", help="create an invite link for a panel")
     new.add_argument("panel_id", metavar="PANEL_ID", type=_whole_number(1))
     new.add_argument("--role", choices=("member", "coordinator"), default="member")
-    new.add_argument("--expires-days", metavar="N", type=_whole_number(1, 3650))
+    new.add_argument(
+        "--expires-days",
+        metavar="N",
+        type=_whole_number(1, 3650),
+        help=f"coordinator links: default {COORDINATOR_LINK_DAYS}; member links: never",
+    )
     new.add_argument("--max-uses", metavar="N", type=_whole_number(1, 1_000_000))
     new.add_argument("--bot-username", metavar="NAME", help="the bot's @username for links")
     revoke = invite_actions.add_parser("revoke", help="stop an invite link from working")
