@@ -36,6 +36,7 @@ from handlers import (
     meeting_create,
     meeting_messages,
     meetings,
+    member_removal,
     menu,
     my_claims,
     onboarding,
@@ -105,6 +106,7 @@ def build_application(
     poll_messages.register(runtime.delivery, runtime.clock)
     route_keys.configure(storage.reply_key(settings), storage.old_reply_keys(settings))
     claim_messages.register(runtime.delivery)
+    member_removal.register(runtime.delivery)
     broadcast_messages.register(runtime.delivery, runtime.clock)
 
     # Handler order matters: groups -2 and -1 run first for every update, then the first match
@@ -135,6 +137,7 @@ def build_application(
         menu,
         privacy,
         roster,
+        member_removal,
         admin,
     )
     for feature in features:

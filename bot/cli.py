@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import cli_expenses
+from bot import cli_expenses, cli_members
 from bot.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -355,6 +355,7 @@ ACTIONS: dict[tuple[str, str], Action] = {
     ("invite", "revoke"): _invite_revoke,
     ("invite", "list"): _invite_list,
     **cli_expenses.ACTIONS,
+    **cli_members.ACTIONS,
 }
 
 
@@ -417,12 +418,13 @@ def _add_management_commands(commands: Any) -> None:
     )
     panel_actions.add_parser("list", help="list panels with their active member counts")
 
-    admin = commands.add_parser("admin", help="give a Telegram user full rights")
+    admin = commands.add_parser("admin", help="give or take away a Telegram user's full rights")
     admin_actions = admin.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = admin_actions.add_parser("add", help="make a Telegram user a panelbot admin")
     add.add_argument(
         "telegram_user_id", metavar="TELEGRAM_USER_ID", type=_whole_number(1, MAX_TELEGRAM_ID)
     )
+    cli_members.add_commands(commands, admin_actions, _whole_number, MAX_TELEGRAM_ID)
 
     invite = commands.add_parser("invite", help="create, revoke and list invite links")
     invite_actions = invite.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -513,7 +515,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "playground":
             _playground(settings, args.host, args.port)
             return 0
-        if args.command in ("panel", "admin", "invite", *cli_expenses.COMMANDS):
+        management = ("panel", "admin", "invite", *cli_expenses.COMMANDS, *cli_members.COMMANDS)
+        if args.command in management:
             return _manage(settings, args)
         _run(settings)
         return 0

@@ -124,4 +124,3 @@ async def test_a_member_invite_revoked_while_typing_a_name_joins_nobody(
     assert await _memberships(db) == []
     await sam.send("Samira")  # no longer a joining answer
     assert "did not understand" in (await sam.reply())["text"]
-

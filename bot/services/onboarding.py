@@ -229,4 +229,3 @@ async def _join(session: AsyncSession, member: Member, invite: Invite, *, now: d
         invite_id=invite.id,
     )
     await session.flush()
-
