@@ -24,12 +24,15 @@ FEATURE, VERSION = "rm", 1
 # Telegram shows at most 100 buttons under one message; one row is kept for "No".
 MAX_NAMES = 99
 ONLY_COORDINATORS = N_("Only a coordinator of this panel can do that.")
+# The taps: list who can be removed, ask about one, yes, and no (which changes nothing).
+LIST, ASK, YES, NO = "l", "a", "y", "x"
+ACTIONS = (LIST, ASK, YES, NO)
 
 
 def remove_button(t: Translator, panel_id: int) -> InlineKeyboardButton:
     """Put under the roster: the way in to removing someone."""
     return button(
-        t("Remove someone from the panel"), callback_data(FEATURE, VERSION, "l", panel_id)
+        t("Remove someone from the panel"), callback_data(FEATURE, VERSION, LIST, panel_id)
     )
 
 
@@ -58,20 +61,20 @@ async def on_button(update: Update, context: PanelContext) -> None:
     assert query is not None
     args = parse_callback(query.data, FEATURE, VERSION)
     action = args[0] if args else None
-    if action == "x":
+    if action == NO:
         await query.answer()
         await query.edit_message_reply_markup(None)
         await reply(update, context.t("OK. Nobody was removed."))
         return
-    ids = _ids(args, 1 if action == "l" else 2)
-    if action not in ("l", "a", "y") or ids is None:
+    ids = _ids(args, 1 if action == LIST else 2)
+    if action not in (LIST, ASK, YES) or ids is None:
         await answer_expired(query, context)
         return
     actor = await _actor(update, context)
     try:
-        if action == "l":
+        if action == LIST:
             await _list(update, context, actor, ids[0])
-        elif action == "a":
+        elif action == ASK:
             await _confirm(update, context, actor, ids[0], ids[1])
         else:
             await _remove(update, context, actor, ids[0], ids[1])
@@ -92,10 +95,9 @@ async def _list(update: Update, context: PanelContext, actor: access.Actor, pane
         await reply(update, t("There is nobody you can remove from this panel."))
         return
     rows = [
-        [button(_name(t, p.name), callback_data(FEATURE, VERSION, "a", panel_id, p.member_id))]
-        for p in people[:MAX_NAMES]
+        [button(_name(t, p.name), _data(ASK, panel_id, p.member_id))] for p in people[:MAX_NAMES]
     ]
-    rows.append([button(t("No, keep everyone"), callback_data(FEATURE, VERSION, "x"))])
+    rows.append([button(t("No, keep everyone"), callback_data(FEATURE, VERSION, NO))])
     await reply(update, t("Who should leave the panel? Tap a name."), reply_markup=_keys(rows))
 
 
@@ -115,8 +117,8 @@ async def _confirm(
         ]
     )
     rows = [
-        [button(t("Yes, remove {name}", name=name), _data("y", panel_id, member_id))],
-        [button(t("No, keep them"), callback_data(FEATURE, VERSION, "x"))],
+        [button(t("Yes, remove {name}", name=name), _data(YES, panel_id, member_id))],
+        [button(t("No, keep them"), callback_data(FEATURE, VERSION, NO))],
     ]
     await reply(update, text, reply_markup=_keys(rows))
 
