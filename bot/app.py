@@ -31,6 +31,7 @@ from handlers import (
     claims,
     errors,
     feedback,
+    flood,
     glossary,
     language,
     meeting_create,
@@ -109,12 +110,14 @@ def build_application(
     member_removal.register(runtime.delivery)
     broadcast_messages.register(runtime.delivery, runtime.clock)
 
-    # Handler order matters: groups -2 and -1 run first for every update, then the first match
-    # in group 0 wins. -2 loads the person and their language; -1 stops anything from a group
+    # Handler order matters: groups -3 to -1 run first for every update, then the first match
+    # in group 0 wins. -3 loads the person and their language; -2 turns the first dropped
+    # update of a flood into one notice (handlers/flood.py); -1 stops anything from a group
     # chat, and edited messages, before a feature can see them (handlers/private_chats.py).
     # Onboarding comes first because a person in the middle of joining has typed text that
     # belongs to it; the catch-all fallbacks come last.
-    application.add_handler(TypeHandler(Update, load_person), group=-2)
+    application.add_handler(TypeHandler(Update, load_person), group=-3)
+    application.add_handlers(flood.handlers(), group=-2)
     application.add_handlers(private_chats.handlers(), group=-1)
     features = (
         reachability,
