@@ -110,15 +110,11 @@ def build_application(
     member_removal.register(runtime.delivery)
     broadcast_messages.register(runtime.delivery, runtime.clock)
 
-    # Handler order matters: groups -3 to -1 run first for every update, then the first match
-    # in group 0 wins. -3 loads the person and their language; -2 turns the first dropped
-    # update of a flood into one notice (handlers/flood.py); -1 stops anything from a group
-    # chat, and edited messages, before a feature can see them (handlers/private_chats.py).
-    # Onboarding comes first because a person in the middle of joining has typed text that
-    # belongs to it; the catch-all fallbacks come last.
-    application.add_handler(TypeHandler(Update, load_person), group=-3)
-    application.add_handlers(flood.handlers(), group=-2)
-    application.add_handlers(private_chats.handlers(), group=-1)
+    # Handler order matters: group -1 runs first for every update, then the first match in
+    # group 0 wins. Group -1 loads the person and their language, then may end the update there
+    # (`_before_any_feature`). Onboarding comes first because a person in the middle of joining
+    # has typed text that belongs to it; the catch-all fallbacks come last.
+    application.add_handler(TypeHandler(Update, _before_any_feature), group=-1)
     features = (
         reachability,
         onboarding,
@@ -189,6 +185,16 @@ async def _anonymous_tick(context: PanelContext) -> None:
     if written:
         log.info("Wrote %s pieces of anonymous content in groups", written)
         _start_drain(context.application)
+
+
+async def _before_any_feature(update: object, context: PanelContext) -> None:
+    """Runs before every feature handler, in this order: who is writing and in which language;
+    the one notice for a flood's dropped updates (handlers/flood.py); nothing personal outside
+    a private chat, and edits never taken as commands or answers (handlers/private_chats.py).
+    The last two end the update (ApplicationHandlerStop) when they apply."""
+    await load_person(update, context)
+    await flood.tell_once(update, context)
+    await private_chats.keep_personal_things_private(update, context)
 
 
 async def _outbox_tick(context: PanelContext) -> None:

@@ -7,11 +7,9 @@ the person is told once, in their language, that some of what they sent was not 
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import PanelContext
 from bot.i18n import N_
@@ -35,7 +33,3 @@ async def tell_once(update: object, context: PanelContext) -> None:
     elif chat is not None and chat.type == ChatType.PRIVATE:
         await reply(update, context.t(TOO_MANY))
     raise ApplicationHandlerStop
-
-
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [TypeHandler(Update, tell_once)]

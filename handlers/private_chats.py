@@ -10,11 +10,9 @@ glossary, which holds nothing about anyone.
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import PanelContext
 from bot.i18n import N_
@@ -60,7 +58,3 @@ async def keep_personal_things_private(update: object, context: PanelContext) ->
         keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(t(OPEN_PRIVATE_CHAT), url=link)]])
         await reply(update, t(GROUP_REPLY), reply_markup=keyboard)
     raise ApplicationHandlerStop
-
-
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [TypeHandler(Update, keep_personal_things_private)]
