@@ -31,11 +31,13 @@ from handlers import (
     claims,
     errors,
     feedback,
+    flood,
     glossary,
     language,
     meeting_create,
     meeting_messages,
     meetings,
+    member_removal,
     menu,
     my_claims,
     onboarding,
@@ -46,6 +48,7 @@ from handlers import (
     polls,
     preferences,
     privacy,
+    private_chats,
     reachability,
     roster,
     start,
@@ -105,13 +108,15 @@ def build_application(
     poll_messages.register(runtime.delivery, runtime.clock)
     route_keys.configure(storage.reply_key(settings), storage.old_reply_keys(settings))
     claim_messages.register(runtime.delivery)
+    member_removal.register(runtime.delivery)
     broadcast_messages.register(runtime.delivery, runtime.clock)
     outbox_alerts.register(runtime.delivery, runtime.clock, settings.panelbot_admins)
 
     # Handler order matters: group -1 runs first for every update, then the first match in
-    # group 0 wins. Onboarding comes first because a person in the middle of joining has typed
-    # text that belongs to it; the catch-all fallbacks come last.
-    application.add_handler(TypeHandler(Update, load_person), group=-1)
+    # group 0 wins. Group -1 loads the person and their language, then may end the update there
+    # (`_before_any_feature`). Onboarding comes first because a person in the middle of joining
+    # has typed text that belongs to it; the catch-all fallbacks come last.
+    application.add_handler(TypeHandler(Update, _before_any_feature), group=-1)
     features = (
         reachability,
         onboarding,
@@ -133,6 +138,7 @@ def build_application(
         menu,
         privacy,
         roster,
+        member_removal,
         admin,
     )
     for feature in features:
@@ -181,6 +187,16 @@ async def _anonymous_tick(context: PanelContext) -> None:
     if written:
         log.info("Wrote %s pieces of anonymous content in groups", written)
         _start_drain(context.application)
+
+
+async def _before_any_feature(update: object, context: PanelContext) -> None:
+    """Runs before every feature handler, in this order: who is writing and in which language;
+    the one notice for a flood's dropped updates (handlers/flood.py); nothing personal outside
+    a private chat, and edits never taken as commands or answers (handlers/private_chats.py).
+    The last two end the update (ApplicationHandlerStop) when they apply."""
+    await load_person(update, context)
+    await flood.tell_once(update, context)
+    await private_chats.keep_personal_things_private(update, context)
 
 
 async def _outbox_tick(context: PanelContext) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import cli_expenses
+from bot import cli_expenses, cli_members
 from bot.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 # Placeholder used in printed links when the bot's username is not known.
 UNKNOWN_BOT = "<your_bot_username>"
 GET_ME_TIMEOUT_SECONDS = 5.0
+# How long a coordinator link works unless told (kept in step with bot/services/panels.py,
+# which this module does not import at start-up so `panelbot --help` stays quick).
+COORDINATOR_LINK_DAYS = 2
 # Telegram user ids are positive and fit in the database's 64-bit column.
 MAX_TELEGRAM_ID = 2**63 - 1
 
@@ -225,6 +228,7 @@ async def _panel_create(
         now=now,
         timezone=args.timezone or args.settings.panelbot_timezone,
         language=args.language or args.settings.panelbot_default_language,
+        coordinator_link_days=args.coordinator_link_days,
     )
     username = args.bot_username_found
     panel = new.panel
@@ -238,6 +242,8 @@ async def _panel_create(
         "Coordinator invite link (share it only with coordinators):",
         f"  {_link(username, new.coordinator_invite.code)}",
         f"  code: {new.coordinator_invite.code}",
+        f"  It works once, until {_when(new.coordinator_invite.expires_at)}. For another: "
+        f"panelbot invite create {panel.id} --role coordinator",
         *(["", *_placeholder_help(args.settings, username)] if not username else []),
     ]
 
@@ -296,7 +302,7 @@ async def _invite_create(
         max_uses=args.max_uses,
     )
     username = args.bot_username_found
-    uses = f"{args.max_uses} uses" if args.max_uses else "any number of uses"
+    uses = f"{invite.max_uses} use(s)" if invite.max_uses else "any number of uses"
     return [
         f"New {invite.role} invite for panel {panel.id} ({panel.name}): "
         f"{uses}, expires {_when(invite.expires_at)}.",
@@ -349,6 +355,7 @@ ACTIONS: dict[tuple[str, str], Action] = {
     ("invite", "revoke"): _invite_revoke,
     ("invite", "list"): _invite_list,
     **cli_expenses.ACTIONS,
+    **cli_members.ACTIONS,
 }
 
 
@@ -402,21 +409,34 @@ def _add_management_commands(commands: Any) -> None:
     create.add_argument("--timezone", metavar="TZ", help="like Europe/London (default: setting)")
     create.add_argument("--language", metavar="LANG", help="en, cy, gd, pl, ur or ar")
     create.add_argument("--bot-username", metavar="NAME", help="the bot's @username for links")
+    create.add_argument(
+        "--coordinator-link-days",
+        metavar="N",
+        type=_whole_number(1, 30),
+        default=COORDINATOR_LINK_DAYS,
+        help=f"days the single-use coordinator link works (default: {COORDINATOR_LINK_DAYS})",
+    )
     panel_actions.add_parser("list", help="list panels with their active member counts")
 
-    admin = commands.add_parser("admin", help="give a Telegram user full rights")
+    admin = commands.add_parser("admin", help="give or take away a Telegram user's full rights")
     admin_actions = admin.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = admin_actions.add_parser("add", help="make a Telegram user a panelbot admin")
     add.add_argument(
         "telegram_user_id", metavar="TELEGRAM_USER_ID", type=_whole_number(1, MAX_TELEGRAM_ID)
     )
+    cli_members.add_commands(commands, admin_actions, _whole_number, MAX_TELEGRAM_ID)
 
     invite = commands.add_parser("invite", help="create, revoke and list invite links")
     invite_actions = invite.add_subparsers(dest="action", required=True, metavar="ACTION")
     new = invite_actions.add_parser("create", help="create an invite link for a panel")
     new.add_argument("panel_id", metavar="PANEL_ID", type=_whole_number(1))
     new.add_argument("--role", choices=("member", "coordinator"), default="member")
-    new.add_argument("--expires-days", metavar="N", type=_whole_number(1, 3650))
+    new.add_argument(
+        "--expires-days",
+        metavar="N",
+        type=_whole_number(1, 3650),
+        help=f"coordinator links: default {COORDINATOR_LINK_DAYS}; member links: never",
+    )
     new.add_argument("--max-uses", metavar="N", type=_whole_number(1, 1_000_000))
     new.add_argument("--bot-username", metavar="NAME", help="the bot's @username for links")
     revoke = invite_actions.add_parser("revoke", help="stop an invite link from working")
@@ -495,7 +515,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "playground":
             _playground(settings, args.host, args.port)
             return 0
-        if args.command in ("panel", "admin", "invite", *cli_expenses.COMMANDS):
+        management = ("panel", "admin", "invite", *cli_expenses.COMMANDS, *cli_members.COMMANDS)
+        if args.command in management:
             return _manage(settings, args)
         _run(settings)
         return 0

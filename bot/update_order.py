@@ -4,11 +4,18 @@ Handling updates strictly one after another leaves the bot waiting on the databa
 most of the time (a profile of 200 members at once showed half the wall time idle in `epoll`).
 Running them side by side fills that wait. Per-person order keeps what people expect: a tap is
 handled before the message typed after it, and one person's conversation step never races itself.
+
+Fairness: one person may have at most `per_person` updates waiting. Beyond that their updates are
+dropped, so a flood (a stuck key, a script, 1,400 pasted lines) cannot fill PTB's own bound and
+hold up everyone else (bench/flood.py). The first dropped update of a flood is handled anyway,
+out of turn, as a notice: `handlers/flood.py` sees `is_notice` and tells the person once, in
+their language; the rest are dropped silently until their queue has emptied.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable
 from typing import Any
 
@@ -31,15 +38,28 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
     # limit, taken after the person's lock, so one person sending fifty messages waits in their
     # own queue instead of filling every slot.
     WAITING_AT_MOST = 1024
+    # About a minute of one person's fastest typing or tapping; nobody needs more waiting.
+    PER_PERSON = 20
 
-    def __init__(self, people_at_once: int) -> None:
+    def __init__(self, people_at_once: int, per_person: int = PER_PERSON) -> None:
         super().__init__(self.WAITING_AT_MOST)
         self._slots = asyncio.Semaphore(people_at_once)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
+        self._per_person = per_person
+        self._told: set[int] = set()  # people told about this flood; forgotten when it ends
+        self._notices: set[int] = set()  # ids of the updates being handled as that notice
+        self.dropped = 0
+
+    def is_notice(self, update: object) -> bool:
+        """Whether this update stands for a flood's dropped updates (handlers/flood.py)."""
+        return id(update) in self._notices
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = person_key(update)
+        if key and self._users.get(key, 0) >= self._per_person:
+            await self._over_the_limit(key, update, coroutine)
+            return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
@@ -49,6 +69,21 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
             self._users[key] -= 1
             if not self._users[key]:
                 del self._users[key], self._locks[key]
+                self._told.discard(key)
+
+    async def _over_the_limit(self, key: int, update: object, coroutine: Awaitable[Any]) -> None:
+        if key in self._told:
+            self.dropped += 1
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()  # never started: nothing to undo, no "never awaited" warning
+            return
+        self._told.add(key)
+        self._notices.add(id(update))
+        try:
+            async with self._slots:  # out of turn: the notice should not wait for the flood
+                await coroutine
+        finally:
+            self._notices.discard(id(update))
 
     async def initialize(self) -> None:
         pass

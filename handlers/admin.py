@@ -91,6 +91,8 @@ async def new_panel(update: Update, context: PanelContext) -> None:
         await reply(update, _("That name is too long. Please use up to 200 letters."))
         return
     await context.session.commit()
+    tz = new.panel.timezone
+    assert new.coordinator_invite.expires_at is not None
     await reply(
         update,
         "\n".join(
@@ -102,6 +104,10 @@ async def new_panel(update: Update, context: PanelContext) -> None:
                 "",
                 _("This link makes people coordinators. Only send it to people who run the panel:"),
                 _link(context, new.coordinator_invite.code),
+                _(
+                    "It works for one person only, until {date}.",
+                    date=_.date(new.coordinator_invite.expires_at.astimezone(ZoneInfo(tz))),
+                ),
             ]
         ),
     )

@@ -89,12 +89,29 @@ async def start_with_code(update: Update, context: PanelContext) -> None:
     await steps.ask(update, context, Step.LANGUAGE, steps.JOINING)
 
 
+async def _invite_still_works(update: Update, context: PanelContext, user_id: int) -> bool:
+    """Asked before every joining step: an invite revoked or expired since the person opened it
+    stops their joining here, with the same plain words as opening such a link."""
+    try:
+        await onboarding.check_joining(context.session, user_id, now=context.runtime.clock.now())
+    except onboarding.InviteNoLongerValid as stopped:
+        await context.session.commit()
+        await context.reload_member(user_id)
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await reply(update, context.t(INVITE_PROBLEMS[stopped.status]))
+        return False
+    return True
+
+
 async def resume(update: Update, context: PanelContext) -> bool:
     """If the person is half-way through joining, ask their current question again."""
     member = context.member
     step = _joining_step(member.conversation_step if member else None)
-    if step is None:
+    if step is None or member is None:
         return False
+    if not await _invite_still_works(update, context, member.telegram_id):
+        return True
     await reply(update, context.t("Welcome back. Let us carry on where you left off."))
     await _ask(update, context, step)
     return True
@@ -136,6 +153,8 @@ async def on_button(update: Update, context: PanelContext) -> None:
     current = _joining_step(member.conversation_step if member else None)
     if current is None:
         await answer_expired(query, context)
+        return
+    if not await _invite_still_works(update, context, query.from_user.id):
         return
     if step != current and not (step == Step.ACCESS and current == Step.ACCESS_OTHER):
         # An older question's button: ask the one they are really at.
@@ -237,7 +256,13 @@ async def _answer(update: Update, context: PanelContext, step: Step, value: str)
 async def _go_to(update: Update, context: PanelContext, user_id: int, step: Step | None) -> None:
     session, now = context.session, context.runtime.clock.now()
     if step is None:
-        panel = await onboarding.finish(session, user_id, now=now)
+        try:
+            panel = await onboarding.finish(session, user_id, now=now)
+        except onboarding.InviteNoLongerValid as stopped:
+            await session.commit()
+            await context.reload_member(user_id)
+            await reply(update, context.t(INVITE_PROBLEMS[stopped.status]))
+            return
         await session.commit()
         member = await context.reload_member(user_id)
         await _welcome(update, context, panel.name if panel else "", member)
@@ -272,6 +297,8 @@ async def on_text(update: Update, context: PanelContext) -> None:
     assert message is not None and user is not None and member is not None
     step = _joining_step(member.conversation_step)
     assert step is not None
+    if not await _invite_still_works(update, context, user.id):
+        return
     session = context.session
     try:
         if step == Step.NAME:

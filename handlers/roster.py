@@ -17,6 +17,7 @@ from bot.context import PanelContext
 from bot.i18n import N_, Translator
 from bot.services import access, membership
 from bot.services.membership import RosterEntry
+from handlers import member_removal
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 
 FEATURE = "members"
@@ -155,8 +156,12 @@ async def _show_roster(
     if not entries:
         await reply(update, header + "\n\n" + t("No one has joined this panel yet."))
         return
-    for text in pack(header, [describe(t, entry) for entry in entries]):
+    messages = pack(header, [describe(t, entry) for entry in entries])
+    for text in messages[:-1]:
         await reply(update, text)
+    # The way to remove someone (handlers/member_removal.py) sits under the last part.
+    keyboard = InlineKeyboardMarkup([[member_removal.remove_button(t, panel_id)]])
+    await reply(update, messages[-1], reply_markup=keyboard)
 
 
 async def _actor(update: Update, context: PanelContext) -> access.Actor | None:

@@ -8,7 +8,11 @@ everyone may do.
 Placeholders in `text` (ids in the victim panel, made by the test's world): {panel}, {meeting},
 {poll} (a question the attackers were not sent), {feedback} (another member's anonymous message),
 {claim} and {line} (another member's claim, one item of it asked about), {broadcast} (news waiting
-to go).
+to go), {bea} (the member whose things these are).
+
+The same table drives the other dimensions of tests/test_authorization_matrix.py: every row (and
+every command anyone may use) typed or tapped in a group chat, every command arriving as an edit
+of an earlier message, inline queries, and invites revoked or expired after they were opened.
 """
 
 from __future__ import annotations
@@ -36,6 +40,10 @@ MATRIX: tuple[Attempt, ...] = (
     Attempt("invite link by button, 30 days", "button", "invite:1:{panel}:30"),
     Attempt("see the roster", "command", "/members"),
     Attempt("see the roster by button", "button", "members:1:{panel}"),
+    # Removing people (the operator's `panelbot member remove|role` are in OPERATOR_ONLY).
+    Attempt("list who can be removed", "button", "rm:1:l:{panel}"),
+    Attempt("ask to remove a member", "button", "rm:1:a:{panel}:{bea}"),
+    Attempt("remove a member", "button", "rm:1:y:{panel}:{bea}"),
     # Glossary and plain-language tools.
     Attempt("words nobody could explain", "command", "/jargon"),
     Attempt("add a term", "command", "/addterm PIP = a benefit we made up"),
@@ -142,6 +150,24 @@ ACTIONS_FOR_EVERYONE = {
     "mt": {"rsvp", "sup", "supother", "supdone", "ics", "came", "keep"},
     "fb": {"m", "p"},  # writing to one's own panels
     "np": {"x"},  # leaving one's own unfinished question
+    "rm": {"x"},  # "No, keep everyone": changes nothing
+}
+
+# What only whoever runs the server can do, from its terminal (bot/cli.py ACTIONS): no command or
+# button in the bot does these, so there is nothing to forge; the coverage test checks that every
+# terminal action is listed here, so a new one is a conscious choice.
+OPERATOR_ONLY = {
+    ("panel", "create"): "make a panel (admins also have /newpanel, in MATRIX)",
+    ("panel", "list"): "list panels",
+    ("admin", "add"): "make someone an admin",
+    ("admin", "remove"): "take admin rights away",
+    ("member", "remove"): "take anyone off a panel (coordinators: rm buttons, in MATRIX)",
+    ("member", "role"): "make someone a member or a coordinator",
+    ("invite", "create"): "make a member or coordinator invite",
+    ("invite", "revoke"): "turn an invite off",
+    ("invite", "list"): "list a panel's invites",
+    ("export", "claims"): "the finance export (coordinators: /export, in MATRIX)",
+    ("expenses", "rates"): "a panel's rates and limits",
 }
 
 # A refusal must say one of these (in English; members here use English), never "something went

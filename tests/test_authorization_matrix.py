@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot import cli
 from bot.clock import FrozenClock
 from bot.context import PanelbotApplication
 from bot.db import AuditEvent, Role
@@ -21,6 +22,7 @@ from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.services import broadcasts, expenses, feedback, meetings, polls
 from bot.services.access import Actor
+from handlers import errors, member_removal
 from handlers import meetings as meeting_handlers
 from tests.authorization_table import (
     ACTIONS_FOR_EVERYONE,
@@ -28,6 +30,7 @@ from tests.authorization_table import (
     COMMANDS_FOR_EVERYONE,
     KIND_REFUSALS,
     MATRIX,
+    OPERATOR_ONLY,
     Attempt,
     matrix_buttons,
     matrix_commands,
@@ -53,7 +56,7 @@ async def _world(db: Database, clock: FrozenClock) -> dict[str, int]:
     coordinator = await add_member(
         db, clock, panel_id, COORDINATOR_A, "Priya", role=Role.COORDINATOR
     )
-    await add_member(db, clock, panel_id, BEA, "Bea")
+    bea = await add_member(db, clock, panel_id, BEA, "Bea")
     # An anonymous question needs at least three people to ask (polls.create).
     await add_member(db, clock, panel_id, 70_001, "Cai")
     await add_member(db, clock, panel_id, 70_002, "Dee")
@@ -121,6 +124,7 @@ async def _world(db: Database, clock: FrozenClock) -> dict[str, int]:
             "claim": sent.claim.id,
             "line": sent.claim.lines[0].id,
             "broadcast": news.id,
+            "bea": bea.id,
         }
     await add_member(db, clock, panel_id, MEMBER_A, "Agnieszka")
     await add_member(db, clock, other.panel.id, COORDINATOR_B, "Owen", role=Role.COORDINATOR)
@@ -235,16 +239,27 @@ def _prefix(pattern: str) -> str:
     return match.group(1)
 
 
-def test_no_command_or_button_is_missing_from_the_table(app: PanelbotApplication) -> None:
+def _registry(app: PanelbotApplication) -> tuple[set[str], set[str]]:
+    """The commands and button features the running bot answers: its registered handlers are
+    the registry, so a feature cannot add one without this test seeing it."""
     commands: set[str] = set()
     prefixes: set[str] = set()
     for group in app.handlers.values():
         for handler in group:
             if isinstance(handler, CommandHandler):
                 commands |= set(handler.commands)
-            elif isinstance(handler, CallbackQueryHandler) and handler.pattern is not None:
+            elif isinstance(handler, CallbackQueryHandler):
+                if handler.pattern is None:
+                    # Only the kind "this button no longer works" may take every button.
+                    assert handler.callback is errors.stale_button, handler.callback
+                    continue
                 pattern = getattr(handler.pattern, "pattern", handler.pattern)
                 prefixes.add(_prefix(str(pattern)))
+    return commands, prefixes
+
+
+def test_no_command_or_button_is_missing_from_the_table(app: PanelbotApplication) -> None:
+    commands, prefixes = _registry(app)
     in_table = matrix_buttons()
     assert commands - matrix_commands() - set(COMMANDS_FOR_EVERYONE) == set(), (
         "add these commands to tests/authorization_table.py (MATRIX or COMMANDS_FOR_EVERYONE)"
@@ -252,9 +267,19 @@ def test_no_command_or_button_is_missing_from_the_table(app: PanelbotApplication
     assert prefixes - set(in_table) - set(BUTTONS_FOR_EVERYONE) == set(), (
         "add these buttons to tests/authorization_table.py (MATRIX or BUTTONS_FOR_EVERYONE)"
     )
+    # And no row for something the bot no longer answers: it would test nothing.
+    assert (matrix_commands() | set(COMMANDS_FOR_EVERYONE)) - commands == set()
+    assert (set(in_table) | set(BUTTONS_FOR_EVERYONE)) - prefixes == set()
     # Mixed features: each sub-action is either tried in the matrix or listed as everyone's.
     for feature, everyone in ACTIONS_FOR_EVERYONE.items():
         assert everyone.isdisjoint(in_table.get(feature, set())), feature
     mt_actions = set(meeting_handlers._ACTIONS)
     assert mt_actions - in_table["mt"] - ACTIONS_FOR_EVERYONE["mt"] == set()
     assert meeting_handlers._COORDINATOR - in_table["mt"] == set()
+    assert set(member_removal.ACTIONS) == in_table["rm"] | ACTIONS_FOR_EVERYONE["rm"]
+
+
+def test_every_terminal_action_is_a_conscious_choice() -> None:
+    """`panelbot ...` actions run with the operator's full rights; each is listed, so a new one
+    that should have a way in the bot too is noticed."""
+    assert set(cli.ACTIONS) == set(OPERATOR_ONLY)

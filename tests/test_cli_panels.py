@@ -172,7 +172,7 @@ async def test_invite_create_list_and_revoke(panelbot: Panelbot, db: Database) -
         "create",
         "1",
         "--role",
-        "coordinator",
+        "member",
         "--max-uses",
         "3",
         "--expires-days",
@@ -186,7 +186,7 @@ async def test_invite_create_list_and_revoke(panelbot: Panelbot, db: Database) -
     assert invite is not None
     assert (invite.panel_id, invite.role, invite.max_uses, invite.uses) == (
         1,
-        Role.COORDINATOR,
+        Role.MEMBER,
         3,
         0,
     )
@@ -199,7 +199,7 @@ async def test_invite_create_list_and_revoke(panelbot: Panelbot, db: Database) -
     assert lines[0].split() == ["CODE", "ROLE", "USES/MAX", "EXPIRES", "REVOKED"]
     assert len(lines) == 4  # the two made with the panel, and this one
     row = next(line for line in lines if line.startswith(code))
-    assert row.split()[1:3] == ["coordinator", "0/3"]
+    assert row.split()[1:3] == ["member", "0/3"]
     assert row.split()[-1] == "no"
 
     revoked = await panelbot("invite", "revoke", code)
@@ -220,6 +220,10 @@ async def test_invite_create_list_and_revoke(panelbot: Panelbot, db: Database) -
         (("invite", "create", "seven"), "'seven' is not a whole number"),
         (("invite", "create", "1", "--max-uses", "0"), "--max-uses"),
         (("invite", "create", "1", "--role", "boss"), "invalid choice: 'boss'"),
+        (
+            ("invite", "create", "1", "--role", "coordinator", "--max-uses", "3"),
+            "A coordinator invite works only once.",
+        ),
         (("invite", "revoke", "no-such-code"), "There is no invite with that code."),
         (("panel", "create", "X", "--timezone", "Mars/Olympus"), "'Mars/Olympus' is not a time"),
         (("panel", "create", "X", "--language", "fr"), "The language must be one of"),

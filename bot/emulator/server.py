@@ -187,8 +187,11 @@ class ChatState:
     blocked: bool = False
     actions: list[str] = field(default_factory=list)
     menu_button: JSON | None = None
+    kind: str = "private"  # or "group" / "supergroup": then `user` holds the group's id and title
 
     def chat_object(self) -> JSON:
+        if self.kind != "private":
+            return {"id": self.user["id"], "type": self.kind, "title": self.user["first_name"]}
         chat = {"id": self.user["id"], "type": "private", "first_name": self.user["first_name"]}
         for key in ("last_name", "username"):
             if self.user.get(key):
@@ -1348,6 +1351,19 @@ class BotApiEmulator:
         self._notify()
         return copy.deepcopy(user)
 
+    def add_group(self, chat_id: int, title: str, *, kind: str = "supergroup") -> None:
+        """A group chat the bot is in; users added with add_user() can write in it."""
+        if chat_id >= 0 or kind not in ("group", "supergroup"):
+            raise ValueError("group chats have negative ids and type group or supergroup")
+        self._chats[chat_id] = ChatState({"id": chat_id, "first_name": title}, kind=kind)
+        self._notify()
+
+    def _group_chat(self, chat_id: int) -> ChatState:
+        chat = self._chats.get(chat_id)
+        if chat is None or chat.kind == "private":
+            raise KeyError(f"unknown group {chat_id}; call add_group() first")
+        return chat
+
     def _queue_update(self, kind: str, payload: JSON) -> int:
         update_id = next(self._update_ids)
         self._updates.append({"update_id": update_id, kind: payload})
@@ -1374,13 +1390,14 @@ class BotApiEmulator:
             },
         )
 
-    def _user_message(self, user_id: int, content: JSON) -> JSON:
-        chat = self._user_chat(user_id)
+    def _user_message(self, user_id: int, content: JSON, group_id: int | None = None) -> JSON:
+        sender = self._user_chat(user_id)
+        chat = sender if group_id is None else self._group_chat(group_id)
         if chat.blocked:  # a Telegram client must unblock (restart) the bot to write to it
             self.unblock(user_id)
         data: JSON = {
             "message_id": chat.allocate_id(),
-            "from": copy.deepcopy(chat.user),
+            "from": copy.deepcopy(sender.user),
             "chat": chat.chat_object(),
             "date": int(time.time()),
             **{k: v for k, v in content.items() if v not in (None, [])},
@@ -1389,12 +1406,32 @@ class BotApiEmulator:
         self._queue_update("message", copy.deepcopy(data))
         return copy.deepcopy(data)
 
-    def user_sends_text(self, user_id: int, text: str) -> JSON:
+    def user_sends_text(self, user_id: int, text: str, *, group_id: int | None = None) -> JSON:
+        """A text message in the user's private chat, or in a group (add_group) when given."""
         if not text.strip() or len(text) > MAX_TEXT:
             raise ValueError("Telegram clients send 1..4096 characters")
         return self._user_message(
-            user_id, {"text": text, "entities": formatting.detect_entities(text)}
+            user_id, {"text": text, "entities": formatting.detect_entities(text)}, group_id
         )
+
+    def user_edits_text(
+        self, user_id: int, message_id: int, text: str, *, group_id: int | None = None
+    ) -> JSON:
+        """The user changes a text message they sent: queues an edited_message update."""
+        chat = self._user_chat(user_id) if group_id is None else self._group_chat(group_id)
+        stored = chat.messages.get(message_id)
+        if stored is None or stored.from_bot or stored.data["from"]["id"] != user_id:
+            raise LookupError(f"user {user_id} sent no message {message_id} there")
+        if not text.strip() or len(text) > MAX_TEXT:
+            raise ValueError("Telegram clients send 1..4096 characters")
+        stored.edit_history.append(copy.deepcopy(stored.data))
+        stored.data.update(
+            text=text, entities=formatting.detect_entities(text), edit_date=int(time.time())
+        )
+        if not stored.data["entities"]:
+            del stored.data["entities"]
+        self._queue_update("edited_message", copy.deepcopy(stored.data))
+        return copy.deepcopy(stored.data)
 
     def _user_file(self, data: bytes, kind: str, name: str | None, mime: str | None) -> StoredFile:
         return self._store_file(Upload(name, mime, data), kind)
@@ -1449,20 +1486,23 @@ class BotApiEmulator:
         }
         return self._user_message(user_id, {"sticker": sticker})
 
-    def user_taps(self, user_id: int, message_id: int, callback_data: str) -> str:
-        """Queue a callback_query for a tap on `message_id`; returns the query id.
-        The data is not checked against the keyboard, so tests can forge it."""
-        chat = self._user_chat(user_id)
+    def user_taps(
+        self, user_id: int, message_id: int, callback_data: str, *, group_id: int | None = None
+    ) -> str:
+        """Queue a callback_query for a tap on `message_id` (in a group when given); returns the
+        query id. The data is not checked against the keyboard, so tests can forge it."""
+        sender = self._user_chat(user_id)
+        chat = sender if group_id is None else self._group_chat(group_id)
         stored = chat.messages.get(message_id)
         if stored is None or stored.deleted:
-            raise LookupError(f"message {message_id} does not exist in chat {user_id}")
+            raise LookupError(f"message {message_id} does not exist in chat {chat.user['id']}")
         query_id = str(secrets.randbelow(10**18) + 10**18)
         self._callback_answers[query_id] = None
         self._queue_update(
             "callback_query",
             {
                 "id": query_id,
-                "from": copy.deepcopy(chat.user),
+                "from": copy.deepcopy(sender.user),
                 "message": copy.deepcopy(stored.data),
                 "chat_instance": str(-(10**18) - user_id),
                 "data": callback_data,
@@ -1589,7 +1629,7 @@ class BotApiEmulator:
         return stored.data if stored else None
 
     def users(self) -> list[JSON]:
-        return [copy.deepcopy(chat.user) for chat in self._chats.values()]
+        return [copy.deepcopy(c.user) for c in self._chats.values() if c.kind == "private"]
 
     # ----------------------------------------------------------------- HTTP control endpoints
 

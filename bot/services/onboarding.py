@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Consent, Invite, Member, Membership, Panel, Role
 from bot.services import audit, meetings
-from bot.services.panels import InviteStatus, check_invite, invite_status
+from bot.services.panels import InviteStatus, check_invite, joining_status
 from bot.services.profile import get_member
 
 
@@ -149,8 +149,43 @@ async def refuse_consent(session: AsyncSession, telegram_id: int, *, now: dateti
     return member
 
 
+class InviteNoLongerValid(Exception):
+    """The invite this person is joining with was revoked or expired after they opened it."""
+
+    def __init__(self, status: InviteStatus) -> None:
+        super().__init__(str(status))
+        self.status = status
+
+
+async def check_joining(session: AsyncSession, telegram_id: int, *, now: datetime) -> None:
+    """Asked at every joining step: raises InviteNoLongerValid, and stops the joining, if the
+    invite was revoked or expired since it was opened. Answers given so far are kept, as for
+    anyone who stops half-way; they just no longer lead into the panel."""
+    member = await get_member(session, telegram_id)
+    if member.joining_invite_id is None:
+        return
+    invite = await session.get(Invite, member.joining_invite_id)
+    status = joining_status(invite, now)
+    if status == InviteStatus.OK:
+        return
+    member.conversation_step = None
+    member.joining_invite_id = None
+    audit.record(
+        session,
+        "joining.stopped",
+        at=now,
+        actor_id=member.id,
+        panel_id=invite.panel_id if invite else None,
+        invite_id=invite.id if invite else None,
+        reason=str(status),
+    )
+    raise InviteNoLongerValid(status)
+
+
 async def finish(session: AsyncSession, telegram_id: int, *, now: datetime) -> Panel | None:
-    """The last answer is in: the person becomes a member (or coordinator) of the panel."""
+    """The last answer is in: the person becomes a member (or coordinator) of the panel, if
+    the invite still works (InviteNoLongerValid otherwise: nothing joined)."""
+    await check_joining(session, telegram_id, now=now)
     member = await get_member(session, telegram_id)
     member.conversation_step = None
     joining = await joining_panel(session, member)
@@ -194,7 +229,3 @@ async def _join(session: AsyncSession, member: Member, invite: Invite, *, now: d
         invite_id=invite.id,
     )
     await session.flush()
-
-
-def invite_still_valid(invite: Invite, now: datetime) -> bool:
-    return invite_status(invite, now) == InviteStatus.OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
@@ -20,6 +20,9 @@ from bot.services.access import Actor, NotAllowed, require_admin, require_coordi
 # characters carry 192 bits, so codes cannot be guessed.
 CODE_BYTES = 24
 CODE_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# A coordinator link gives rights over members' data, so it works once and not for long: a link
+# forwarded, leaked or forgotten in a chat stops working by itself.
+COORDINATOR_LINK_DAYS = 2
 
 
 class InviteStatus(enum.StrEnum):
@@ -76,8 +79,10 @@ async def create_panel(
     now: datetime,
     timezone: str = "Europe/London",
     language: str = "en",
+    coordinator_link_days: int = COORDINATOR_LINK_DAYS,
 ) -> NewPanel:
-    """A new panel with a member invite and a coordinator invite. Admins only."""
+    """A new panel with a member invite and a coordinator invite (single use, expiring after
+    `coordinator_link_days`). Admins only."""
     require_admin(actor, session)
     panel = Panel(
         name=_validate_panel(name, timezone, language),
@@ -88,7 +93,14 @@ async def create_panel(
     session.add(panel)
     await session.flush()
     member_invite = await _add_invite(session, panel.id, Role.MEMBER, actor, now=now)
-    coordinator_invite = await _add_invite(session, panel.id, Role.COORDINATOR, actor, now=now)
+    coordinator_invite = await _add_invite(
+        session,
+        panel.id,
+        Role.COORDINATOR,
+        actor,
+        now=now,
+        expires_at=now + timedelta(days=coordinator_link_days),
+    )
     audit.record(
         session,
         "panel.created",
@@ -110,6 +122,11 @@ async def _add_invite(
     expires_at: datetime | None = None,
     max_uses: int | None = None,
 ) -> Invite:
+    if role != Role.MEMBER:
+        if max_uses not in (None, 1):
+            raise ValueError("A coordinator invite works only once.")
+        max_uses = 1
+        expires_at = expires_at or now + timedelta(days=COORDINATOR_LINK_DAYS)
     invite = Invite(
         code=new_code(),
         panel_id=panel_id,
@@ -135,7 +152,8 @@ async def create_invite(
     expires_at: datetime | None = None,
     max_uses: int | None = None,
 ) -> Invite:
-    """Coordinators may invite members to their panel; only admins may invite coordinators."""
+    """Coordinators may invite members to their panel; only admins may invite coordinators.
+    Coordinator invites work once and expire (after COORDINATOR_LINK_DAYS unless told)."""
     # Role first, so someone without rights cannot learn which panel ids exist.
     if role == Role.MEMBER:
         await require_coordinator(session, actor, panel_id)
@@ -180,6 +198,14 @@ async def revoke_invite(session: AsyncSession, actor: Actor, code: str, *, now: 
             invite_id=invite.id,
         )
     return invite
+
+
+def joining_status(invite: Invite | None, now: datetime) -> InviteStatus:
+    """Whether someone who opened this invite earlier may go on joining with it: it must not
+    have been revoked or expired since. Their own use was counted when they opened it, so a
+    link used up since then still lets them finish."""
+    status = invite_status(invite, now)
+    return InviteStatus.OK if status == InviteStatus.USED_UP else status
 
 
 def invite_status(invite: Invite | None, now: datetime) -> InviteStatus:
