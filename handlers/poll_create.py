@@ -19,12 +19,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelContext, current_member
 from bot.db import Panel, Poll
 from bot.i18n import N_, Translator
-from bot.services import access, drafts, glossary, plain_language, polls, profile
+from bot.services import access, drafts, glossary, plain_language, polls, profile, text_versions
 from bot.services.access import NotAllowed
 from bot.services.polls import PollDraft, PollError
+from handlers import poll_versions
+from handlers import text_versions as versions
 from handlers.common import (
     answer_expired,
     button,
@@ -38,7 +41,9 @@ from handlers.poll_messages import question_text
 
 FEATURE, VERSION, KIND, PREFIX = "np", 1, "poll", "newpoll:"
 STEPS = ("panel", "question", "kind", "options", "anon", "closes", "who", "meeting", "preview")
-TEXT_STEPS = ("question", "options", "closes")
+# After the preview: a language, then the question (and choices) in it. See text_versions.
+VERSION_STEPS = ("vlang", "vq", "vo")
+TEXT_STEPS = ("question", "options", "closes", "vq", "vo")
 KIND_LABELS = {
     "one": N_("One choice"),
     "many": N_("Several choices"),
@@ -66,6 +71,8 @@ PROBLEMS = {
         "Too few people would get this question. With so few, others could tell who said "
         "what. Choose more people, or ask with names."
     ),
+    "vq": poll_versions.QUESTION_PROBLEM,
+    "vo": versions.WRONG_COUNT,
 }
 TAP_PLEASE = N_("Please tap one of the buttons above.")
 CANCELLED = N_("OK. The question was not sent.")
@@ -117,6 +124,9 @@ async def _ask(update: Update, context: PanelContext, step: str, answers: dict[s
     t = context.t
     if step == "preview":
         await _preview(update, context, answers)
+        return
+    if step in VERSION_STEPS:
+        await poll_versions.ask(update, context, step, answers, data)
         return
     rows: list[list[InlineKeyboardButton]] = []
     if step == "panel":
@@ -199,10 +209,20 @@ async def _preview(update: Update, context: PanelContext, answers: dict[str, Any
     ]
     rows = [
         [button(t("Send"), data("preview", "send"))],
+        [button(t(versions.ADD), data("preview", "lang"))],
         [button(t("Change the question"), data("preview", "edit"))],
         _cancel_row(t),
     ]
-    await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+    added = poll_versions.previews(
+        t, unsaved, answers.get("translations") or {}, await _zone(context, answers)
+    )
+    if not added:
+        await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+        return
+    await reply(update, "\n".join(lines))
+    for text in added[:-1]:
+        await reply(update, text)
+    await reply(update, added[-1], reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def _close(update: Update) -> None:
@@ -277,6 +297,15 @@ async def on_button(update: Update, context: PanelContext) -> None:
         elif step == "meeting" and number:
             await _close(update)
             await _go(update, context, "preview", meeting_id=int(value))
+        elif step == "preview" and value == "lang":
+            await _close(update)
+            await _go(update, context, "vlang")
+        elif step == "vlang" and value in LAUNCH_LANGUAGES:
+            await _close(update)
+            await _go(update, context, "vq", vlang=value)
+        elif step == "vlang" and value == "done":
+            await _close(update)
+            await _go(update, context, "preview")
         elif step == "preview" and value == "edit":
             await _close(update)
             await _go(update, context, "question")
@@ -318,6 +347,13 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
         await reply(update, t(PROBLEMS.get(error.code, PROBLEMS["closes"])))
         await _go(update, context, problem)
         return
+    await text_versions.save(
+        context.session,
+        text_versions.POLL,
+        poll.id,
+        original=t.language,
+        versions=answers.get("translations") or {},
+    )
     await drafts.discard(context.session, member.id, KIND)
     await profile.set_step(context.session, member.telegram_id, None)
     await context.session.commit()
@@ -371,6 +407,13 @@ async def on_text(update: Update, context: PanelContext) -> None:
             await reply(update, t(PROBLEMS[step]))
             return
         await _go(update, context, "anon", options=list(options))
+    elif step in ("vq", "vo"):
+        added = await poll_versions.take(update, context, step, text, answers)
+        if added is not None:
+            following = (
+                "vo" if step == "vq" and answers.get("type") in ("one", "many") else "preview"
+            )
+            await _go(update, context, following, translations=added)
     else:
         days = text.split()[0] if text.split() else ""
         if not (days.isdecimal() and len(days) < 3 and 1 <= int(days) <= 60):

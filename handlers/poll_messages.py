@@ -5,11 +5,13 @@ coordinators. Also the results text and chart a coordinator sees with /results."
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,12 +19,14 @@ from bot.clock import Clock
 from bot.db import Feedback, Member, Panel, Poll
 from bot.delivery import Delivery, Outgoing
 from bot.i18n import N_, Translator, translator
-from bot.services import feedback, polls
+from bot.services import feedback, polls, text_versions
 from bot.services.feedback import chunks
 from bot.services.outbox import ClaimedMessage
 from bot.services.polls import Results
+from bot.services.text_versions import Words
 from handlers.common import callback_data
 from handlers.roster import MESSAGE_LIMIT, telegram_length
+from handlers.text_versions import not_translated
 
 ANSWER, ANSWER_VERSION = "pa", 1
 FEEDBACK, FEEDBACK_VERSION = "fb", 1
@@ -52,11 +56,28 @@ def closing_time(t: Translator, poll: Poll, zone: str) -> str:
     return t("{day} at {time}", day=t.date(local), time=t.time(poll.closes_at, tz))
 
 
-def question_text(t: Translator, poll: Poll, zone: str, *, reminder: bool = False) -> str:
+async def localised(session: AsyncSession, poll: Poll, language: str) -> tuple[Poll, Words]:
+    """The poll with its question and choices in `language` where the coordinator gave them:
+    an unsaved copy, so nothing is written back."""
+    words = await text_versions.words(session, text_versions.POLL, poll.id, language)
+    if not words.texts:
+        return poll, words
+    copy = Poll(**{c.key: getattr(poll, c.key) for c in sa_inspect(Poll).column_attrs})
+    copy.question = words.get("question", poll.question) or poll.question
+    options = polls.parse_options(words.texts.get("options", ""))
+    if len(options) == len(poll.options):
+        copy.options = list(options)
+    return copy, words
+
+
+def question_text(
+    t: Translator, poll: Poll, zone: str, *, reminder: bool = False, words: Words | None = None
+) -> str:
     lines = [
         t("Reminder: please answer this question.")
         if reminder
         else t("📊 A question from your panel:"),
+        *(not_translated(t, words) if words else []),
         "",
         f"<b>{escape(poll.question)}</b>",
         "",
@@ -221,15 +242,18 @@ def chart(t: Translator, result: Results) -> bytes | None:
     return buffer.getvalue()
 
 
-def shared_text(t: Translator, result: Results) -> str:
+def shared_text(t: Translator, result: Results, we_did: Words | None = None) -> str:
+    """The results and "You said, we did", in the member's language where there is a version."""
     poll = result.poll
+    we_did = we_did or Words()
     lines = [
         t("📊 Results: <b>{question}</b>", question=escape(poll.question)),
         t.ngettext("{n} person answered.", "{n} people answered.", result.answered),
     ]
     if poll.kind != "text":
         lines += ["", *counts_lines(t, result)]
-    lines += ["", t("<b>You said, we did:</b>"), escape(poll.we_did or "")]
+    lines += ["", t("<b>You said, we did:</b>"), *not_translated(t, we_did)]
+    lines.append(escape(we_did.get("text", poll.we_did) or ""))
     lines += ["", t("Thank you for taking part.")]
     return "\n".join(lines)
 
@@ -268,7 +292,8 @@ def renderers(clock: Clock) -> dict[str, Any]:
             return None  # answered, skipped, left the panel, or too late
         t = person(member)
         zone = await _zone(session, poll.panel_id)
-        text = question_text(t, poll, zone, reminder=reminder)
+        poll, words = await localised(session, poll, t.language)
+        text = question_text(t, poll, zone, reminder=reminder, words=words)
         if again:
             text = t(LOST_ANSWER) + "\n\n" + text
         return Outgoing(text=text, buttons=answer_buttons(t, poll))
@@ -301,7 +326,10 @@ def renderers(clock: Clock) -> dict[str, Any]:
         if result is None or result.hidden:
             return None
         member = await session.get(Member, row.member_id) if row.member_id else None
-        return Outgoing(text=shared_text(person(member), result))
+        t = person(member)
+        poll, _ = await localised(session, result.poll, t.language)
+        we_did = await text_versions.words(session, text_versions.WE_DID, poll.id, t.language)
+        return Outgoing(text=shared_text(t, replace(result, poll=poll), we_did))
 
     async def notice(session: AsyncSession, row: ClaimedMessage) -> Any:
         member = await session.get(Member, row.member_id) if row.member_id else None

@@ -39,6 +39,7 @@ from handlers.poll_messages import (
     RATING_WORDS,
     answer_buttons,
     chart,
+    localised,
     results_messages,
 )
 
@@ -156,7 +157,8 @@ async def on_answer_button(update: Update, context: PanelContext) -> None:
             await answer_expired(query, context)
             return
         with contextlib.suppress(BadRequest):
-            await query.edit_message_reply_markup(_keyboard(answer_buttons(t, poll, arg)))
+            shown, _ = await localised(context.session, poll, t.language)  # their choices
+            await query.edit_message_reply_markup(_keyboard(answer_buttons(t, shown, arg)))
         await query.answer()  # after the edit, so the ticks are there when the spinner stops
         return
     if op == "w":

@@ -39,6 +39,7 @@ from bot.db.models import (
     Role,
     Rsvp,
 )
+from bot.db.text_versions import TextVersion
 
 __all__ = [
     "AnonymousHolder",
@@ -76,4 +77,5 @@ __all__ = [
     "ReminderChoice",
     "Role",
     "Rsvp",
+    "TextVersion",
 ]

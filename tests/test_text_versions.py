@@ -1,0 +1,102 @@
+"""Coordinators' own words in other languages, end to end: a poll's question and choices, a
+meeting's title, agenda and address, and "You said, we did". A Polish member gets the Polish
+version; an Arabic member, with no Arabic version, gets the original marked as not translated."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.clock import FrozenClock
+from bot.context import PanelbotApplication
+from bot.db import Role, TextVersion
+from bot.db.engine import Database
+from bot.emulator.driver import MemberDriver
+from bot.emulator.server import BotApiEmulator
+from bot.i18n import Translator
+from tests.factories import add_member, create_panel
+
+COORDINATOR, OLA, AMAL, SAM = 931, 932, 933, 934
+NOT_TRANSLATED = "(Not translated: this is the coordinator's own words in {language}.)"
+
+
+async def _setup(db: Database, clock: FrozenClock) -> int:
+    new = await create_panel(db, clock, "Carers Voice")
+    await add_member(db, clock, new.panel.id, COORDINATOR, "Priya", role=Role.COORDINATOR)
+    await add_member(db, clock, new.panel.id, OLA, "Ola", language="pl")
+    await add_member(db, clock, new.panel.id, AMAL, "Amal", language="ar")
+    await add_member(db, clock, new.panel.id, SAM, "Sam", language="en")
+    return new.panel.id
+
+
+def _members(emulator: BotApiEmulator) -> tuple[MemberDriver, MemberDriver, MemberDriver]:
+    return (
+        MemberDriver(emulator, OLA, "Ola", "pl"),
+        MemberDriver(emulator, AMAL, "Amal", "ar"),
+        MemberDriver(emulator, SAM, "Sam"),
+    )
+
+
+async def _drain(app: PanelbotApplication) -> None:
+    assert app.runtime.delivery is not None
+    await app.runtime.delivery.drain()
+
+
+async def test_a_polish_member_gets_the_polish_poll_and_an_arabic_member_the_marked_original(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    await _setup(db, clock)
+    priya = MemberDriver(emulator, COORDINATOR, "Priya")
+    ola, amal, sam = _members(emulator)
+    await priya.send("/newpoll")
+    await priya.reply()
+    await priya.send("Which day suits you?")
+    await priya.reply()
+    await priya.tap("One choice")
+    await priya.reply()
+    await priya.send("Monday\nFriday")
+    await priya.reply()
+    await priya.tap("Anonymous")
+    await priya.reply()
+    await priya.tap("In 3 days")
+    await priya.reply()
+    await priya.tap("The whole panel")
+    preview = await priya.reply()
+    assert "Which day suits you?" in preview["text"]
+    await priya.tap("Add a version in another language")
+    languages = await priya.reply()
+    assert "Polski" in priya.buttons(languages) and "English" not in priya.buttons(languages)
+    await priya.tap("Polski")
+    assert "Type the question in Polski." in (await priya.reply())["text"]
+    await priya.send("Który dzień Ci pasuje?")
+    assert "Type the choices in Polski" in (await priya.reply())["text"]
+    await priya.send("Poniedziałek\nŚroda\nPiątek")  # one too many: asked again, nothing lost
+    assert "same number of choices" in (await priya.reply())["text"]
+    await priya.send("Poniedziałek\nPiątek")
+    english = await priya.reply()
+    assert "Which day suits you?" in english["text"]
+    polish = await priya.reply()
+    assert "This is what people who speak Polski will see:" in polish["text"]
+    assert "Który dzień Ci pasuje?" in polish["text"]
+    assert "Check of the Polski version:" in polish["text"]
+    await priya.tap("Send")
+    assert "Sent. 3 people will get the question." in (await priya.reply())["text"]
+
+    await _drain(app)
+    question = await ola.reply()
+    assert "Który dzień Ci pasuje?" in question["text"]
+    assert "Which day suits you?" not in question["text"]
+    assert {"Poniedziałek", "Piątek"} <= set(ola.buttons(question))
+    assert "Monday" not in ola.buttons(question)
+    assert Translator("pl")(NOT_TRANSLATED, language="English") not in question["text"]
+
+    original = await amal.reply()
+    assert "Which day suits you?" in original["text"]
+    assert Translator("ar")(NOT_TRANSLATED, language="English") in original["text"]
+    assert {"Monday", "Friday"} <= set(amal.buttons(original))
+
+    plain = await sam.reply()
+    assert "Which day suits you?" in plain["text"] and "Not translated" not in plain["text"]
+
+    async with db.session() as session:
+        stored = (await session.execute(select(TextVersion.language, TextVersion.field))).all()
+    assert set(stored) == {("en", "original"), ("pl", "question"), ("pl", "options")}
