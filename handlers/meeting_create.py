@@ -29,10 +29,11 @@ from bot.context import PanelContext, current_member
 from bot.db import Panel, Rsvp
 from bot.i18n import N_, Translator
 from bot.services import access, drafts, glossary, meetings, members, plain_language, profile
+from bot.services import text_versions as versions_store
 from bot.services.access import NotAllowed
 from bot.services.drafts import DraftView
 from bot.services.meetings import ACCESS_OPTIONS, MAX_TITLE, MeetingError
-from handlers import picker
+from handlers import meeting_versions, picker, text_versions
 from handlers.common import answer_expired, button, parse_callback, remove_buttons, reply
 from handlers.glossary import NO_PANEL_ROLE, plain_language_report
 from handlers.meeting_form import (
@@ -239,6 +240,8 @@ async def _preview(update: Update, context: PanelContext, answers: dict[str, Any
     zone = panel.timezone if panel else DEFAULT_ZONE
     draft = meeting_draft(answers)
     await reply(update, invitation_text(t, unsaved_meeting(draft), zone))
+    for version in meeting_versions.previews(t, unsaved_meeting(draft), answers, str(zone)):
+        await reply(update, version)
     checked = "\n".join(part for part in (draft.title, draft.agenda) if part)
     lines = [
         t("That is the invitation, as members will see it."),
@@ -256,6 +259,7 @@ async def _preview(update: Update, context: PanelContext, answers: dict[str, Any
     ]
     rows = [
         [button(t("Send"), data(Step.PREVIEW, "send"))],
+        [button(t(text_versions.ADD), data(Step.PREVIEW, "lang"))],
         [button(t("Start again"), data(Step.PREVIEW, "again"))],
         _nav_row(t, Step.PREVIEW, answers),
     ]
@@ -454,6 +458,10 @@ async def _on_step_button(
     elif step == Step.PREVIEW and value == "send":
         await _close(query)
         await _send(update, context, answers)
+    elif step == Step.PREVIEW and value in ("lang", "vl", "vdone"):
+        await _close(query)
+        if not await meeting_versions.on_button(update, context, args):
+            await _go(update, context, Step.PREVIEW)
     elif step == Step.PREVIEW and value == "again":
         await _close(query)
         await _start_again(update, context)
@@ -579,6 +587,13 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
         await reply(update, t(say))
         await _go(update, context, fix)
         return
+    await versions_store.save(
+        session,
+        versions_store.MEETING,
+        meeting.id,
+        original=t.language,
+        versions=answers.get("translations") or {},
+    )
     invited = await session.scalar(
         select(func.count()).select_from(Rsvp).where(Rsvp.meeting_id == meeting.id)
     )
@@ -623,6 +638,10 @@ async def on_text(update: Update, context: PanelContext) -> None:
     if draft is None:
         return
     step, answers = _current(draft), dict(draft.data or {})
+    if step == Step.PREVIEW and answers.get("vfield"):
+        if await meeting_versions.take(update, context, answers, message.text or ""):
+            await _go(update, context, Step.PREVIEW)
+        return
     if step == Step.PAPERS:
         await reply(update, context.t(FILE_PLEASE))
         return

@@ -7,15 +7,18 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db import Answer, Meeting, MeetingStatus, Member
 from bot.delivery import Delivery, Outgoing
 from bot.i18n import N_, Translator, translator
-from bot.services import calendar, meetings, outbox
+from bot.services import calendar, meetings, outbox, text_versions
 from bot.services.outbox import ClaimedMessage
+from bot.services.text_versions import Words
 from handlers.common import callback_data
+from handlers.text_versions import not_translated
 
 FEATURE, VERSION = "mt", 1
 ACCESS_WORDS = {
@@ -70,8 +73,28 @@ def details(t: Translator, meeting: Meeting, zone: str) -> list[str]:
     return lines
 
 
-def invitation_text(t: Translator, meeting: Meeting, zone: str) -> str:
-    lines = [t("New meeting: <b>{title}</b>", title=escape(meeting.title)), ""]
+async def localised(
+    session: AsyncSession, meeting: Meeting, language: str
+) -> tuple[Meeting, Words]:
+    """The meeting with its title, agenda and address in `language` where the coordinator gave
+    them: an unsaved copy, so nothing is written back."""
+    words = await text_versions.words(session, text_versions.MEETING, meeting.id, language)
+    return with_words(meeting, words.texts), words
+
+
+def with_words(meeting: Meeting, texts: dict[str, str]) -> Meeting:
+    if not texts:
+        return meeting
+    fields = {c.key: getattr(meeting, c.key) for c in sa_inspect(Meeting).column_attrs}
+    for name in text_versions.FIELDS[text_versions.MEETING]:
+        if texts.get(name) and fields.get(name):
+            fields[name] = texts[name]
+    return Meeting(**fields)
+
+
+def invitation_text(t: Translator, meeting: Meeting, zone: str, words: Words | None = None) -> str:
+    lines = [t("New meeting: <b>{title}</b>", title=escape(meeting.title))]
+    lines += [*(not_translated(t, words) if words else []), ""]
     lines += details(t, meeting, zone)
     lines += ["", t("Can you come? Tap one answer.")]
     return "\n".join(lines)
@@ -113,9 +136,10 @@ def renderers(clock: Clock) -> dict[str, Any]:
             return None
         meeting, panel, _, member = found
         t = _person(member)
+        meeting, words = await localised(session, meeting, t.language)
         data, name = calendar_file(meeting, panel.timezone, clock)
         return Outgoing(
-            text=invitation_text(t, meeting, panel.timezone),
+            text=invitation_text(t, meeting, panel.timezone, words),
             buttons=answer_buttons(t, meeting.id),
             follow_up=data,
             follow_up_name=name,
@@ -130,7 +154,9 @@ def renderers(clock: Clock) -> dict[str, Any]:
         if int(row.payload.get("sequence", meeting.sequence)) != meeting.sequence:
             return None  # changed again since: the newer notice says it all
         t = _person(member)
-        lines = [t("The meeting <b>{title}</b> has changed.", title=escape(meeting.title)), ""]
+        meeting, words = await localised(session, meeting, t.language)
+        lines = [t("The meeting <b>{title}</b> has changed.", title=escape(meeting.title))]
+        lines += [*not_translated(t, words), ""]
         lines += details(t, meeting, panel.timezone)
         lines += ["", t("Can you still come? Tap one answer.")]
         data, name = calendar_file(meeting, panel.timezone, clock)
@@ -148,6 +174,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
             return None
         meeting, panel, _, member = found
         t = _person(member)
+        meeting, _ = await localised(session, meeting, t.language)
         text = "\n".join(
             [
                 t(
@@ -178,7 +205,9 @@ def renderers(clock: Clock) -> dict[str, Any]:
         if await outbox.later_one_due(session, row, key_prefix=prefix, now=clock.now()):
             return None
         t = _person(member)
-        lines = [t("Reminder: <b>{title}</b>", title=escape(meeting.title)), ""]
+        meeting, words = await localised(session, meeting, t.language)
+        lines = [t("Reminder: <b>{title}</b>", title=escape(meeting.title))]
+        lines += [*not_translated(t, words), ""]
         lines += details(t, meeting, panel.timezone)
         if rsvp is None or rsvp.answer is None:
             lines += ["", t("Can you come? Tap one answer.")]

@@ -148,7 +148,13 @@ async def test_a_coordinator_taps_through_the_picker_and_every_member_is_invited
     assert "Planning the <b>summer</b> day" in invitation["text"]  # escaped, shown as typed
     assert check["text"].startswith(en("That is the invitation, as members will see it."))
     assert en("Tap Send to invite everyone in {panel}.", panel="Carers Voice") in check["text"]
-    assert priya.buttons(check) == [en("Send"), en("Start again"), en("Back"), en("Cancel")]
+    assert priya.buttons(check) == [
+        en("Send"),
+        en("Add a version in another language"),
+        en("Start again"),
+        en("Back"),
+        en("Cancel"),
+    ]
     await priya.tap(en("Send"))
     sent = await priya.reply()
     async with db.session() as session:

@@ -100,3 +100,59 @@ async def test_a_polish_member_gets_the_polish_poll_and_an_arabic_member_the_mar
     async with db.session() as session:
         stored = (await session.execute(select(TextVersion.language, TextVersion.field))).all()
     assert set(stored) == {("en", "original"), ("pl", "question"), ("pl", "options")}
+
+
+async def test_a_polish_member_gets_the_polish_meeting_invitation_and_arabic_the_marked_original(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    await _setup(db, clock)
+    priya = MemberDriver(emulator, COORDINATOR, "Priya")
+    ola, amal, sam = _members(emulator)
+    await priya.send("/newmeeting")
+    await priya.reply()
+    for typed in ("Leaflet review", "25/12/2026", "2pm", "2 hours"):
+        await priya.send(typed)
+        await priya.reply()
+    await priya.tap("In person")
+    await priya.reply()
+    await priya.send("Town Hall, Room 2. The lift is by the front door.")
+    await priya.reply()
+    await priya.tap("Skip")
+    await priya.reply()
+    await priya.tap("Done")
+    await priya.reply()
+    await priya.send("We will read the new leaflet together.")
+    await priya.reply()
+    await priya.tap("No papers")
+    await priya.reply()
+    await priya.tap("No")
+    await priya.replies(2)
+    await priya.tap("Add a version in another language")
+    await priya.reply()
+    await priya.tap("Polski")
+    assert "Type the meeting title in Polski." in (await priya.reply())["text"]
+    await priya.send("Przegląd ulotki")
+    assert "Type what you will talk about in Polski." in (await priya.reply())["text"]
+    await priya.send("Razem przeczytamy nową ulotkę.")
+    assert "Type the address and how to get there in Polski." in (await priya.reply())["text"]
+    await priya.send("Ratusz, sala 2. Winda jest przy drzwiach.")
+    english, polish, check = await priya.replies(3)
+    assert "Leaflet review" in english["text"]
+    assert "Przegląd ulotki" in polish["text"] and "Razem przeczytamy" in polish["text"]
+    assert "Check of the Polski version:" in polish["text"]
+    await priya.tap("Send")
+    assert "Sent." in (await priya.reply())["text"]
+
+    await _drain(app)
+    invitation = await ola.reply()
+    for words in ("Przegląd ulotki", "Razem przeczytamy nową ulotkę.", "Ratusz, sala 2."):
+        assert words in invitation["text"]
+    for words in ("Leaflet review", "read the new leaflet", "Town Hall"):
+        assert words not in invitation["text"]
+    assert "Not translated" not in invitation["text"]
+
+    original = await amal.reply()
+    assert "Leaflet review" in original["text"] and "Town Hall, Room 2." in original["text"]
+    assert Translator("ar")(NOT_TRANSLATED, language="English") in original["text"]
+    plain = await sam.reply()
+    assert "Leaflet review" in plain["text"] and "Not translated" not in plain["text"]
