@@ -140,6 +140,7 @@ async def test_a_polish_member_gets_the_polish_meeting_invitation_and_arabic_the
     assert "Leaflet review" in english["text"]
     assert "Przegląd ulotki" in polish["text"] and "Razem przeczytamy" in polish["text"]
     assert "Check of the Polski version:" in polish["text"]
+    assert "Tap Send to invite everyone" in check["text"]
     await priya.tap("Send")
     assert "Sent." in (await priya.reply())["text"]
 
