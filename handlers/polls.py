@@ -23,6 +23,7 @@ from bot.i18n import N_, translator
 from bot.services import access, anonymous, audit, polls, profile, spreadsheet
 from bot.services.access import NotAllowed
 from bot.services.polls import Outcome, PollError
+from handlers import we_did
 from handlers.anonymous_steps import HeldStep, enter_anonymous_step, leave_anonymous_step
 from handlers.common import (
     answer_expired,
@@ -370,31 +371,8 @@ async def on_share_text(update: Update, context: PanelContext) -> None:
     if not text or len(text) > 2000:
         await reply(update, t("Please type a message of up to 2000 letters."))
         return
-    actor = await _actor(context, update)
-    try:
-        count = await polls.share(
-            context.session, actor, poll_id, text, now=context.runtime.clock.now()
-        )
-    except PollError as error:
-        await context.session.rollback()
-        await _stop(context)
-        problem = NOT_SHAREABLE if error.code == "not_shareable" else NO_PANEL_ROLE
-        await reply(update, t(problem))
-        return
-    except NotAllowed:
-        await context.session.rollback()
-        await _stop(context)
-        await reply(update, t(NO_PANEL_ROLE))
-        return
-    await _stop(context)
-    await reply(
-        update,
-        t.ngettext(
-            "Sent. {n} person will get the results.",
-            "Sent. {n} people will get the results.",
-            count,
-        ),
-    )
+    # A preview with the plain-language check comes first; see handlers/we_did.py.
+    await we_did.start(update, context, poll_id, text)
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
@@ -405,4 +383,5 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(on_results_button, pattern=r"^pr:"),
         MessageHandler(private & TYPED & HeldStep(ANSWERING), on_typed_answer),
         MessageHandler(private & TYPED & _Step(SHARING), on_share_text),
+        *we_did.handlers(),
     ]

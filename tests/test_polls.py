@@ -516,6 +516,10 @@ async def test_several_choices_by_buttons_or_typing_and_results_shared_as_you_sa
     await priya.tap("Share with the panel")
     assert "You said, we did" in (await priya.reply())["text"]
     await priya.send("We will meet on Mondays from March. <Thank you>")
+    preview = await priya.reply()
+    assert "We will meet on Mondays from March. <Thank you>" in preview["text"]
+    assert "This reads well" in preview["text"]
+    await priya.tap("Send")
     assert "Sent. 5 people will get the results." in (await priya.reply())["text"]
     await _drain(app)
     rhys = members[903]
