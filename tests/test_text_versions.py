@@ -4,15 +4,21 @@ version; an Arabic member, with no Arabic version, gets the original marked as n
 
 from __future__ import annotations
 
+import contextlib
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.context import PanelbotApplication
-from bot.db import Role, TextVersion
+from bot.db import Member, Poll, Role, TextVersion
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
+from bot.services import polls
+from bot.services.access import Actor
+from bot.services.polls import PollDraft
 from tests.factories import add_member, create_panel
 
 COORDINATOR, OLA, AMAL, SAM = 931, 932, 933, 934
@@ -157,3 +163,75 @@ async def test_a_polish_member_gets_the_polish_meeting_invitation_and_arabic_the
     assert Translator("ar")(NOT_TRANSLATED, language="English") in original["text"]
     plain = await sam.reply()
     assert "Leaflet review" in plain["text"] and "Not translated" not in plain["text"]
+
+
+async def test_you_said_we_did_is_previewed_and_checked_and_goes_in_each_members_language(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    panel_id = await _setup(db, clock)
+    async with db.session() as session:
+        coordinator = await session.scalar(
+            select(Member.id).where(Member.telegram_id == COORDINATOR)
+        )
+        assert coordinator is not None
+        await polls.create(
+            session,
+            Actor(COORDINATOR, coordinator),
+            PollDraft(
+                panel_id=panel_id,
+                question="Which day suits you?",
+                kind="one",
+                options=("Monday", "Friday"),
+                anonymous=True,
+                closes_at=clock.now() + timedelta(days=3),
+            ),
+            now=clock.now(),
+        )
+    priya = MemberDriver(emulator, COORDINATOR, "Priya")
+    ola, amal, sam = _members(emulator)
+    await _drain(app)
+    for member in (ola, amal, sam):
+        await member.reply()
+        await member.tap("Monday")
+        await member.reply()
+
+    await priya.send("/results")
+    await priya.reply()
+    await priya.tap("Which day suits you?")
+    with contextlib.suppress(AssertionError):  # the results, then the chart
+        while True:
+            await priya.reply(timeout=1.0)
+    await priya.tap("Share with the panel")
+    assert "You said, we did" in (await priya.reply())["text"]
+    await priya.send("We will facilitate the co-production of an evaluation framework.")
+    preview = await priya.reply()
+    assert "This is what members will see:" in preview["text"]
+    assert "co-production" in preview["text"] and "This reads well" not in preview["text"]
+    assert priya.buttons(preview)[:3] == ["Send", "Edit", "Add a version in another language"]
+    async with db.session() as session:
+        assert (await session.scalar(select(Poll.we_did))) is None  # nothing went yet
+
+    await priya.tap("Edit")
+    await priya.reply()
+    await priya.send("We will meet on Mondays.")
+    preview = await priya.reply()
+    assert "We will meet on Mondays." in preview["text"] and "This reads well" in preview["text"]
+    await priya.tap("Add a version in another language")
+    await priya.reply()
+    await priya.tap("Polski")
+    assert "Type your message in Polski." in (await priya.reply())["text"]
+    await priya.send("Będziemy się spotykać w poniedziałki.")
+    english, polish = await priya.replies(2)
+    assert "We will meet on Mondays." in english["text"]
+    assert "Check of the Polski version:" in polish["text"]
+    await priya.tap("Send")
+    assert "Sent. 3 people will get the results." in (await priya.reply())["text"]
+
+    await _drain(app)
+    shared = (await ola.reply())["text"]
+    assert "Będziemy się spotykać w poniedziałki." in shared and "Mondays" not in shared
+    shared = (await amal.reply())["text"]
+    assert "We will meet on Mondays." in shared
+    assert Translator("ar")(NOT_TRANSLATED, language="English") in shared
+    shared = (await sam.reply())["text"]
+    assert "We will meet on Mondays." in shared and "Not translated" not in shared
