@@ -17,7 +17,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelContext
 from bot.db import Meeting
-from bot.i18n import LANGUAGE_NAMES, Translator, translator
+from bot.i18n import LANGUAGE_NAMES, N_, Translator, translator
 from bot.services import drafts, glossary, plain_language
 from bot.services.meetings import MAX_TITLE
 from handlers import text_versions as versions
@@ -26,6 +26,7 @@ from handlers.glossary import plain_language_report
 from handlers.meeting_form import KIND, MAX_AGENDA, MAX_PLACE, Step, data
 from handlers.meeting_messages import invitation_text, with_words
 
+TOO_LONG = N_("That is too long. Please type it again, in fewer words.")
 LIMITS = {"title": MAX_TITLE, "agenda": MAX_AGENDA, "address": MAX_PLACE}
 
 
@@ -82,15 +83,7 @@ async def take(update: Update, context: PanelContext, answers: dict[str, Any], t
         return True
     words = " ".join(text.split()) if field == "title" else text.strip()
     if not words or len(words) > LIMITS[field]:
-        limit = LIMITS[field]
-        await reply(
-            update,
-            t.ngettext(
-                "Please type it again, in up to {n} letter.",
-                "Please type it again, in up to {n} letters.",
-                limit,
-            ),
-        )
+        await reply(update, t(TOO_LONG))
         return False
     added = dict(answers.get("translations") or {})
     added[language] = {**(added.get(language) or {}), field: words}
