@@ -243,6 +243,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
         if meeting.status != MeetingStatus.SCHEDULED or rsvp is None or rsvp.attended is not None:
             return None
         t = _person(member)
+        meeting, _ = await localised(session, meeting, t.language)
         data = [
             [
                 {
@@ -270,6 +271,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
         if not 0 <= index < len(papers):
             return None
         t = _person(member)
+        meeting, _ = await localised(session, meeting, t.language)
         caption = t("A paper for the meeting {title}.", title=escape(meeting.title))
         if papers[index].get("kind") == "photo":
             return Outgoing(text=caption, photo=papers[index]["file_id"])

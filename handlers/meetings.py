@@ -28,6 +28,7 @@ from handlers.common import (
     reply,
 )
 from handlers.roster import MESSAGE_LIMIT, telegram_length
+from handlers.text_versions import not_translated
 
 FEATURE, VERSION = words.FEATURE, words.VERSION
 TYPING_SUPPORT = "mtsup:"  # + meeting id
@@ -238,8 +239,10 @@ async def meetings_command(update: Update, context: PanelContext) -> None:
     )
     for meeting, rsvp, zone in upcoming[:10]:
         answer = t(words.ANSWER_LABELS[rsvp.answer]) if rsvp.answer else t("not answered yet")
+        meeting, own_words = await words.localised(context.session, meeting, t.language)
         lines = [
             f"<b>{escape(meeting.title)}</b>",
+            *not_translated(t, own_words),
             *words.details(t, meeting, zone),
             "",
             t("Your answer: {answer}", answer=answer),

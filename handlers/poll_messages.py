@@ -311,6 +311,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
         member = await session.get(Member, row.member_id) if row.member_id else None
         t = person(member)
         answered = await polls.answer_count(session, poll.id)
+        poll, _ = await localised(session, poll, t.language)
         return Outgoing(
             text="\n".join(
                 [

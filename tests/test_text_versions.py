@@ -164,6 +164,19 @@ async def test_a_polish_member_gets_the_polish_meeting_invitation_and_arabic_the
     plain = await sam.reply()
     assert "Leaflet review" in plain["text"] and "Not translated" not in plain["text"]
 
+    # The meeting's card in /meetings chooses the same way.
+    for member in (ola, amal):
+        with contextlib.suppress(AssertionError):  # the calendar file after the invitation
+            while True:
+                await member.reply(timeout=1.0)
+    await ola.send("/meetings")
+    _count, card = await ola.replies(2)
+    assert "Przegląd ulotki" in card["text"] and "Ratusz, sala 2." in card["text"]
+    await amal.send("/meetings")
+    _count, card = await amal.replies(2)
+    assert "Leaflet review" in card["text"]
+    assert Translator("ar")(NOT_TRANSLATED, language="English") in card["text"]
+
 
 async def test_you_said_we_did_is_previewed_and_checked_and_goes_in_each_members_language(
     app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
