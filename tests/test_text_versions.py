@@ -16,8 +16,9 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import polls
+from bot.services import meetings, polls, text_versions
 from bot.services.access import Actor
+from bot.services.meetings import MeetingDraft
 from bot.services.polls import PollDraft
 from tests.factories import add_member, create_panel
 
@@ -248,3 +249,42 @@ async def test_you_said_we_did_is_previewed_and_checked_and_goes_in_each_members
     assert Translator("ar")(NOT_TRANSLATED, language="English") in shared
     shared = (await sam.reply())["text"]
     assert "We will meet on Mondays." in shared and "Not translated" not in shared
+
+
+async def test_versions_fall_back_to_the_original_and_a_repeated_meeting_keeps_them(
+    db: Database, clock: FrozenClock
+) -> None:
+    panel_id = await _setup(db, clock)
+    async with db.session() as session:
+        coordinator = await session.scalar(select(Member.id).where(Member.telegram_id == 931))
+        assert coordinator is not None
+        actor = Actor(COORDINATOR, coordinator)
+        draft = MeetingDraft(
+            title="Leaflet review",
+            starts_at=clock.now() + timedelta(days=2),
+            duration_minutes=60,
+            agenda="We read the leaflet.",
+        )
+        meeting = await meetings.create(session, actor, panel_id, draft, now=clock.now())
+        unknown = await text_versions.words(session, "meeting", meeting.id, "ar")
+        assert unknown.texts == {} and unknown.untranslated_from is None  # made before versions
+        await text_versions.save(
+            session,
+            "meeting",
+            meeting.id,
+            original="en",
+            versions={"pl": {"title": "Przegląd ulotki", "unknown": "x"}, "xx": {"title": "?"}},
+        )
+        polish = await text_versions.words(session, "meeting", meeting.id, "pl")
+        assert polish.texts == {"title": "Przegląd ulotki"} and polish.untranslated_from is None
+        assert polish.get("agenda", meeting.agenda) == "We read the leaflet."  # not given: original
+        arabic = await text_versions.words(session, "meeting", meeting.id, "ar")
+        assert arabic.texts == {} and arabic.untranslated_from == "en"
+        english = await text_versions.words(session, "meeting", meeting.id, "en")
+        assert english.texts == {} and english.untranslated_from is None
+        [copy] = await meetings.repeat(
+            session, actor, meeting.id, every="week", times=1, now=clock.now()
+        )
+        repeated = await text_versions.words(session, "meeting", copy.id, "pl")
+        assert repeated.texts == {"title": "Przegląd ulotki"}
+        await session.commit()

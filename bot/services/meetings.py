@@ -29,7 +29,7 @@ from bot.db import (
     Panel,
     Rsvp,
 )
-from bot.services import audit, outbox
+from bot.services import audit, outbox, text_versions
 from bot.services.access import Actor, NotAllowed, refuse, require_coordinator
 from bot.services.reminders import reminder_times
 
@@ -635,6 +635,7 @@ async def repeat(
         )
         copy = await create(session, actor, meeting.panel_id, draft, now=now)
         copy.series_id = meeting.series_id
+        await text_versions.copy(session, text_versions.MEETING, meeting.id, copy.id)
         created.append(copy)
     return created
 

@@ -76,7 +76,15 @@ async def words(session: AsyncSession, kind: str, object_id: int, language: str)
     return Words(texts, original if missing else None)
 
 
-async def remove(session: AsyncSession, kind: str, object_id: int) -> None:
-    await session.execute(
-        delete(TextVersion).where(TextVersion.kind == kind, TextVersion.object_id == object_id)
+async def copy(session: AsyncSession, kind: str, from_id: int, to_id: int) -> None:
+    """Give a copy (a repeated meeting) the same versions as the object it copies."""
+    rows = (
+        await session.scalars(
+            select(TextVersion).where(TextVersion.kind == kind, TextVersion.object_id == from_id)
+        )
+    ).all()
+    session.add_all(
+        TextVersion(kind=kind, object_id=to_id, field=r.field, language=r.language, text=r.text)
+        for r in rows
     )
+    await session.flush()
