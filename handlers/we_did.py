@@ -157,6 +157,14 @@ async def on_button(update: Update, context: PanelContext) -> None:
     member = context.member
     draft = await drafts.get(context.session, member.id, KIND) if member else None
     if not args or draft is None:
+        # Only a coordinator who typed "You said, we did" has a draft: from anyone who
+        # coordinates nothing, the tap is forged.
+        assert update.effective_user is not None
+        actor = await access.actor_for(
+            context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
+        )
+        if not await access.coordinated_panels(context.session, actor):
+            access.refuse(context.session, actor, "wd:" + "".join(args or [])[:20])
         await answer_expired(query, context)
         return
     t, answers = context.t, dict(draft.data or {})

@@ -73,6 +73,8 @@ MATRIX: tuple[Attempt, ...] = (
     Attempt("see results by button", "button", "pr:1:v:{poll}"),
     Attempt("share results with the panel", "button", "pr:1:s:{poll}"),
     Attempt("download the answers", "button", "pr:1:x:{poll}"),
+    Attempt("you said, we did: send it", "button", "wd:1:send"),
+    Attempt("you said, we did: add a language", "button", "wd:1:vl:pl"),
     Attempt("see the answers needed", "command", "/minanswers"),
     Attempt("change the answers needed", "command", "/minanswers 9"),
     Attempt("change the answers needed by panel button", "button", "ps:1:m:{panel}"),
