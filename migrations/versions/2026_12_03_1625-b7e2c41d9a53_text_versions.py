@@ -1,7 +1,7 @@
 """text versions: coordinators' own words (polls, meetings, "You said, we did") per language
 
 Revision ID: b7e2c41d9a53
-Revises: 6e53ee7294a8
+Revises: 5b1e0a7c9d21
 Create Date: 2026-12-03 16:25:00+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.db.base
 
 revision: str = 'b7e2c41d9a53'
-down_revision: str | Sequence[str] | None = '6e53ee7294a8'
+down_revision: str | Sequence[str] | None = '5b1e0a7c9d21'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
