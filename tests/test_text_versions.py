@@ -43,6 +43,14 @@ def _members(emulator: BotApiEmulator) -> tuple[MemberDriver, MemberDriver, Memb
     )
 
 
+async def _shared(member: MemberDriver) -> str:
+    """The shared results, after the thanks for an answer held back and any closing notice."""
+    while True:
+        text = str((await member.reply())["text"])
+        if "Mondays" in text or "poniedziałki" in text:
+            return text
+
+
 async def _drain(app: PanelbotApplication) -> None:
     assert app.runtime.delivery is not None
     await app.runtime.delivery.drain()
@@ -183,6 +191,7 @@ async def test_you_said_we_did_is_previewed_and_checked_and_goes_in_each_members
     app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
 ) -> None:
     panel_id = await _setup(db, clock)
+    await add_member(db, clock, panel_id, 935, "Jo")
     async with db.session() as session:
         coordinator = await session.scalar(
             select(Member.id).where(Member.telegram_id == COORDINATOR)
@@ -203,11 +212,16 @@ async def test_you_said_we_did_is_previewed_and_checked_and_goes_in_each_members
         )
     priya = MemberDriver(emulator, COORDINATOR, "Priya")
     ola, amal, sam = _members(emulator)
+    jo = MemberDriver(emulator, 935, "Jo")  # members see results only from k+1 answers
     await _drain(app)
-    for member in (ola, amal, sam):
+    for member, choice in ((ola, "Monday"), (amal, "Monday"), (sam, "Friday"), (jo, "Friday")):
         await member.reply()
-        await member.tap("Monday")
+        await member.tap(choice)
         await member.reply()
+    clock.advance(timedelta(days=4))  # the poll closes and its held answers are written
+    await _drain(app)
+    await app.runtime.flush_anonymous()
+    assert "has closed" in (await priya.reply())["text"]
 
     await priya.send("/results")
     await priya.reply()
@@ -239,15 +253,15 @@ async def test_you_said_we_did_is_previewed_and_checked_and_goes_in_each_members
     assert "We will meet on Mondays." in english["text"]
     assert "Check of the Polski version:" in polish["text"]
     await priya.tap("Send")
-    assert "Sent. 3 people will get the results." in (await priya.reply())["text"]
+    assert "Sent. 4 people will get the results." in (await priya.reply())["text"]
 
     await _drain(app)
-    shared = (await ola.reply())["text"]
+    shared = await _shared(ola)
     assert "Będziemy się spotykać w poniedziałki." in shared and "Mondays" not in shared
-    shared = (await amal.reply())["text"]
+    shared = await _shared(amal)
     assert "We will meet on Mondays." in shared
     assert Translator("ar")(NOT_TRANSLATED, language="English") in shared
-    shared = (await sam.reply())["text"]
+    shared = await _shared(sam)
     assert "We will meet on Mondays." in shared and "Not translated" not in shared
 
 
