@@ -240,7 +240,12 @@ async def on_typed_answer(update: Update, context: PanelContext) -> None:
 
     if await menu_tapped(update, context):
         return
-    answer = parse_typed(poll, message.text) if message.text else None
+    shown, _ = await localised(context.session, poll, t.language)  # their language's choices
+    answer = (
+        (parse_typed(shown, message.text) or parse_typed(poll, message.text))
+        if message.text
+        else None
+    )
     if answer is None:
         await reply(update, t(TYPE_HINTS[poll.kind]))
         return

@@ -20,6 +20,7 @@ from bot.services import meetings, polls, text_versions
 from bot.services.access import Actor
 from bot.services.meetings import MeetingDraft
 from bot.services.polls import PollDraft
+from handlers.polls import TYPE_HINTS
 from tests.factories import add_member, create_panel
 
 COORDINATOR, OLA, AMAL, SAM = 931, 932, 933, 934
@@ -103,6 +104,10 @@ async def test_a_polish_member_gets_the_polish_poll_and_an_arabic_member_the_mar
     assert {"Poniedziałek", "Piątek"} <= set(ola.buttons(question))
     assert "Monday" not in ola.buttons(question)
     assert Translator("pl")(NOT_TRANSLATED, language="English") not in question["text"]
+    await ola.tap(Translator("pl")("Type my answer"))
+    await ola.reply()
+    await ola.send("Piątek")  # a choice typed in words, in Polish
+    assert (await ola.reply())["text"] != Translator("pl")(TYPE_HINTS["one"])
 
     original = await amal.reply()
     assert "Which day suits you?" in original["text"]
