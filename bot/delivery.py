@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Message
@@ -29,6 +30,7 @@ from telegram.error import (
 from bot.clock import Clock
 from bot.db import OutboxStatus
 from bot.db.engine import Database
+from bot.db.sqlite_workers import SqliteWorkers
 from bot.outgoing import Outgoing, Renderer, keyboard, render_prepared, send_follow_up, send_message
 from bot.rate_budget import FROM_OUTBOX, LiveSends, RateLimiter, retry_seconds
 from bot.services import members, outbox, outbox_recovery
@@ -110,6 +112,7 @@ class Delivery:
         self._running = asyncio.Lock()
         self._stopping = False
         self._started = False
+        self._sqlite_workers: SqliteWorkers | None = None
         self._outage = True  # rows may have given up before this process started
 
     def request_stop(self) -> None:
@@ -192,15 +195,21 @@ class Delivery:
             log.warning("Telegram answers again: %s rows that gave up are queued again", again)
 
     async def _release_dead_leases(self) -> None:
-        """On SQLite only one process can use the database, so rows leased before this one
-        started belong to a process that died: free them now rather than wait out the lease."""
+        """On SQLite, rows leased by a process that is gone are freed at start-up rather than
+        waiting out the lease. Whether any other process is alive is the kernel's word (a lock
+        file beside the database), so a second living worker's rows are never taken."""
         self._started = True
-        if self.db.engine.dialect.name != "sqlite":
+        database = self.db.engine.url.database
+        if self.db.engine.dialect.name != "sqlite" or not database or database == ":memory:":
             return
-        async with self.db.session() as session:
-            released = await outbox.release_leases(session)
-        if released:
-            log.info("Released %s outbox rows leased by an earlier process", released)
+        workers = SqliteWorkers(Path(database))
+        self._sqlite_workers = workers
+        if workers.try_alone():
+            async with self.db.session() as session:
+                released = await outbox.release_leases(session)
+            if released:
+                log.info("Released %s outbox rows leased by an earlier process", released)
+        await workers.join()
 
     async def _send_chat(self, rows: list[ClaimedMessage], report: DeliveryReport) -> None:
         for index, message in enumerate(rows):

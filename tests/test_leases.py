@@ -1,7 +1,8 @@
 """Outbox leases after a restart and across machines.
 
-SQLite: only one process can use the database, so rows leased by a process that died are freed
-as soon as the bot starts again, instead of waiting out the lease. PostgreSQL: leases run by the
+SQLite: rows leased by a process that died are freed as soon as the bot starts again, instead of
+waiting out the lease, when no other process is using the database (the kernel says so: a lock
+file beside it); a living worker's rows are left alone. PostgreSQL: leases run by the
 database's clock, so a worker whose own clock is three minutes ahead does not take rows another
 worker is still sending.
 """
@@ -73,6 +74,38 @@ async def test_after_a_restart_on_sqlite_rows_leased_by_the_dead_process_go_at_o
 
     assert report.sent == len(PEOPLE)
     assert all(_copies(emulator, user_id) == 1 for user_id in PEOPLE)
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite only: the release at start-up is SQLite's")
+async def test_on_sqlite_a_second_worker_leaves_a_living_workers_rows_alone(
+    settings: Settings, db: Database, clock: FrozenClock, emulator: BotApiEmulator
+) -> None:
+    """Two processes can share one SQLite file (tests/test_scale_out.py): one that starts while
+    another lives must not free that one's leases, or a copy goes twice."""
+    for user_id in PEOPLE:
+        emulator.add_user(user_id, f"Person {user_id}")
+    first = await _bot(settings, db, clock)
+    second = None
+    try:
+        assert first.runtime.delivery is not None
+        await first.runtime.delivery.drain()  # started: it holds its place beside the database
+        await _queue(db, clock.now())
+        async with db.session() as session:  # the first worker's batch in hand
+            claimed = await outbox.claim_due(
+                session, now=clock.now(), limit=100, lease=timedelta(minutes=2)
+            )
+        assert len(claimed) == len(PEOPLE)
+
+        second = await _bot(settings, db, clock)
+        assert second.runtime.delivery is not None
+        report = await second.runtime.delivery.drain()
+    finally:
+        await first.shutdown()
+        if second is not None:
+            await second.shutdown()
+
+    assert report.sent == 0
+    assert all(_copies(emulator, user_id) == 0 for user_id in PEOPLE)
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only: several workers share the rows")
