@@ -183,7 +183,7 @@ async def choose_panel(update: Update, context: PanelContext) -> None:
     if await _send_invite(update, context, actor, int(args[0]), days, refuse_in_chat=False):
         await query.answer()
         # Remove the buttons so the list cannot be tapped again by mistake.
-        await remove_buttons(query)
+        await remove_buttons(query, context)
     else:
         await query.answer(context.t(ONLY_COORDINATORS), show_alert=True)
 

@@ -504,7 +504,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
         await _send(update, context)
     elif action == "stop":
         await _end(context)
-        await remove_buttons(query)
+        await remove_buttons(query, context)
         await reply(update, t("Cancelled. Nothing was sent."))
     else:
         access.refuse(context.session, await _actor(update, context), "bc:" + action[:20])
@@ -656,7 +656,7 @@ async def _about_broadcast(
     await context.session.commit()
     await query.answer()
     if cancelled:
-        await remove_buttons(query)
+        await remove_buttons(query, context)
     await reply(
         update,
         t("Cancelled. Nobody will get it.")

@@ -60,26 +60,30 @@ async def reply(update: Update, text: str, **kwargs: object) -> None:
     await update.get_bot().do_api_request(SEND_MESSAGE, api_kwargs=parameters)
 
 
-# Messages whose buttons this process took off lately. Two quick taps on one message are two
-# updates carrying the same buttons; one person's updates run in order, so the second sees the
-# first's mark and does not ask Telegram again (it would refuse: "message is not modified").
-_BUTTONS_REMOVED: OrderedDict[tuple[int, int], None] = OrderedDict()
-_REMEMBERED = 10_000
+# How many messages whose buttons were taken off are remembered (in the application's bot_data).
+REMEMBERED = 10_000
+BUTTONS_REMOVED = "buttons_removed"
 
 
-async def remove_buttons(query: CallbackQuery) -> None:
-    """Take the buttons off the message that was tapped, once."""
+async def remove_buttons(query: CallbackQuery, context: PanelContext) -> None:
+    """Take the buttons off the message that was tapped, once. Two quick taps on one message are
+    two updates carrying the same buttons; one person's updates run in order, so the second sees
+    the first's note and does not ask Telegram again (it would refuse: "message is not
+    modified")."""
+    removed: OrderedDict[tuple[int, int], None] = context.bot_data.setdefault(
+        BUTTONS_REMOVED, OrderedDict()
+    )
     message = query.message
     key = (message.chat.id, message.message_id) if message else None
-    if key is not None and key in _BUTTONS_REMOVED:
+    if key is not None and key in removed:
         return
     try:
         await query.edit_message_reply_markup(reply_markup=None)
     except BadRequest as error:
-        # Another process took them off, or the message is too old to edit: nothing to undo.
+        # Another process took them off already: nothing left to do.
         if "not modified" not in error.message.lower():
             raise
     if key is not None:
-        _BUTTONS_REMOVED[key] = None
-        if len(_BUTTONS_REMOVED) > _REMEMBERED:
-            _BUTTONS_REMOVED.popitem(last=False)
+        removed[key] = None
+        if len(removed) > REMEMBERED:
+            removed.popitem(last=False)

@@ -107,12 +107,12 @@ async def _ask_to_write(update: Update, context: PanelContext, mode: str, panel_
     await reply(update, "\n".join(lines))
 
 
-async def _close(update: Update) -> None:
+async def _close(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
     with contextlib.suppress(BadRequest):
-        await remove_buttons(query)
+        await remove_buttons(query, context)
 
 
 async def on_button(update: Update, context: PanelContext) -> None:
@@ -134,13 +134,13 @@ async def on_button(update: Update, context: PanelContext) -> None:
         mode = rest[0]
         panels = await feedback.active_panels(context.session, user_id)
         if op == "p" and len(rest) == 2 and _id(rest[1]) in {p for p, _ in panels}:
-            await _close(update)
+            await _close(update, context)
             await _ask_to_write(update, context, mode, int(rest[1]))
         elif op == "m" and len(panels) == 1:
-            await _close(update)
+            await _close(update, context)
             await _ask_to_write(update, context, mode, panels[0][0])
         elif op == "m" and panels:
-            await _close(update)
+            await _close(update, context)
             rows = [[button(name[:60], _data("p", mode, pid))] for pid, name in panels[:30]]
             await reply(
                 update, t("Which panel is it for?"), reply_markup=InlineKeyboardMarkup(rows)

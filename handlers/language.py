@@ -54,7 +54,7 @@ async def choose_language(update: Update, context: PanelContext) -> None:
     _ = translator(language)
     await query.answer()
     # Remove the buttons so an old list cannot be tapped again by mistake.
-    await remove_buttons(query)
+    await remove_buttons(query, context)
     await reply(update, _("OK. I will write to you in English from now on."))
     await publish_commands_for_chat(context.bot, query.from_user.id, language)
 

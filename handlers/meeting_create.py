@@ -107,11 +107,11 @@ async def _today(context: PanelContext, answers: dict[str, Any]) -> tuple[ZoneIn
     return zone, picker.local_today(context.runtime.clock.now(), zone)
 
 
-async def _close(query: CallbackQuery) -> None:
+async def _close(query: CallbackQuery, context: PanelContext) -> None:
     """The question is answered: take its buttons away so they are not tapped again."""
     await query.answer()
     with contextlib.suppress(BadRequest):
-        await remove_buttons(query)
+        await remove_buttons(query, context)
 
 
 def _nav_row(t: Translator, step: Step, answers: dict[str, Any]) -> list[InlineKeyboardButton]:
@@ -324,7 +324,7 @@ async def _cancel(update: Update, context: PanelContext, query: CallbackQuery) -
     await drafts.discard(context.session, member.id, KIND)
     await profile.set_step(context.session, member.telegram_id, None)
     await context.session.commit()
-    await _close(query)
+    await _close(query, context)
     t = context.t
     await reply(
         update, t("Cancelled. Nothing was sent.") + "\n" + t("To make a meeting, type /newmeeting.")
@@ -374,7 +374,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
             before = previous_step(step, answers)
             if before is None:
                 raise Forged
-            await _close(query)
+            await _close(query, context)
             await _go(update, context, before)
         else:
             await _on_step_button(update, context, query, step, answers, [value, *rest])
@@ -386,10 +386,10 @@ async def _on_resume(
     update: Update, context: PanelContext, query: CallbackQuery, current: Step, value: str
 ) -> None:
     if value == "go":
-        await _close(query)
+        await _close(query, context)
         await _go(update, context, current)
     elif value == "new":
-        await _close(query)
+        await _close(query, context)
         await _start_again(update, context)
     else:
         raise Forged
@@ -412,7 +412,7 @@ async def _on_step_button(
         }:
             access.refuse(context.session, actor, "nm:panel", None)
             raise Forged
-        await _close(query)
+        await _close(query, context)
         await _go(update, context, Step.TITLE, panel_id=int(value))
     elif step == Step.DATE:
         await _on_calendar(update, context, query, answers, args)
@@ -426,44 +426,44 @@ async def _on_step_button(
             await reply(update, t(problem))
         else:
             with contextlib.suppress(BadRequest):
-                await remove_buttons(query)
+                await remove_buttons(query, context)
     elif step == Step.LENGTH:
         if (
             not (value.isascii() and value.isdigit() and len(value) <= 12)
             or int(value) not in LENGTH_LABELS
         ):
             raise Forged
-        await _close(query)
+        await _close(query, context)
         await _go(update, context, Step.WHERE, duration=int(value))
     elif step == Step.WHERE:
         if value not in WHERE_LABELS:
             raise Forged
-        await _close(query)
+        await _close(query, context)
         await _go(update, context, next_step(step, {"where": value}), where=value)
     elif step in (Step.MAP, Step.AGENDA) and value == "skip":
-        await _close(query)
+        await _close(query, context)
         field = "map_url" if step == Step.MAP else "agenda"
         await _go(update, context, next_step(step, answers), **{field: None})
     elif step == Step.ACCESS:
         await _on_access(update, context, query, answers, value)
     elif step == Step.PAPERS and value in ("done", "none"):
-        await _close(query)
+        await _close(query, context)
         if value == "none":
             await _go(update, context, Step.PAID, papers=[])
         else:
             await _go(update, context, Step.PAID)
     elif step == Step.PAID and value in ("yes", "no"):
-        await _close(query)
+        await _close(query, context)
         await _go(update, context, Step.PREVIEW, paid=value == "yes")
     elif step == Step.PREVIEW and value == "send":
-        await _close(query)
+        await _close(query, context)
         await _send(update, context, answers)
     elif step == Step.PREVIEW and value in ("lang", "vl", "vdone"):
-        await _close(query)
+        await _close(query, context)
         if not await meeting_versions.on_button(update, context, args):
             await _go(update, context, Step.PREVIEW)
     elif step == Step.PREVIEW and value == "again":
-        await _close(query)
+        await _close(query, context)
         await _start_again(update, context)
     else:
         raise Forged
@@ -501,7 +501,7 @@ async def _on_calendar(
                 InlineKeyboardMarkup(_date_rows(t, today, today, answers))
             )
     else:
-        await _close(query)
+        await _close(query, context)
         await _go(update, context, Step.TIME, date=when.isoformat(), starts_at=None)
 
 
@@ -513,7 +513,7 @@ async def _on_access(
     value: str,
 ) -> None:
     if value == "done":
-        await _close(query)
+        await _close(query, context)
         await _go(update, context, Step.AGENDA)
         return
     if value not in ACCESS_OPTIONS:

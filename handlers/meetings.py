@@ -163,7 +163,7 @@ async def _support_done(
     assert query is not None and query.from_user is not None
     await _tell_coordinators(update, context, query.from_user.id, meeting_id)
     await query.answer()
-    await remove_buttons(query)
+    await remove_buttons(query, context)
 
 
 async def _tell_coordinators(
@@ -445,7 +445,7 @@ async def _cancel(update: Update, context: PanelContext, meeting_id: int, rest: 
     )
     await context.session.commit()
     await query.answer()
-    await remove_buttons(query)
+    await remove_buttons(query, context)
     await reply(update, context.t("Cancelled. Everyone invited will be told."))
 
 
@@ -453,7 +453,7 @@ async def _keep(update: Update, context: PanelContext, meeting_id: int, rest: li
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await remove_buttons(query)
+    await remove_buttons(query, context)
     await reply(update, context.t("OK. Nothing has changed."))
 
 
@@ -466,7 +466,7 @@ async def _came(update: Update, context: PanelContext, meeting_id: int, rest: li
     )
     await context.session.commit()
     await query.answer()
-    await remove_buttons(query)
+    await remove_buttons(query, context)
     t = context.t
     await reply(update, t("Thank you for coming.") if came else t("Thank you for telling us."))
 
@@ -515,7 +515,7 @@ async def _repeat(update: Update, context: PanelContext, meeting_id: int, rest: 
     )
     await context.session.commit()
     await query.answer()
-    await remove_buttons(query)
+    await remove_buttons(query, context)
     t = context.t
     await reply(
         update,

@@ -196,7 +196,7 @@ async def _answer(update: Update, context: PanelContext, step: Step, value: str)
                 await onboarding.refuse_consent(session, user_id, now=now)
                 await session.commit()
                 await query.answer()
-                await remove_buttons(query)
+                await remove_buttons(query, context)
                 await reply(
                     update,
                     "\n\n".join(
@@ -249,7 +249,7 @@ async def _answer(update: Update, context: PanelContext, step: Step, value: str)
         await answer_expired(query, context)
         return
     await query.answer()
-    await remove_buttons(query)
+    await remove_buttons(query, context)
     await _go_to(update, context, user_id, next_step)
 
 

@@ -186,7 +186,7 @@ async def on_panel_chosen(update: Update, context: PanelContext) -> None:
         await drafts.discard(context.session, member.id, KIND)
         await context.session.commit()
     await query.answer()
-    await remove_buttons(query)
+    await remove_buttons(query, context)
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:

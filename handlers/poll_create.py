@@ -225,12 +225,12 @@ async def _preview(update: Update, context: PanelContext, answers: dict[str, Any
     await reply(update, added[-1], reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def _close(update: Update) -> None:
+async def _close(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
     with contextlib.suppress(BadRequest):
-        await remove_buttons(query)
+        await remove_buttons(query, context)
 
 
 async def on_button(update: Update, context: PanelContext) -> None:
@@ -248,7 +248,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
     number = value.isdecimal() and value.isascii() and len(value) < 19
     draft = await drafts.get(context.session, member.id, KIND)
     if step == "x":
-        await _close(update)
+        await _close(update, context)
         await _cancel(update, context)
         return
     if draft is None:
@@ -276,41 +276,41 @@ async def on_button(update: Update, context: PanelContext) -> None:
         if step == "panel" and number:
             actor = await _actor(context, update)
             await access.require_coordinator(context.session, actor, int(value))
-            await _close(update)
+            await _close(update, context)
             await _go(update, context, "question", panel_id=int(value))
         elif step == "kind" and value in KIND_LABELS:
-            await _close(update)
+            await _close(update, context)
             following = "options" if value in ("one", "many") else "anon"
             await _go(update, context, following, type=value)
         elif step == "anon" and value in ("yes", "no"):
-            await _close(update)
+            await _close(update, context)
             await _go(update, context, "closes", anonymous=value == "yes")
         elif step == "closes" and value in CLOSES:
-            await _close(update)
+            await _close(update, context)
             await _go(update, context, "who", days=int(value))
         elif step == "who" and value in ("panel", "meeting"):
-            await _close(update)
+            await _close(update, context)
             if value == "panel":
                 await _go(update, context, "preview", meeting_id=None)
             else:
                 await _go(update, context, "meeting")
         elif step == "meeting" and number:
-            await _close(update)
+            await _close(update, context)
             await _go(update, context, "preview", meeting_id=int(value))
         elif step == "preview" and value == "lang":
-            await _close(update)
+            await _close(update, context)
             await _go(update, context, "vlang")
         elif step == "vlang" and value in LAUNCH_LANGUAGES:
-            await _close(update)
+            await _close(update, context)
             await _go(update, context, "vq", vlang=value)
         elif step == "vlang" and value == "done":
-            await _close(update)
+            await _close(update, context)
             await _go(update, context, "preview")
         elif step == "preview" and value == "edit":
-            await _close(update)
+            await _close(update, context)
             await _go(update, context, "question")
         elif step == "preview" and value == "send":
-            await _close(update)
+            await _close(update, context)
             await _send(update, context, answers)
         else:
             await answer_expired(query, context)

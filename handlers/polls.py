@@ -109,11 +109,11 @@ def parse_typed(poll: Poll, text: str) -> dict[str, Any] | None:
     return {"choices": picked} if picked else None
 
 
-async def _remove_buttons(update: Update) -> None:
+async def _remove_buttons(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     if query is not None:
         with contextlib.suppress(BadRequest):
-            await remove_buttons(query)
+            await remove_buttons(query, context)
 
 
 async def _record(update: Update, context: PanelContext, poll_id: int, **answer: Any) -> Outcome:
@@ -193,7 +193,7 @@ async def on_answer_button(update: Update, context: PanelContext) -> None:
         await query.answer(t(OUTCOMES[outcome]), show_alert=True)
         return
     await query.answer()
-    await _remove_buttons(update)
+    await _remove_buttons(update, context)
     await reply(update, t(OUTCOMES[outcome]))
 
 

@@ -99,7 +99,7 @@ async def on_item(update: Update, context: PanelContext) -> None:
         me = await profile.get_member(context.session, context.member.telegram_id)  # type: ignore[union-attr]
         me.broadcasts_muted = not me.broadcasts_muted
         await context.session.commit()
-        await remove_buttons(query)
+        await remove_buttons(query, context)
         await show_settings(update, context, saved=True)
     elif key == "leave":
         from handlers import privacy
@@ -172,7 +172,7 @@ async def _saved(
     await context.refresh_member(user_id)
     if update.callback_query:
         await update.callback_query.answer()
-        await remove_buttons(update.callback_query)
+        await remove_buttons(update.callback_query, context)
     await show_settings(update, context, saved=True)
 
 

@@ -190,7 +190,7 @@ async def confirm_forget(update: Update, context: PanelContext) -> None:
     # language even though their saved choice is gone.
     t = context.t
     await query.answer()
-    await remove_buttons(query)
+    await remove_buttons(query, context)
     if args == ["no"]:
         await reply(update, t("OK. Nothing was deleted."))
         return
@@ -265,7 +265,7 @@ async def leave(update: Update, context: PanelContext) -> None:
         await answer_expired(query, context)
         return
     await query.answer()
-    await remove_buttons(query)
+    await remove_buttons(query, context)
     if panel_id is None:
         await reply(update, t("OK. Nothing has changed."))
         return

@@ -170,7 +170,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
     t, answers = context.t, dict(draft.data or {})
     await query.answer()
     with contextlib.suppress(BadRequest):
-        await remove_buttons(query)
+        await remove_buttons(query, context)
     action, rest = args[0], args[1:]
     if action == "send":
         await _send(update, context, answers)

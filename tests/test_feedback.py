@@ -14,7 +14,9 @@ from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
 from tests.factories import add_member, create_panel
 
-COORDINATOR, OLA, SAM = 701, 702, 703
+# Long ids: the tests look for them in sealed, random-looking text, where a short one like 703
+# turns up by chance now and then.
+COORDINATOR, OLA, SAM = 7_010_071, 7_020_072, 7_030_073
 
 
 async def _drain(app: PanelbotApplication) -> None:

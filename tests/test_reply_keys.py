@@ -60,6 +60,9 @@ def _changed(settings: Settings, changes: dict[str, object]) -> Settings:
 
 
 async def _drain(application: PanelbotApplication) -> None:
+    """Anonymous messages wait to be written with others' (README, threat model): write them,
+    as the periodic job would, then send what is due."""
+    await application.runtime.flush_anonymous(everything=True)
     assert application.runtime.delivery is not None
     await application.runtime.delivery.drain()
 
