@@ -108,7 +108,8 @@ async def _card(
         t(
             "<b>Claim {n}</b> from {name}, {panel}",
             n=claim.id,
-            name=escape(member.display_name or "?") if member else "?",
+            # A forgotten member's kept claim shows its reference, as in the finance export.
+            name=escape((member.display_name if member else claim.former_member) or "?"),
             panel=escape(panel.name if panel else "?"),
         )
     ]

@@ -259,3 +259,51 @@ async def test_someone_with_no_finance_records_is_not_told_about_them(
     await driver.tap(en("Yes, delete everything"))
     done = (await driver.reply())["text"]
     assert "kept" not in done and done.startswith(en("Done. We deleted your data."))
+
+
+async def test_a_forgotten_members_approved_claim_can_still_be_marked_paid(
+    app: PanelbotApplication,
+    emulator: BotApiEmulator,
+    db: Database,
+    clock: FrozenClock,
+    settings: Settings,
+) -> None:
+    """Money approved before someone asked to be forgotten is still owed: finance must be able
+    to find the claim in /review and mark it paid, and the card names nobody."""
+    new = await create_panel(db, clock, "Carers Voice")
+    zeb = await add_member(db, clock, new.panel.id, ZEB, NAME)
+    await add_member(db, clock, new.panel.id, PRIYA, "Priya", role=Role.COORDINATOR)
+    en = Translator("en")
+    zebedee = MemberDriver(emulator, ZEB, "Zebedee")
+    # A receipt Telegram really holds, so the review card can show it.
+    sent = emulator.user_sends_photo(ZEB, TINY_PNG)
+    await zebedee.reply()
+    file_id = sent["photo"][-1]["file_id"]
+    claim_id, _ = await _claim(db, settings, new.panel.id, zeb.id, ClaimStatus.APPROVED, file_id)
+    await zebedee.send("/forgetme")
+    await zebedee.reply()
+    await zebedee.tap(en("Yes, delete everything"))
+    await zebedee.reply()
+    told_before = len(emulator.messages(ZEB))
+
+    priya = MemberDriver(emulator, PRIYA, "Priya")
+    await priya.send("/review")
+    shown = await priya.replies(2)  # the receipt, then the card
+    seen = repr(shown)
+    assert NAME not in seen and "Zebedee" not in seen
+    card = shown[-1]
+    async with db.session() as session:
+        kept = await session.get(Claim, claim_id)
+        assert kept is not None and kept.former_member
+    assert kept.former_member in card["text"]  # the same reference as in the finance export
+    assert en("Mark paid") in priya.buttons(card)
+    await priya.tap(en("Mark paid"))
+    how = await priya.reply()
+    await priya.tap(priya.buttons(how)[0])
+    await priya.reply()
+    async with db.session() as session:
+        claim = await session.get(Claim, claim_id)
+        assert claim is not None and claim.status == ClaimStatus.PAID
+    assert app.runtime.delivery is not None
+    await app.runtime.delivery.drain()
+    assert len(emulator.messages(ZEB)) == told_before  # nobody to tell: the person is gone

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Table, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -515,7 +515,8 @@ async def next_to_review(
         .execution_options(populate_existing=True)
     )
     if actor.member_id is not None:
-        base = base.where(Claim.member_id != actor.member_id)
+        # A forgotten member's kept claim has no member: it is nobody's own, and still owed.
+        base = base.where(or_(Claim.member_id.is_(None), Claim.member_id != actor.member_id))
     # A claim with a question on one line can still have its other lines decided.
     undecided = select(ClaimLine.id).where(
         ClaimLine.claim_id == Claim.id, ClaimLine.status == LineStatus.SUBMITTED
