@@ -45,7 +45,7 @@ from bot.db import (
 from bot.db.engine import Database
 from bot.services import jargon, outbox
 from bot.services.anonymous import HELD_PREFIX, HeldAnswer, HeldMessage, Hold, different
-from bot.services.feedback import _notify, _owner, _seal
+from bot.services.feedback import notify_coordinators, route_owner, seal_route
 from bot.services.polls import MIN_ANSWERS, min_answers_for
 
 log = logging.getLogger(__name__)
@@ -176,12 +176,12 @@ async def _write_message(
         session.add(
             FeedbackRoute(
                 feedback_id=item.id,
-                sealed=_seal(message.route_to),
-                owner=_owner(message.route_to, item.id),
+                sealed=seal_route(message.route_to),
+                owner=route_owner(message.route_to, item.id),
             )
         )
     key = f"feedback:{item.id}:new"
-    await _notify(session, panel_id, key, {"feedback_id": item.id}, now, item.text)
+    await notify_coordinators(session, panel_id, key, {"feedback_id": item.id}, now, item.text)
 
 
 async def _write_answer_back(session: AsyncSession, message: HeldMessage, now: datetime) -> None:
@@ -199,7 +199,7 @@ async def _write_answer_back(session: AsyncSession, message: HeldMessage, now: d
     await session.flush()
     key = f"feedback:{item.id}:back:{turn.id}"
     payload = {"feedback_id": item.id, "reply_id": turn.id}
-    await _notify(session, item.panel_id, key, payload, now, message.text)
+    await notify_coordinators(session, item.panel_id, key, payload, now, message.text)
 
 
 async def _flush_words(hold: Hold, db: Database, now: datetime, *, everything: bool) -> int:

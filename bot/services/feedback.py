@@ -40,11 +40,11 @@ CHUNK = 3500  # characters of people's text per message, leaving room for a head
 configure_routes = route_keys.configure
 
 
-def _owner(chat_id: int, feedback_id: int) -> str:
+def route_owner(chat_id: int, feedback_id: int) -> str:
     return route_keys.owner(chat_id, feedback_id)
 
 
-def _seal(chat_id: int) -> str:
+def seal_route(chat_id: int) -> str:
     return route_keys.seal(chat_id)
 
 
@@ -119,7 +119,7 @@ def chunks(text: str, size: int = CHUNK) -> list[str]:
     return parts
 
 
-async def _notify(
+async def notify_coordinators(
     session: AsyncSession,
     panel_id: int,
     key: str,
@@ -193,11 +193,11 @@ async def submit(
         session.add(
             FeedbackRoute(
                 feedback_id=feedback.id,
-                sealed=_seal(telegram_id),
-                owner=_owner(telegram_id, feedback.id),
+                sealed=seal_route(telegram_id),
+                owner=route_owner(telegram_id, feedback.id),
             )
         )
-    await _notify(
+    await notify_coordinators(
         session,
         panel_id,
         f"feedback:{feedback.id}:new",
@@ -351,7 +351,7 @@ async def answer_back(
     )
     session.add(turn)
     await session.flush()
-    await _notify(
+    await notify_coordinators(
         session,
         feedback.panel_id,
         f"feedback:{feedback.id}:back:{turn.id}",
