@@ -32,6 +32,7 @@ from handlers import (
     errors,
     feedback,
     flood,
+    forms,
     glossary,
     language,
     meeting_create,
@@ -54,6 +55,7 @@ from handlers import (
     start,
 )
 from handlers.commands import publish_commands
+from handlers.forms import rules as form_rules
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +120,7 @@ def build_application(
     # has typed text that belongs to it; the catch-all fallbacks come last.
     application.add_handler(TypeHandler(Update, _before_any_feature), group=-1)
     features = (
+        forms,
         reachability,
         onboarding,
         start,
@@ -193,10 +196,14 @@ async def _before_any_feature(update: object, context: PanelContext) -> None:
     """Runs before every feature handler, in this order: who is writing and in which language;
     the one notice for a flood's dropped updates (handlers/flood.py); nothing personal outside
     a private chat, and edits never taken as commands or answers (handlers/private_chats.py).
-    The last two end the update (ApplicationHandlerStop) when they apply."""
+    The last two end the update (ApplicationHandlerStop) when they apply. Then the form
+    engine's rules (handlers/forms/rules.py): /cancel stops any form, and a menu tap or a
+    command leaves the open form so that it does what was tapped."""
     await load_person(update, context)
     await flood.tell_once(update, context)
     await private_chats.keep_personal_things_private(update, context)
+    if isinstance(update, Update):
+        await form_rules.before_features(update, context)
 
 
 async def _outbox_tick(context: PanelContext) -> None:

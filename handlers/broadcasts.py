@@ -45,11 +45,15 @@ from handlers.common import (
     remove_buttons,
     reply,
 )
+from handlers.forms import Form, register
 from handlers.glossary import NO_PANEL_ROLE, plain_language_report
 from handlers.meeting_form import NOT_UNDERSTOOD, TAP_PLEASE
 
 KIND = "broadcast"
 PREFIX = "bcast:"
+FORM = register(
+    Form(name=KIND, prefix=PREFIX, stopped=N_("OK. Your news was not sent."), draft=True)
+)
 TEXT, VERSION_STEP, AT = "text", "tr:", "at"
 
 EMPTY = N_("Please type your message, or send a photo or file with words under it.")

@@ -20,11 +20,13 @@ from bot.services.expenses import ClaimProblem
 from handlers import picker
 from handlers.claim_text import METHOD_LABELS, PAYMENT_LABELS, STATUS_LABELS, line_text, send_long
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.forms import Form, register
 from handlers.meeting_form import printable
 
 FEATURE, VERSION = "rv", 1
 EXPORT_FEATURE = "ex"
 PREFIX = "review:"  # "review:r:<line>" (a reason) or "review:q:<line>" (a question)
+FORM = register(Form(name="review", prefix=PREFIX, stopped=N_("OK. Nothing has changed.")))
 MAX_TEXT = 500
 ONLY_COORDINATORS = N_("Only a coordinator of this panel can do that.")
 PERIODS = {

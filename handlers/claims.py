@@ -30,12 +30,23 @@ from bot.services.access import NotAllowed
 from bot.services.drafts import DraftView
 from bot.services.expenses import EXPENSE_KINDS, ClaimProblem
 from handlers import picker
+from handlers.chat.menu_labels import label_for
 from handlers.claim_input import parse_claim_date
 from handlers.claim_questions import FEATURE, VERSION, ask, data, policy_for, time_allowed
 from handlers.common import answer_expired, button, parse_callback, reply
+from handlers.forms import Form, register
 from handlers.meeting_form import printable
 
 PREFIX = "claim:"
+FORM = register(
+    Form(
+        name="claim",
+        prefix=PREFIX,
+        stopped=N_("OK. Your claim was not sent."),
+        draft=True,
+        after_stop=lambda context: _forget_receipts(context),
+    )
+)
 DRAFT = "claim"
 TEXT_STEPS = ("reason", "quantity", "amount", "date", "noreceipt", "note")
 MAX_REASON = 300
@@ -116,7 +127,12 @@ async def _stop(context: PanelContext) -> None:
     await drafts.discard(context.session, context.member.id, DRAFT)
     await profile.set_step(context.session, context.member.telegram_id, None)
     await context.session.commit()
-    # The receipts of a claim that was never sent are not kept.
+    await _forget_receipts(context)
+
+
+async def _forget_receipts(context: PanelContext) -> None:
+    """The receipts of a claim that was never sent are not kept."""
+    assert context.member is not None
     await receipt_files.collect_orphans(
         context.session, context.runtime.settings.panelbot_data_dir, member_id=context.member.id
     )
@@ -434,9 +450,7 @@ class _Claiming(filters.MessageFilter):
         if not step or not step.startswith(PREFIX):
             return False
         if step.removeprefix(PREFIX) not in TEXT_STEPS and message.text:
-            from handlers.menu import _label_for
-
-            return _label_for(message.text) is None
+            return label_for(message.text) is None
         return True
 
 

@@ -34,12 +34,22 @@ from handlers.common import (
     remove_buttons,
     reply,
 )
+from handlers.forms import Form, Where, register
 from handlers.glossary import NO_PANEL_ROLE
 from handlers.poll_messages import FEEDBACK, FEEDBACK_VERSION
 
 log = logging.getLogger(__name__)
 
 WRITING, REPLYING, BACK = "fb:", "fbr:", "fbb:"
+WRITING_FORM = register(
+    Form(name="feedback", prefix=WRITING, stopped=N_("OK. Nothing was sent."), where=Where.HELD)
+)
+REPLYING_FORM = register(
+    Form(name="feedback_reply", prefix=REPLYING, stopped=N_("OK. Nothing was sent."))
+)
+ANSWER_BACK_FORM = register(
+    Form(name="answer_back", prefix=BACK, stopped=N_("OK. Nothing was sent."), where=Where.HELD)
+)
 TYPED = ~filters.COMMAND | filters.Regex(r"^/cancel\b")
 MODE_LABELS = {
     "anon": N_("Anonymous. No reply needed"),
@@ -200,19 +210,6 @@ async def on_button(update: Update, context: PanelContext) -> None:
         await answer_expired(query, context)
 
 
-async def menu_tapped(update: Update, context: PanelContext) -> bool:
-    """A tap on a big menu button while we wait for words: leave the step and do what the
-    button says, rather than sending the button's label as someone's feedback or answer."""
-    from handlers import menu
-
-    message = update.effective_message
-    if message is None or not message.text or menu._label_for(message.text) is None:
-        return False
-    await leave_anonymous_step(context)
-    await menu.on_menu_button(update, context)
-    return True
-
-
 def helpline_lines(t: Translator, lines: list[Helpline] | None) -> list[str]:
     header = t("If you need help now:")
     if lines is None:
@@ -255,8 +252,6 @@ async def on_writing(update: Update, context: PanelContext) -> None:
     if _cancelled(message):
         await leave_anonymous_step(context)
         await reply(update, t("OK. Nothing was sent."))
-        return
-    if await menu_tapped(update, context):
         return
     text = message.text
     voice = message.voice.file_id if message.voice else None

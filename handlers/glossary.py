@@ -31,10 +31,17 @@ from bot.services.glossary import Entry, normalise
 from bot.services.jargon import Explanation
 from handlers.anonymous_steps import enter_anonymous_step, leave_anonymous_step
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.forms import Form, Where, register
 
 FEATURE, VERSION = "gl", 1
 ASKING_WORD = "explain"
 ASKING_QUESTION = "glask:"  # + entry id: waiting for the member's question about that word
+ASKING_WORD_FORM = register(
+    Form(name="explain", prefix=ASKING_WORD, stopped=N_("OK. Nothing was sent."), where=Where.HELD)
+)
+QUESTION_FORM = register(
+    Form(name="word_question", prefix=ASKING_QUESTION, stopped=N_("OK. Nothing was sent."))
+)
 NO_PANEL_ROLE = N_("Only coordinators can do this. If you need help, ask your coordinator.")
 
 

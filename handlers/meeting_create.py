@@ -35,6 +35,7 @@ from bot.services.drafts import DraftView
 from bot.services.meetings import ACCESS_OPTIONS, MAX_TITLE, MeetingError
 from handlers import meeting_versions, picker, text_versions
 from handlers.common import answer_expired, button, parse_callback, remove_buttons, reply
+from handlers.forms import Form, register
 from handlers.glossary import NO_PANEL_ROLE, plain_language_report
 from handlers.meeting_form import (
     CLOCKS_CHANGE,
@@ -72,6 +73,11 @@ from handlers.meeting_form import (
 from handlers.meeting_messages import ACCESS_WORDS, invitation_text
 
 # ------------------------------------------------------------------------------ small helpers
+
+
+FORM = register(
+    Form(name=KIND, prefix=PREFIX, stopped=N_("OK. The meeting was not made."), draft=True)
+)
 
 
 async def _load(context: PanelContext) -> DraftView | None:

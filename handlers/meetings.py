@@ -27,12 +27,19 @@ from handlers.common import (
     remove_buttons,
     reply,
 )
+from handlers.forms import Form, register
 from handlers.roster import MESSAGE_LIMIT, telegram_length
 from handlers.text_versions import not_translated
 
 FEATURE, VERSION = words.FEATURE, words.VERSION
 TYPING_SUPPORT = "mtsup:"  # + meeting id
 TYPING_NEW_TIME = "mtmove:"  # + meeting id
+SUPPORT_FORM = register(
+    Form(name="support", prefix=TYPING_SUPPORT, stopped=N_("OK. Nothing was sent."))
+)
+NEW_TIME_FORM = register(
+    Form(name="new_time", prefix=TYPING_NEW_TIME, stopped=N_("OK. Nothing has changed."))
+)
 ONLY_COORDINATORS = N_("Only coordinators can do this. If you need help, ask your coordinator.")
 _DAY_AND_TIME = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2})[:.](\d{2})\s*$")
 

@@ -17,10 +17,12 @@ from bot.services.expenses import ClaimProblem
 from handlers import picker
 from handlers.claim_text import KIND_LABELS, STATUS_LABELS, line_text, send_long
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.forms import Form, register
 from handlers.meeting_form import printable
 
 FEATURE, VERSION = "cx", 1
 PREFIX = "claimans:"  # conversation_step while a member types an answer, e.g. "claimans:12"
+FORM = register(Form(name="claim_answer", prefix=PREFIX, stopped=N_("OK. Nothing was sent.")))
 MAX_ANSWER = 500
 STARTED = N_("Your coordinator has started checking this claim, so it cannot be taken back now.")
 

@@ -20,8 +20,8 @@ from bot.services.onboarding import Step
 from bot.services.panels import InviteStatus
 from bot.services.profile import InvalidAnswer
 from handlers import steps
+from handlers.chat.menu_labels import menu_keyboard
 from handlers.common import answer_expired, parse_callback, remove_buttons, reply
-from handlers.menu import menu_keyboard
 
 INVITE_PROBLEMS = {
     InviteStatus.UNKNOWN: N_(

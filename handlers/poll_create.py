@@ -36,10 +36,14 @@ from handlers.common import (
     remove_buttons,
     reply,
 )
+from handlers.forms import Form, register
 from handlers.glossary import NO_PANEL_ROLE, plain_language_report
 from handlers.poll_messages import question_text
 
 FEATURE, VERSION, KIND, PREFIX = "np", 1, "poll", "newpoll:"
+FORM = register(
+    Form(name=KIND, prefix=PREFIX, stopped=N_("OK. The question was not sent."), draft=True)
+)
 STEPS = ("panel", "question", "kind", "options", "anon", "closes", "who", "meeting", "preview")
 # After the preview: a language, then the question (and choices) in it. See text_versions.
 VERSION_STEPS = ("vlang", "vq", "vo")

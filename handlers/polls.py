@@ -33,6 +33,7 @@ from handlers.common import (
     remove_buttons,
     reply,
 )
+from handlers.forms import Form, Where, register
 from handlers.glossary import NO_PANEL_ROLE
 from handlers.poll_messages import (
     ANSWER,
@@ -48,6 +49,17 @@ RESULTS, RESULTS_VERSION = "pr", 1
 # Anything but a command, except /cancel: other commands (/help) still work mid-answer.
 TYPED = ~filters.COMMAND | filters.Regex(r"^/cancel\b")
 ANSWERING, SHARING = "pa:", "pshare:"
+ANSWERING_FORM = register(
+    Form(
+        name="poll_answer",
+        prefix=ANSWERING,
+        stopped=N_("OK. You can answer later with the buttons on the question."),
+        where=Where.HELD,
+    )
+)
+SHARING_FORM = register(
+    Form(name="share_results", prefix=SHARING, stopped=N_("OK. Nothing was sent."))
+)
 OUTCOMES = {
     Outcome.SAVED: N_("Thank you. We got your answer."),
     Outcome.HELD: N_(
@@ -235,10 +247,6 @@ async def on_typed_answer(update: Update, context: PanelContext) -> None:
     if (message.text or "").strip().casefold() == "/cancel":
         await leave_anonymous_step(context)
         await reply(update, t("OK. You can answer later with the buttons on the question."))
-        return
-    from handlers.feedback import menu_tapped
-
-    if await menu_tapped(update, context):
         return
     shown, _ = await localised(context.session, poll, t.language)  # their language's choices
     answer = (

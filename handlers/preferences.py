@@ -22,9 +22,11 @@ from handlers.common import (
     remove_buttons,
     reply,
 )
+from handlers.forms import Form, register
 
 # conversation_step while a setting waits for typed text, e.g. "settings:name".
 PREFIX = "settings:"
+FORM = register(Form(name="settings", prefix=PREFIX, stopped=N_("OK. Nothing has changed.")))
 TEXT_SETTINGS = {Step.NAME, Step.QUIET, Step.ACCESS_OTHER}
 ITEMS = {
     "name": (Step.NAME, N_("Change my name")),

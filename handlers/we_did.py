@@ -34,9 +34,11 @@ from handlers.common import (
     remove_buttons,
     reply,
 )
+from handlers.forms import Form, register
 from handlers.glossary import NO_PANEL_ROLE, plain_language_report
 
 FEATURE, VERSION, KIND, PREFIX = "wd", 1, "we_did", "wedid:"
+FORM = register(Form(name=KIND, prefix=PREFIX, stopped=N_("OK. Nothing was sent."), draft=True))
 MAX_TEXT = 2000
 TOO_LONG = N_("Please type a message of up to 2000 letters.")
 TAP_PLEASE = N_("Please tap one of the buttons above.")

@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 
 from bot.config import LAUNCH_LANGUAGES
 from bot.i18n import LOCALES_DIR, Translator
-from handlers import menu
+from handlers.chat import menu_labels as menu
 
 TRANSLATED = [lang for lang in LAUNCH_LANGUAGES if lang != "en"]
 

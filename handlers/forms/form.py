@@ -1,0 +1,94 @@
+"""What a form is, and the registry of every form: which one a person has open, and where."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+
+from bot.context import PanelContext
+from bot.services import anonymous
+from bot.services.members import MemberView
+
+Answers = dict[str, Any]
+Ask = Callable[[Update, PanelContext, str, Answers], Awaitable[None]]
+Start = Callable[[Update, PanelContext], Awaitable[None]]
+Cleanup = Callable[[PanelContext], Awaitable[None]]
+
+
+class Where(enum.Enum):
+    """Where a form's step is kept while it is open."""
+
+    MEMBER = "member"  # members.conversation_step: "<prefix><step>"
+    HELD = "held"  # in memory only (anonymous flows: bot.services.anonymous)
+
+
+@dataclass(frozen=True)
+class Form:
+    """One form. `name` is also its draft's kind; `prefix` marks its step.
+
+    Messages are catalogue ids (N_): `stopped` is said after /cancel or Stop, `kept` when a
+    menu tap or command leaves a form whose draft is kept, `carry_on` offers that draft back,
+    `really_stop` asks before throwing away what `worth_keeping` says the person made."""
+
+    name: str
+    prefix: str
+    stopped: str
+    where: Where = Where.MEMBER
+    draft: bool = False
+    steps: tuple[str, ...] = ()  # in the order a person meets them (the walk test reads this)
+    ask: Ask | None = None  # asks a step again (Back, carry on)
+    start: Start | None = None  # begins the form afresh ("Start again")
+    kept: str | None = None
+    carry_on: str | None = None
+    really_stop: str | None = None
+    worth_keeping: Callable[[Answers], bool] = field(default=lambda answers: False)
+    after_stop: Cleanup | None = None  # after the draft is gone (files nothing needs)
+
+
+_FORMS: dict[str, Form] = {}
+
+
+def register(form: Form) -> Form:
+    """Add a form at import time. Names and prefixes must not clash: a clash would send one
+    form's answers to another."""
+    for other in _FORMS.values():
+        if other.name == form.name and other is not form:
+            raise ValueError(f"two forms are called {form.name!r}")
+        if other is not form and (
+            other.prefix.startswith(form.prefix) or form.prefix.startswith(other.prefix)
+        ):
+            raise ValueError(f"form prefixes clash: {other.prefix!r} and {form.prefix!r}")
+    _FORMS[form.name] = form
+    return form
+
+
+def registered() -> tuple[Form, ...]:
+    return tuple(_FORMS.values())
+
+
+def by_name(name: str) -> Form | None:
+    return _FORMS.get(name)
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    form: Form
+    step: str  # without the prefix
+
+
+def open_form(member: MemberView | None) -> OpenForm | None:
+    """The form this person has open, if any: a held (anonymous) step first, then their row."""
+    if member is None:
+        return None
+    held = anonymous.step(member.telegram_id)
+    for marker, where in ((held, Where.HELD), (member.conversation_step, Where.MEMBER)):
+        if not marker:
+            continue
+        for form in _FORMS.values():
+            if form.where is where and marker.startswith(form.prefix):
+                return OpenForm(form, marker.removeprefix(form.prefix))
+    return None
