@@ -19,10 +19,12 @@ from handlers.forms.engine import (
     handlers,
     stop_buttons,
 )
-from handlers.forms.form import Form, Where, open_form, register, registered
+from handlers.forms.form import Accepts, Form, Step, Where, open_form, register, registered
 
 __all__ = [
+    "Accepts",
     "Form",
+    "Step",
     "Where",
     "back_and_stop",
     "carry_on_offered",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot.context import PanelContext
+from bot.context import PanelContext, current_member
 from bot.i18n import N_, Translator
 from bot.services import anonymous, drafts, profile
 from handlers.chat.menu_labels import keyboard_for
@@ -175,7 +175,9 @@ async def _stopped(update: Update, context: PanelContext, form: Form) -> None:
     await reply(update, t(form.stopped), reply_markup=keyboard_for(t, context.member))
 
 
-async def pause(update: Update, context: PanelContext, opened: OpenForm) -> None:
+async def pause(
+    update: Update, context: PanelContext, opened: OpenForm, *, quietly: bool = False
+) -> None:
     """A menu tap or a command mid-form: leave the form, keeping its draft for later."""
     member = context.member
     assert member is not None
@@ -185,7 +187,7 @@ async def pause(update: Update, context: PanelContext, opened: OpenForm) -> None
         return
     await _set_member_step(context, form, None)
     await context.session.commit()
-    if form.draft and form.kept:
+    if form.draft and form.kept and not quietly:
         await reply(update, context.t(form.kept))
 
 
@@ -250,5 +252,25 @@ async def on_button(update: Update, context: PanelContext) -> None:
         await form.start(update, context)
 
 
+class _FormWaiting(filters.MessageFilter):
+    """A form that takes its messages from the engine is open for this person."""
+
+    def filter(self, message: Message) -> bool:
+        opened = open_form(current_member())
+        return opened is not None and opened.form.receive is not None
+
+
+async def _receive(update: Update, context: PanelContext) -> None:
+    opened = open_form(context.member)
+    if opened is not None and opened.form.receive is not None:
+        await opened.form.receive(update, context, opened.step)
+
+
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [CallbackQueryHandler(on_button, pattern=rf"^{FEATURE}:")]
+    """Registered before every feature: the open form gets its messages whatever the order of
+    the features' own handlers (commands and menu taps never reach here: rules.py)."""
+    waiting = filters.ChatType.PRIVATE & ~filters.COMMAND & _FormWaiting()
+    return [
+        CallbackQueryHandler(on_button, pattern=rf"^{FEATURE}:"),
+        MessageHandler(waiting, _receive),
+    ]

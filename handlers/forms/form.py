@@ -17,6 +17,26 @@ Answers = dict[str, Any]
 Ask = Callable[[Update, PanelContext, str, Answers], Awaitable[None]]
 Start = Callable[[Update, PanelContext], Awaitable[None]]
 Cleanup = Callable[[PanelContext], Awaitable[None]]
+Receive = Callable[[Update, PanelContext, str], Awaitable[None]]  # (update, context, step)
+
+
+class Accepts(enum.Enum):
+    """What a step takes from a person."""
+
+    TAP = "tap"  # a button under the question
+    TEXT = "text"  # typed words (a tap on a button may be offered too)
+    FILE = "file"  # a photo or a document (receipts, meeting papers)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of a form. `example` is what a person might give to get past it: typed
+    words, or the catalogue id of the button to tap. The walk test (tests/test_form_walk.py)
+    answers every form with these, so a new step is tested without a new test."""
+
+    name: str
+    accepts: Accepts
+    example: str
 
 
 class Where(enum.Enum):
@@ -32,14 +52,18 @@ class Form:
 
     Messages are catalogue ids (N_): `stopped` is said after /cancel or Stop, `kept` when a
     menu tap or command leaves a form whose draft is kept, `carry_on` offers that draft back,
-    `really_stop` asks before throwing away what `worth_keeping` says the person made."""
+    `really_stop` asks before throwing away what `worth_keeping` says the person made.
+    A form with `receive` gets every message sent while it is open (not commands or menu
+    taps: handlers/forms/rules.py) from the engine's one handler, so it needs no filter."""
 
     name: str
     prefix: str
     stopped: str
     where: Where = Where.MEMBER
     draft: bool = False
-    steps: tuple[str, ...] = ()  # in the order a person meets them (the walk test reads this)
+    steps: tuple[Step, ...] = ()  # in the order a person meets them (the walk test reads this)
+    opened_by: tuple[str, ...] = ()  # commands ("/claim") and menu labels (N_) that open it
+    receive: Receive | None = None  # the engine's one message handler hands it typed words/files
     ask: Ask | None = None  # asks a step again (Back, carry on)
     start: Start | None = None  # begins the form afresh ("Start again")
     kept: str | None = None

@@ -33,5 +33,8 @@ async def before_features(update: Update, context: PanelContext) -> None:
     opened = open_form(context.member)
     if opened is None:
         return
-    if command is not None or label_for(text, context.member) is not None:
-        await pause(update, context, opened)
+    label = label_for(text, context.member)
+    if command is not None or label is not None:
+        # Opening the same form again needs no "kept" note: it offers to carry on itself.
+        again = command in opened.form.opened_by or label in opened.form.opened_by
+        await pause(update, context, opened, quietly=again)
