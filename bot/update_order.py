@@ -10,13 +10,17 @@ dropped, so a flood (a stuck key, a script, 1,400 pasted lines) cannot fill PTB'
 hold up everyone else (bench/flood.py). The first dropped update of a flood is handled anyway,
 out of turn, as a notice: `handlers/flood.py` sees `is_notice` and tells the person once, in
 their language; the rest are dropped silently until their queue has emptied.
+
+Retries keep their place: an update kept for another go while the database is out of reach
+(`handlers/errors.py`) waits in its person's place, without taking a slot, and is handled again
+before anything that person sent after it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -49,7 +53,20 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         self._per_person = per_person
         self._told: set[int] = set()  # people told about this flood; forgotten when it ends
         self._notices: set[int] = set()  # ids of the updates being handled as that notice
+        self._handling: set[int] = set()  # ids of the updates this processor is handling now
+        self._again: dict[int, tuple[float, Callable[[], Awaitable[Any]]]] = {}
         self.dropped = 0
+
+    def handle_again(
+        self, update: object, seconds: float, again: Callable[[], Awaitable[Any]]
+    ) -> bool:
+        """Have `again()` handle `update` once more after `seconds`, in its person's place: their
+        later updates wait until it is done. False when this processor is not handling `update`
+        (the caller then schedules the retry itself)."""
+        if id(update) not in self._handling:
+            return False
+        self._again[id(update)] = (seconds, again)
+        return True
 
     def is_notice(self, update: object) -> bool:
         """Whether this update stands for a flood's dropped updates (handlers/flood.py)."""
@@ -63,8 +80,8 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
-            async with lock, self._slots:
-                await coroutine
+            async with lock:
+                await self._handle(update, coroutine)
         finally:
             self._users[key] -= 1
             if not self._users[key]:
@@ -79,11 +96,26 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
             return
         self._told.add(key)
         self._notices.add(id(update))
-        try:
-            async with self._slots:  # out of turn: the notice should not wait for the flood
-                await coroutine
+        try:  # out of turn (no lock): the notice should not wait for the flood
+            await self._handle(update, coroutine)
         finally:
             self._notices.discard(id(update))
+
+    async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle the update in a slot; while it is kept for another go, wait without a slot
+        (others are handled meanwhile) and handle it again."""
+        self._handling.add(id(update))
+        try:
+            async with self._slots:
+                await coroutine
+            while (kept := self._again.pop(id(update), None)) is not None:
+                seconds, again = kept
+                await asyncio.sleep(seconds)
+                async with self._slots:
+                    await again()
+        finally:
+            self._handling.discard(id(update))
+            self._again.pop(id(update), None)
 
     async def initialize(self) -> None:
         pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from typing import Any
 
 from sqlalchemy import exc
@@ -19,6 +20,7 @@ from telegram.ext import (
 
 from bot.context import PanelContext
 from bot.i18n import N_
+from bot.update_order import PerPersonUpdateProcessor
 from handlers.common import answer_expired, reply
 
 log = logging.getLogger(__name__)
@@ -41,14 +43,20 @@ def database_out_of_reach(error: BaseException | None) -> bool:
     )
 
 
-async def _handle_again(
-    update: Update, context: PanelContext, seconds: float, attempt: int
-) -> None:
-    await asyncio.sleep(seconds)
+async def _handle_again(update: Update, context: PanelContext, attempt: int) -> None:
     await context.application.process_update(update)
     retries: dict[int, int] = context.application.bot_data.get(_RETRIES, {})
     if retries.get(update.update_id) == attempt + 1:  # no new failure: handled, forget it
         del retries[update.update_id]
+
+
+async def _handle_again_later(
+    update: Update, context: PanelContext, seconds: float, attempt: int
+) -> None:
+    await asyncio.sleep(seconds)
+    await context.application.update_processor.process_update(
+        update, _handle_again(update, context, attempt)
+    )
 
 
 def _keep_for_retry(update: Update, context: PanelContext) -> int | None:
@@ -59,8 +67,16 @@ def _keep_for_retry(update: Update, context: PanelContext) -> int | None:
         retries.pop(update.update_id, None)
         return None
     retries[update.update_id] = attempt + 1
-    context.application.create_task(
-        _handle_again(update, context, DATABASE_RETRY_SECONDS[attempt], attempt),
+    seconds = DATABASE_RETRY_SECONDS[attempt]
+    # The retry keeps the update's place in its person's queue (bot/update_order.py), so what
+    # they sent after it is handled after it, and never at the same time.
+    processor = context.application.update_processor
+    if isinstance(processor, PerPersonUpdateProcessor) and processor.handle_again(
+        update, seconds, partial(_handle_again, update, context, attempt)
+    ):
+        return attempt
+    context.application.create_task(  # not in that queue: still one person at a time
+        _handle_again_later(update, context, seconds, attempt),
         name=f"retry-update-{update.update_id}",
     )
     return attempt

@@ -3,11 +3,17 @@ each person's own messages are still handled in the order they sent them."""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import exc
+from telegram import Update
+from telegram.ext import TypeHandler
+
 from bot.clock import FrozenClock
 from bot.context import PanelbotApplication
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
+from handlers import errors
 from tests.factories import add_member, create_panel
 
 ALEX, BO = 61, 62
@@ -51,3 +57,39 @@ async def test_one_members_messages_are_answered_in_the_order_they_were_sent(
         next(w for w in ("agenda", "advocate", "carer") if w in r["text"].lower()) for r in replies
     ]
     assert order == ["agenda", "advocate", "carer"]
+
+
+async def test_a_retried_update_keeps_its_place_before_the_members_next_message(
+    app: PanelbotApplication,
+    db: Database,
+    clock: FrozenClock,
+    emulator: BotApiEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The database is out of reach for Alex's first message only: it is kept for another go
+    (handlers/errors.py). What Alex sends while it waits is handled after it, not before.
+
+    Proved to fail before the retry went through the per-person processor (the retry then called
+    `application.process_update` from a task of its own): the replies came as "advocate", then
+    "agenda", so the test failed on its order assertion."""
+    monkeypatch.setattr(errors, "DATABASE_RETRY_SECONDS", (0.5, 1.0, 2.0, 4.0))
+    alex, _ = await _two_members(db, clock, emulator)
+    failed: list[int] = []
+
+    async def out_of_reach_once(update: Update, context: object) -> None:
+        message = update.effective_message
+        if message is not None and message.text == "/explain agenda" and not failed:
+            failed.append(update.update_id)
+            raise exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("refused"))
+
+    app.add_handler(TypeHandler(Update, out_of_reach_once), group=-1000)
+    await alex.send("/explain agenda")
+    busy = await alex.reply()
+    assert busy["text"] == errors.DATABASE_BUSY
+    await alex.send("/explain advocate")  # while the first waits for its second go
+    replies = await alex.replies(2, timeout=10)
+
+    order = [next(w for w in ("agenda", "advocate") if w in r["text"].lower()) for r in replies]
+    assert order == ["agenda", "advocate"]
+    await alex.no_reply(within=1.0)  # each handled once
+    assert not app.bot_data.get("database_retries")
