@@ -364,13 +364,13 @@ async def on_reply_text(update: Update, context: PanelContext) -> None:
         return
     await _stop(context)
     them = translator(relay.language or "en", relay.easy_read)
-    heading = them("💬 A coordinator replied to your message #{n}:", n=relay.feedback.number)
+    heading = them(N_("💬 A coordinator replied to your message #{n}:"), n=relay.feedback.number)
     answer_back = (
-        them("You can answer back. It stays anonymous.")
+        them(N_("You can answer back. It stays anonymous."))
         if relay.feedback.member_id is None
-        else them("You can answer back.")
+        else them(N_("You can answer back."))
     )
-    rows = [[button(them("Answer back"), _data("b", relay.feedback.id))]]
+    rows = [[button(them(N_("Answer back")), _data("b", relay.feedback.id))]]
     markup = InlineKeyboardMarkup(rows)
     try:
         if voice is not None:  # sent by file id: the member hears it from the bot

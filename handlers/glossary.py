@@ -207,7 +207,7 @@ async def _send_question(
         ct = translator(coordinator.language or "en")
         text = (
             ct(
-                "{name} asked about the word “{term}”:",
+                N_("{name} asked about the word “{term}”:"),
                 name=escape(member.display_name or ""),
                 term=escape(term),
             )
