@@ -30,6 +30,7 @@ from bot.services import (
 )
 from bot.services.feedback import chunks
 from bot.services.outbox import ClaimedMessage
+from bot.services.outbox_keys import Kind
 from bot.services.poll_results import Results
 from bot.services.text_versions import Words
 from handlers.common import callback_data
@@ -381,12 +382,12 @@ def renderers(clock: Clock) -> dict[str, Any]:
         return Outgoing(text=body, buttons=buttons if part == len(parts) - 1 else None)
 
     return {
-        "poll_ask": ask,
-        "poll_reminder": remind,
-        "poll_again": ask_again,
-        "poll_close": close,
-        "poll_shared": shared,
-        "feedback_notice": notice,
+        Kind.POLL_ASK: ask,
+        Kind.POLL_REMINDER: remind,
+        Kind.POLL_AGAIN: ask_again,
+        Kind.POLL_CLOSE: close,
+        Kind.POLL_SHARED: shared,
+        Kind.FEEDBACK_NOTICE: notice,
     }
 
 
