@@ -19,10 +19,10 @@ from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelContext, current_member
 from bot.db import BroadcastStatus, Panel
-from bot.i18n import LANGUAGE_NAMES, N_, Translator, translator
+from bot.i18n import N_, Translator, translator
+from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
 from bot.services import (
     access,
     broadcast_audience,

@@ -24,7 +24,8 @@ from telegram.ext import (
 )
 
 from bot.context import PanelContext, current_member
-from bot.i18n import LANGUAGE_NAMES, N_, Translator, translator
+from bot.i18n import N_, Translator, translator
+from bot.languages import LANGUAGE_NAMES
 from bot.services import access, anonymous, glossary, jargon, outbox, outbox_keys, plain_language
 from bot.services.anonymous import HeldWord
 from bot.services.glossary import Entry, normalise

@@ -19,10 +19,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelContext, current_member
 from bot.db import Panel, Poll
 from bot.i18n import N_, Translator
+from bot.languages import LAUNCH_LANGUAGES
 from bot.services import (
     access,
     drafts,

@@ -16,7 +16,8 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import PanelContext
 from bot.db import Poll
-from bot.i18n import LANGUAGE_NAMES, N_, Translator, translator
+from bot.i18n import N_, Translator, translator
+from bot.languages import LANGUAGE_NAMES
 from bot.services import glossary, plain_language, poll_rules
 from handlers import text_versions as versions
 from handlers.common import reply

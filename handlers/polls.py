@@ -20,6 +20,7 @@ from bot.context import PanelContext, current_member
 from bot.db import Poll
 from bot.delivery import _keyboard
 from bot.i18n import N_, translator
+from bot.languages import LAUNCH_LANGUAGES
 from bot.services import (
     access,
     anonymous,
@@ -111,7 +112,7 @@ def parse_typed(poll: Poll, text: str) -> dict[str, Any] | None:
     if poll.kind == "rating":
         if _is_number(text) and int(text) in poll_rules.RATINGS:
             return {"rating": int(text)}
-        for language in ("en", "cy", "gd", "pl", "ur", "ar"):
+        for language in LAUNCH_LANGUAGES:
             t = translator(language)
             for value, word in RATING_WORDS.items():
                 if t(word).casefold() == text.casefold():
