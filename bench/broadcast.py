@@ -40,7 +40,7 @@ from bot.emulator.limits import FloodLimits
 from bot.emulator.server import BotApiEmulator
 from bot.services import broadcasts, glossary
 from bot.services.access import Actor
-from bot.services.broadcasts import Audience
+from bot.services.broadcast_audience import Audience
 
 ALLOWED = 30.0
 TEXT = "Panel news: the summer meeting is on 3 July."

@@ -35,7 +35,8 @@ from bot.db import (
 )
 from bot.db.engine import Database
 from bot.emulator.server import BotApiEmulator
-from bot.services import outbox
+from bot.services import outbox, outbox_keys
+from bot.services.outbox_keys import Kind
 
 
 async def main(members: int, database_url: str | None) -> None:
@@ -93,8 +94,8 @@ async def main(members: int, database_url: str | None) -> None:
                 # All due within one minute, as when many people chose the same reminder.
                 await outbox.enqueue(
                     session,
-                    key=f"meeting:{meeting.id}:reminder:{member.id}:1d:0",
-                    kind="meeting_reminder",
+                    key=f"{outbox_keys.meeting_reminders(meeting.id, member.id)}1d:0",
+                    kind=Kind.MEETING_REMINDER,
                     chat_id=telegram_id,
                     member_id=member.id,
                     payload={"meeting_id": meeting.id},

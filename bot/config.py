@@ -13,8 +13,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.languages import LAUNCH_LANGUAGES
+
 TELEGRAM_API = "https://api.telegram.org/bot"
-LAUNCH_LANGUAGES = ("en", "cy", "gd", "pl", "ur", "ar")
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _PLAIN_SCHEMES = {
     "sqlite://": "sqlite+aiosqlite://",

@@ -35,6 +35,7 @@ from bot.outgoing import Outgoing, Renderer, keyboard, render_prepared, send_fol
 from bot.rate_budget import FROM_OUTBOX, LiveSends, RateLimiter, retry_seconds
 from bot.services import members, outbox, outbox_recovery
 from bot.services.outbox import ClaimedMessage
+from bot.services.outbox_keys import Kind
 
 # Re-exported: the app and features import these from here.
 __all__ = ["Delivery", "DeliveryReport", "LiveSends", "Outgoing", "RateLimiter", "Renderer"]
@@ -98,7 +99,7 @@ class Delivery:
         self.db = db
         self.clock = clock
         self.limiter = limiter or RateLimiter()
-        self.renderers: dict[str, Renderer] = {"message": render_prepared, **(renderers or {})}
+        self.renderers: dict[str, Renderer] = {Kind.MESSAGE: render_prepared, **(renderers or {})}
         self.tasks: dict[str, Task] = {}
         self.observers: list[Observer] = []
         self.after_drain: list[AfterDrain] = []

@@ -21,23 +21,12 @@ from babel.numbers import format_currency, get_currency_precision
 from babel.support import Translations
 
 from bot import bidi
-from bot.config import LAUNCH_LANGUAGES
+from bot.languages import FORMAT_LOCALES, LAUNCH_LANGUAGES, RIGHT_TO_LEFT
 from bot.resources import resource_dir
 
 LOCALES_DIR = resource_dir("locales")
 DOMAIN = "messages"
 FALLBACK = "en"
-RIGHT_TO_LEFT = frozenset({"ur", "ar"})
-
-# Each language named in itself, so a person finds their own without reading English.
-LANGUAGE_NAMES = {
-    "en": "English",
-    "cy": "Cymraeg",
-    "gd": "Gàidhlig",
-    "pl": "Polski",
-    "ur": "اردو",
-    "ar": "العربية",
-}
 
 
 EASY_READ_CONTEXT = "easy"
@@ -159,17 +148,6 @@ class Translator:
 
     def time(self, moment: dt.datetime, zone: tzinfo, *, style: str = "short") -> str:
         return format_time(moment, format=style, tzinfo=zone, locale=self.locale)
-
-
-# Formatting locales: panelbot serves UK organisations, so English dates and money are British.
-FORMAT_LOCALES = {
-    "en": "en_GB",
-    "cy": "cy_GB",
-    "gd": "gd_GB",
-    "pl": "pl_PL",
-    "ur": "ur_PK",
-    "ar": "ar",
-}
 
 
 @cache

@@ -24,6 +24,7 @@ from bot.i18n import Translator, translator
 from bot.rate_budget import FROM_OUTBOX, retry_seconds
 from bot.services import broadcasts
 from bot.services.outbox import ClaimedMessage
+from bot.services.outbox_keys import Kind
 from handlers.common import button, callback_data
 from handlers.glossary import explain_buttons
 
@@ -151,7 +152,7 @@ class Reporter:
             FROM_OUTBOX.reset(token)
 
     async def on_outcome(self, row: ClaimedMessage, outcome: str) -> None:
-        if row.kind != broadcasts.KIND:
+        if row.kind != Kind.BROADCAST:
             return
         broadcast_id = int(row.payload["broadcast_id"])
         now = time.monotonic()
@@ -204,7 +205,7 @@ def register(delivery: Delivery, clock: Clock) -> None:
         await broadcasts.start(session, int(row.payload["broadcast_id"]), now=clock.now())
 
     reporter = Reporter(delivery, clock)
-    delivery.register(broadcasts.KIND, member_copy)
-    delivery.register_task(broadcasts.START_KIND, start)
+    delivery.register(Kind.BROADCAST, member_copy)
+    delivery.register_task(Kind.BROADCAST_START, start)
     delivery.observers.append(reporter.on_outcome)
     delivery.after_drain.append(reporter.after_drain)

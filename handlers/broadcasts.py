@@ -19,12 +19,13 @@ from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelContext, current_member
 from bot.db import BroadcastStatus, Panel
-from bot.i18n import LANGUAGE_NAMES, N_, Translator, translator
+from bot.i18n import N_, Translator, translator
+from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
 from bot.services import (
     access,
+    broadcast_audience,
     broadcasts,
     drafts,
     glossary,
@@ -34,7 +35,7 @@ from bot.services import (
     profile,
 )
 from bot.services.access import NotAllowed
-from bot.services.broadcasts import Audience, InvalidBroadcast
+from bot.services.broadcast_audience import Audience, InvalidBroadcast
 from handlers import picker
 from handlers.broadcast_messages import FEATURE, VERSION, copy_for, progress_text
 from handlers.common import (
@@ -246,7 +247,7 @@ async def _ask_when(update: Update, context: PanelContext) -> None:
 
 async def _zone(context: PanelContext, answers: dict[str, Any]) -> ZoneInfo:
     """The time zone of the (first) panel reached: times are typed and shown in it."""
-    panel_ids = await broadcasts.panels_of(context.session, Audience.from_json(answers))
+    panel_ids = await broadcast_audience.panels_of(context.session, Audience.from_json(answers))
     zone = await context.session.scalar(select(Panel.timezone).where(Panel.id.in_(panel_ids)))
     return ZoneInfo(zone or "Europe/London")
 
@@ -285,7 +286,9 @@ async def _preview(update: Update, context: PanelContext, *, send_at: str | None
     answers = await _save(context, "confirm", send_at=send_at)
     audience = Audience.from_json(answers)
     try:
-        await broadcasts.check_audience(context.session, await _actor(update, context), audience)
+        await broadcast_audience.check_audience(
+            context.session, await _actor(update, context), audience
+        )
     except (NotAllowed, InvalidBroadcast):
         await reply(update, t(REFUSED))
         return
@@ -310,7 +313,7 @@ async def _summary(context: PanelContext, answers: dict[str, Any]) -> tuple[str,
     """Who it goes to, when, whether it is important and whether the sender gets a copy."""
     t = context.t
     audience = Audience.from_json(answers)
-    people = await broadcasts.count_recipients(
+    people = await broadcast_audience.count_recipients(
         context.session, audience, sender=context.member.id if context.member else None
     )
     zone = await _zone(context, answers)
@@ -393,7 +396,7 @@ async def _send(update: Update, context: PanelContext) -> None:
             ]
         )
     else:
-        count = await broadcasts.count_recipients(
+        count = await broadcast_audience.count_recipients(
             context.session,
             Audience.from_json(answers),
             sender=context.member.id if context.member else None,
@@ -458,7 +461,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
     elif action == "m" and rest and rest[0].isdigit():
         audience = Audience(meeting_id=int(rest[0]))
         try:
-            await broadcasts.check_audience(
+            await broadcast_audience.check_audience(
                 context.session, await _actor(update, context), audience
             )
         except (NotAllowed, InvalidBroadcast):

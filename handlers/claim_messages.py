@@ -13,6 +13,7 @@ from bot.delivery import Delivery, Outgoing
 from bot.i18n import Translator, translator
 from bot.services import expenses
 from bot.services.outbox import ClaimedMessage
+from bot.services.outbox_keys import Kind
 from handlers.claim_text import KIND_LABELS, METHOD_LABELS
 from handlers.common import callback_data
 
@@ -122,7 +123,7 @@ async def coordinator_notice(session: AsyncSession, row: ClaimedMessage) -> Outg
 
 
 def renderers() -> dict[str, Any]:
-    return {"claim_update": member_update, "claim_review": coordinator_notice}
+    return {Kind.CLAIM_UPDATE: member_update, Kind.CLAIM_REVIEW: coordinator_notice}
 
 
 def register(delivery: Delivery) -> None:

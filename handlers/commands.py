@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, MenuButtonCommands
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.i18n import N_, translator
+from bot.languages import LAUNCH_LANGUAGES
 
 COMMANDS = [
     ("start", N_("Start, or see the main menu")),

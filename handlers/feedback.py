@@ -22,9 +22,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.context import PanelContext, current_member
 from bot.db import Feedback
 from bot.i18n import N_, Translator, translator
-from bot.services import access, anonymous, feedback, feedback_checks, profile
+from bot.services import access, anonymous, feedback, feedback_checks, feedback_settings, profile
 from bot.services.access import NotAllowed
-from bot.services.feedback import FeedbackError, Helpline
+from bot.services.feedback import FeedbackError
+from bot.services.feedback_settings import Helpline
 from handlers.anonymous_steps import HeldStep, enter_anonymous_step, leave_anonymous_step
 from handlers.common import (
     answer_expired,
@@ -287,7 +288,7 @@ async def on_writing(update: Update, context: PanelContext) -> None:
         lines.append(t("When a coordinator replies, I will send it to you here."))
     elif mode == "anon":
         lines.append(t("We kept nothing that leads back to you, so nobody can reply."))
-    lines += ["", *helpline_lines(t, await feedback.helplines(context.session, panel_id))]
+    lines += ["", *helpline_lines(t, await feedback_settings.helplines(context.session, panel_id))]
     await reply(update, "\n".join(lines))
 
 
@@ -325,7 +326,7 @@ async def _hold(
         lines.append(t("When a coordinator replies, I will send it to you here."))
     else:
         lines.append(t("We kept nothing that leads back to you, so nobody can reply."))
-    lines += ["", *helpline_lines(t, await feedback.helplines(context.session, panel_id))]
+    lines += ["", *helpline_lines(t, await feedback_settings.helplines(context.session, panel_id))]
     await reply(update, "\n".join(lines))
 
 

@@ -24,11 +24,13 @@ from telegram.ext import (
 )
 
 from bot.context import PanelContext, current_member
-from bot.i18n import LANGUAGE_NAMES, N_, Translator, translator
-from bot.services import access, anonymous, glossary, jargon, outbox, plain_language
+from bot.i18n import N_, Translator, translator
+from bot.languages import LANGUAGE_NAMES
+from bot.services import access, anonymous, glossary, jargon, outbox, outbox_keys, plain_language
 from bot.services.anonymous import HeldWord
 from bot.services.glossary import Entry, normalise
 from bot.services.jargon import Explanation
+from bot.services.outbox_keys import Kind
 from handlers.anonymous_steps import enter_anonymous_step, leave_anonymous_step
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.forms import Form, Where, register
@@ -216,8 +218,8 @@ async def _send_question(
         )
         await outbox.enqueue(
             session,
-            key=f"question:{member.id}:{coordinator.telegram_id}:{now.timestamp()}",
-            kind="message",
+            key=outbox_keys.question(member.id, coordinator.telegram_id, now),
+            kind=Kind.MESSAGE,
             chat_id=coordinator.telegram_id,
             member_id=coordinator.member_id,
             payload={"text": text},

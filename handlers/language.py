@@ -7,9 +7,9 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelContext
-from bot.i18n import LANGUAGE_NAMES, translator
+from bot.i18n import translator
+from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
 from bot.services import members
 from handlers.commands import publish_commands_for_chat
 from handlers.common import (

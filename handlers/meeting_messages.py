@@ -14,8 +14,9 @@ from bot.clock import Clock
 from bot.db import Answer, Meeting, MeetingStatus, Member
 from bot.delivery import Delivery, Outgoing
 from bot.i18n import N_, Translator, translator
-from bot.services import calendar, meetings, outbox, text_versions
+from bot.services import calendar, meetings, outbox, outbox_keys, text_versions
 from bot.services.outbox import ClaimedMessage
+from bot.services.outbox_keys import Kind
 from bot.services.text_versions import Words
 from handlers.common import callback_data
 from handlers.text_versions import not_translated
@@ -201,7 +202,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
         if not meetings.reminder_still_wanted(meeting, rsvp, clock.now()):
             return None
         # After downtime, send only the latest of the reminders that fell due, not all three.
-        prefix = f"{meetings.key_prefix(meeting.id)}reminder:{row.member_id}:"
+        prefix = outbox_keys.meeting_reminders(meeting.id, member.id)
         if await outbox.later_one_due(session, row, key_prefix=prefix, now=clock.now()):
             return None
         t = _person(member)
@@ -278,13 +279,13 @@ def renderers(clock: Clock) -> dict[str, Any]:
         return Outgoing(text=caption, document=papers[index]["file_id"])
 
     return {
-        "meeting_paper": paper,
-        "meeting_followup": followup,
-        "meeting_invite": invite,
-        "meeting_changed": changed,
-        "meeting_cancelled": cancelled,
-        "meeting_reminder": reminder,
-        "meeting_support": support,
+        Kind.MEETING_PAPER: paper,
+        Kind.MEETING_FOLLOWUP: followup,
+        Kind.MEETING_INVITE: invite,
+        Kind.MEETING_CHANGED: changed,
+        Kind.MEETING_CANCELLED: cancelled,
+        Kind.MEETING_REMINDER: reminder,
+        Kind.MEETING_SUPPORT: support,
     }
 
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelContext
 from bot.db import Meeting
-from bot.i18n import LANGUAGE_NAMES, N_, Translator, translator
+from bot.i18n import N_, Translator, translator
+from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
 from bot.services import drafts, glossary, plain_language
 from bot.services.meetings import MAX_TITLE
 from handlers import text_versions as versions

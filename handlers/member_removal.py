@@ -18,6 +18,7 @@ from bot.delivery import Delivery, Outgoing
 from bot.i18n import N_, Translator, translator
 from bot.services import access, removal
 from bot.services.outbox import ClaimedMessage
+from bot.services.outbox_keys import Kind
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 
 FEATURE, VERSION = "rm", 1
@@ -169,7 +170,7 @@ async def removed_notice(session: AsyncSession, row: ClaimedMessage) -> Outgoing
 
 
 def register(delivery: Delivery) -> None:
-    delivery.register(removal.REMOVED_NOTICE, removed_notice)
+    delivery.register(Kind.MEMBERSHIP_REMOVED, removed_notice)
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:

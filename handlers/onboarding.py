@@ -11,10 +11,10 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelContext, current_member
 from bot.db import Role
 from bot.i18n import N_, resolve_language
+from bot.languages import LAUNCH_LANGUAGES
 from bot.services import onboarding, profile
 from bot.services.onboarding import Step
 from bot.services.panels import InviteStatus

@@ -11,6 +11,7 @@ from bot.delivery import Delivery, Outgoing
 from bot.i18n import translator
 from bot.services import outbox_recovery
 from bot.services.outbox import ClaimedMessage
+from bot.services.outbox_keys import Kind
 
 
 class FailureAlerts:
@@ -21,7 +22,7 @@ class FailureAlerts:
         self.failed = 0
 
     async def on_outcome(self, row: ClaimedMessage, outcome: str) -> None:
-        if outcome == "failed" and row.kind != outbox_recovery.ALERT_KIND:
+        if outcome == "failed" and row.kind != Kind.OUTBOX_FAILED:
             self.failed += 1
 
     async def after_drain(self) -> None:
@@ -51,6 +52,6 @@ async def render_alert(session: AsyncSession, row: ClaimedMessage) -> Outgoing:
 
 def register(delivery: Delivery, clock: Clock, admins: frozenset[int]) -> None:
     alerts = FailureAlerts(delivery, clock, admins)
-    delivery.register(outbox_recovery.ALERT_KIND, render_alert)
+    delivery.register(Kind.OUTBOX_FAILED, render_alert)
     delivery.observers.append(alerts.on_outcome)
     delivery.after_drain.append(alerts.after_drain)

@@ -12,10 +12,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import PanelContext
 from bot.i18n import N_
-from bot.services import access, drafts, feedback
+from bot.services import access, drafts, feedback_settings
 from bot.services.access import NotAllowed
 from bot.services.feedback import FeedbackError
-from bot.services.polls import MIN_ANSWERS
+from bot.services.small_numbers import MIN_ANSWERS
 from handlers.common import (
     answer_expired,
     button,
@@ -50,7 +50,7 @@ def _check(op: str, given: str) -> bool:
     if op == "m":
         return given.isascii() and given.isdecimal() and MIN_ANSWERS <= int(given[:6]) <= 1000
     try:
-        feedback.parse_helplines(given)
+        feedback_settings.parse_helplines(given)
     except FeedbackError:
         return False
     return True
@@ -117,13 +117,15 @@ async def _apply(
     t = context.t
     try:
         if op == "h" and given.casefold() == "default":
-            await feedback.set_helplines(context.session, actor, panel_id, None)
+            await feedback_settings.set_helplines(context.session, actor, panel_id, None)
         elif op == "h" and given:
-            parsed = feedback.parse_helplines(given)
-            await feedback.set_helplines(context.session, actor, panel_id, parsed)
+            parsed = feedback_settings.parse_helplines(given)
+            await feedback_settings.set_helplines(context.session, actor, panel_id, parsed)
         elif op == "m" and given:
-            await feedback.set_min_answers(context.session, actor, panel_id, int(given))
-        lines, min_answers = await feedback.coordinator_settings(context.session, actor, panel_id)
+            await feedback_settings.set_min_answers(context.session, actor, panel_id, int(given))
+        lines, min_answers = await feedback_settings.coordinator_settings(
+            context.session, actor, panel_id
+        )
     except NotAllowed:
         await context.session.rollback()
         return False

@@ -19,13 +19,22 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelContext, current_member
 from bot.db import Panel, Poll
 from bot.i18n import N_, Translator
-from bot.services import access, drafts, glossary, plain_language, polls, profile, text_versions
+from bot.languages import LAUNCH_LANGUAGES
+from bot.services import (
+    access,
+    drafts,
+    glossary,
+    plain_language,
+    poll_asking,
+    poll_rules,
+    profile,
+    text_versions,
+)
 from bot.services.access import NotAllowed
-from bot.services.polls import PollDraft, PollError
+from bot.services.poll_rules import PollDraft, PollError
 from handlers import poll_versions
 from handlers import text_versions as versions
 from handlers.common import (
@@ -153,7 +162,7 @@ async def _ask(update: Update, context: PanelContext, step: str, answers: dict[s
         ]
     elif step == "meeting":
         actor = await _actor(context, update)
-        found = await polls.meetings_for_audience(
+        found = await poll_asking.meetings_for_audience(
             context.session, actor, int(answers["panel_id"]), context.runtime.clock.now()
         )
         zone = ZoneInfo(await _zone(context, answers))
@@ -201,7 +210,7 @@ async def _preview(update: Update, context: PanelContext, answers: dict[str, Any
         closed=False,
     )
     checked = "\n".join([draft.question, *draft.options])
-    people = await polls.recipients(context.session, draft.panel_id, draft.meeting_id)
+    people = await poll_asking.recipients(context.session, draft.panel_id, draft.meeting_id)
     lines = [
         t("This is what members will see:"),
         "",
@@ -339,7 +348,9 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
     actor = await _actor(context, update)
     now = context.runtime.clock.now()
     try:
-        poll, count = await polls.create(context.session, actor, _draft(answers, now), now=now)
+        poll, count = await poll_asking.create(
+            context.session, actor, _draft(answers, now), now=now
+        )
     except PollError as error:
         await context.session.rollback()
         problem = {
@@ -398,15 +409,15 @@ async def on_text(update: Update, context: PanelContext) -> None:
     answers = dict(draft.data or {})
     if step == "question":
         question = " ".join(text.split())
-        if not question or len(question) > polls.MAX_QUESTION:
+        if not question or len(question) > poll_rules.MAX_QUESTION:
             await reply(update, t(PROBLEMS[step]))
             return
         following = "preview" if answers.get("type") and "days" in answers else "kind"
         await _go(update, context, following, question=question)
     elif step == "options":
-        options = polls.parse_options(text)
-        if not 2 <= len(options) <= polls.MAX_OPTIONS or any(
-            len(o) > polls.MAX_OPTION for o in options
+        options = poll_rules.parse_options(text)
+        if not 2 <= len(options) <= poll_rules.MAX_OPTIONS or any(
+            len(o) > poll_rules.MAX_OPTION for o in options
         ):
             await reply(update, t(PROBLEMS[step]))
             return

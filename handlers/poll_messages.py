@@ -19,10 +19,19 @@ from bot.clock import Clock
 from bot.db import Feedback, Member, Panel, Poll
 from bot.delivery import Delivery, Outgoing
 from bot.i18n import N_, Translator, translator
-from bot.services import feedback, polls, text_versions
+from bot.services import (
+    feedback,
+    poll_answers,
+    poll_asking,
+    poll_results,
+    poll_rules,
+    poll_storage,
+    text_versions,
+)
 from bot.services.feedback import chunks
 from bot.services.outbox import ClaimedMessage
-from bot.services.polls import Results
+from bot.services.outbox_keys import Kind
+from bot.services.poll_results import Results
 from bot.services.text_versions import Words
 from handlers.common import callback_data
 from handlers.roster import MESSAGE_LIMIT, telegram_length
@@ -64,7 +73,7 @@ async def localised(session: AsyncSession, poll: Poll, language: str) -> tuple[P
         return poll, words
     copy = Poll(**{c.key: getattr(poll, c.key) for c in sa_inspect(Poll).column_attrs})
     copy.question = words.get("question", poll.question) or poll.question
-    options = polls.parse_options(words.texts.get("options", ""))
+    options = poll_rules.parse_options(words.texts.get("options", ""))
     if len(options) == len(poll.options):
         copy.options = list(options)
     return copy, words
@@ -128,7 +137,7 @@ def answer_buttons(t: Translator, poll: Poll, mask: int = 0) -> list[list[dict[s
                     "callback_data": answer_data("r", poll.id, value),
                 }
             ]
-            for value in polls.RATINGS
+            for value in poll_rules.RATINGS
         ]
     label = t("Write my answer") if poll.kind == "text" else t("Type my answer")
     rows.append([{"text": label, "callback_data": answer_data("w", poll.id)}])
@@ -138,7 +147,7 @@ def answer_buttons(t: Translator, poll: Poll, mask: int = 0) -> list[list[dict[s
 
 def labels(t: Translator, poll: Poll) -> list[str]:
     if poll.kind == "rating":
-        return [f"{v} {t(RATING_WORDS[v])}" for v in polls.RATINGS]
+        return [f"{v} {t(RATING_WORDS[v])}" for v in poll_rules.RATINGS]
     return list(poll.options)
 
 
@@ -284,11 +293,11 @@ def renderers(clock: Clock) -> dict[str, Any]:
     async def ask(
         session: AsyncSession, row: ClaimedMessage, reminder: bool = False, again: bool = False
     ) -> Any:
-        found = await polls.for_member(session, int(row.payload["poll_id"]), row.member_id)
+        found = await poll_answers.for_member(session, int(row.payload["poll_id"]), row.member_id)
         if found is None:
             return None
         poll, member, state, active = found
-        if not active or state != "waiting" or not polls.is_open(poll, clock.now()):
+        if not active or state != "waiting" or not poll_rules.is_open(poll, clock.now()):
             return None  # answered, skipped, left the panel, or too late
         t = person(member)
         zone = await _zone(session, poll.panel_id)
@@ -305,12 +314,12 @@ def renderers(clock: Clock) -> dict[str, Any]:
         return await ask(session, row, again=True)
 
     async def close(session: AsyncSession, row: ClaimedMessage) -> Any:
-        poll = await polls.close(session, int(row.payload["poll_id"]))
+        poll = await poll_asking.close(session, int(row.payload["poll_id"]))
         if poll is None:
             return None
         member = await session.get(Member, row.member_id) if row.member_id else None
         t = person(member)
-        answered = await polls.answer_count(session, poll.id)
+        answered = await poll_storage.answer_count(session, poll.id)
         poll, _ = await localised(session, poll, t.language)
         return Outgoing(
             text="\n".join(
@@ -323,7 +332,9 @@ def renderers(clock: Clock) -> dict[str, Any]:
         )
 
     async def shared(session: AsyncSession, row: ClaimedMessage) -> Any:
-        result = await polls.shared_results(session, int(row.payload["poll_id"]), row.member_id)
+        result = await poll_results.shared_results(
+            session, int(row.payload["poll_id"]), row.member_id
+        )
         if result is None or result.hidden:
             return None
         member = await session.get(Member, row.member_id) if row.member_id else None
@@ -371,12 +382,12 @@ def renderers(clock: Clock) -> dict[str, Any]:
         return Outgoing(text=body, buttons=buttons if part == len(parts) - 1 else None)
 
     return {
-        "poll_ask": ask,
-        "poll_reminder": remind,
-        "poll_again": ask_again,
-        "poll_close": close,
-        "poll_shared": shared,
-        "feedback_notice": notice,
+        Kind.POLL_ASK: ask,
+        Kind.POLL_REMINDER: remind,
+        Kind.POLL_AGAIN: ask_again,
+        Kind.POLL_CLOSE: close,
+        Kind.POLL_SHARED: shared,
+        Kind.FEEDBACK_NOTICE: notice,
     }
 
 

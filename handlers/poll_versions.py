@@ -16,8 +16,9 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import PanelContext
 from bot.db import Poll
-from bot.i18n import LANGUAGE_NAMES, N_, Translator, translator
-from bot.services import glossary, plain_language, polls
+from bot.i18n import N_, Translator, translator
+from bot.languages import LANGUAGE_NAMES
+from bot.services import glossary, plain_language, poll_rules
 from handlers import text_versions as versions
 from handlers.common import reply
 from handlers.glossary import plain_language_report
@@ -61,14 +62,14 @@ async def take(
     words = dict(added.get(language) or {})
     if step == "vq":
         question = " ".join(text.split())
-        if not question or len(question) > polls.MAX_QUESTION:
+        if not question or len(question) > poll_rules.MAX_QUESTION:
             await reply(update, t(QUESTION_PROBLEM))
             return None
         words["question"] = question
     else:
-        options = polls.parse_options(text)
+        options = poll_rules.parse_options(text)
         if len(options) != len(answers.get("options") or ()) or any(
-            len(o) > polls.MAX_OPTION for o in options
+            len(o) > poll_rules.MAX_OPTION for o in options
         ):
             await reply(update, t(versions.WRONG_COUNT))
             return None
@@ -80,7 +81,7 @@ async def take(
 def _copy(poll: Poll, words: dict[str, Any]) -> Poll:
     """An unsaved poll with the version's words; choices only when there are as many."""
     fields = {c.key: getattr(poll, c.key) for c in sa_inspect(Poll).column_attrs}
-    options = list(polls.parse_options(str(words.get("options") or "")))
+    options = list(poll_rules.parse_options(str(words.get("options") or "")))
     fields["question"] = str(words.get("question") or poll.question)
     if len(options) == len(poll.options):
         fields["options"] = options

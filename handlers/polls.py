@@ -20,9 +20,21 @@ from bot.context import PanelContext, current_member
 from bot.db import Poll
 from bot.delivery import _keyboard
 from bot.i18n import N_, translator
-from bot.services import access, anonymous, audit, polls, profile, spreadsheet
+from bot.languages import LAUNCH_LANGUAGES
+from bot.services import (
+    access,
+    anonymous,
+    audit,
+    poll_answers,
+    poll_asking,
+    poll_results,
+    poll_rules,
+    profile,
+    spreadsheet,
+)
 from bot.services.access import NotAllowed
-from bot.services.polls import Outcome, PollError
+from bot.services.poll_answers import Outcome
+from bot.services.poll_rules import PollError
 from handlers import we_did
 from handlers.anonymous_steps import HeldStep, enter_anonymous_step, leave_anonymous_step
 from handlers.common import (
@@ -98,9 +110,9 @@ def parse_typed(poll: Poll, text: str) -> dict[str, Any] | None:
     if poll.kind == "text":
         return {"text": text} if text else None
     if poll.kind == "rating":
-        if _is_number(text) and int(text) in polls.RATINGS:
+        if _is_number(text) and int(text) in poll_rules.RATINGS:
             return {"rating": int(text)}
-        for language in ("en", "cy", "gd", "pl", "ur", "ar"):
+        for language in LAUNCH_LANGUAGES:
             t = translator(language)
             for value, word in RATING_WORDS.items():
                 if t(word).casefold() == text.casefold():
@@ -130,7 +142,7 @@ async def _remove_buttons(update: Update, context: PanelContext) -> None:
 
 async def _record(update: Update, context: PanelContext, poll_id: int, **answer: Any) -> Outcome:
     assert update.effective_user is not None
-    outcome, _ = await polls.answer(
+    outcome, _ = await poll_answers.answer(
         context.session,
         update.effective_user.id,
         poll_id,
@@ -160,7 +172,7 @@ async def on_answer_button(update: Update, context: PanelContext) -> None:
     if poll is None:
         await answer_expired(query, context)
         return
-    if op in ("t", "w") and not await polls.is_asked(
+    if op in ("t", "w") and not await poll_answers.is_asked(
         context.session, poll, update.effective_user.id
     ):
         await query.answer(t(OUTCOMES[Outcome.NOT_ASKED]), show_alert=True)
@@ -287,7 +299,7 @@ async def results_command(update: Update, context: PanelContext) -> None:
         access.refuse(context.session, actor, "/results")
         await reply(update, t(NO_PANEL_ROLE))
         return
-    found = await polls.recent(context.session, actor, [p for p, _ in panels])
+    found = await poll_asking.recent(context.session, actor, [p for p, _ in panels])
     if not found:
         await reply(update, t("You have not asked any questions yet. Type /newpoll to ask one."))
         return
@@ -311,7 +323,7 @@ async def on_results_button(update: Update, context: PanelContext) -> None:
     op, poll_id = args[0], int(args[1])
     actor = await _actor(context, update)
     try:
-        result = await polls.results(context.session, actor, poll_id)
+        result = await poll_results.results(context.session, actor, poll_id)
     except (NotAllowed, PollError):
         await query.answer(t(NO_PANEL_ROLE), show_alert=True)
         return
@@ -360,7 +372,7 @@ async def on_results_button(update: Update, context: PanelContext) -> None:
             + t("To stop, type /cancel."),
         )
     else:
-        answers = await polls.export_answers(context.session, actor, poll_id)
+        answers = await poll_results.export_answers(context.session, actor, poll_id)
         await update.effective_chat.send_document(
             spreadsheet.csv_bytes([[t("Answer")], *answers]),
             filename=f"answers-{poll_id}.csv",

@@ -9,7 +9,8 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import PanelContext, current_member
-from bot.i18n import LANGUAGE_NAMES, N_
+from bot.i18n import N_
+from bot.languages import LANGUAGE_NAMES
 from bot.services import meetings, profile
 from bot.services.onboarding import Step
 from bot.services.profile import InvalidAnswer, format_quiet_hours

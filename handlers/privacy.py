@@ -19,7 +19,8 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import PanelContext
-from bot.i18n import LANGUAGE_NAMES, N_, Translator
+from bot.i18n import N_, Translator
+from bot.languages import LANGUAGE_NAMES
 from bot.services import forgetting, membership, receipt_files
 from bot.services import my_data as my_data_service
 from handlers.common import (

@@ -10,9 +10,9 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelContext
-from bot.i18n import LANGUAGE_NAMES, N_, P_, Translator
+from bot.i18n import N_, P_, Translator
+from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
 from bot.services.onboarding import Step
 from bot.services.profile import ACCESS_NEEDS
 from handlers.common import button, callback_data, reply

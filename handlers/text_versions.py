@@ -8,8 +8,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton
 
-from bot.config import LAUNCH_LANGUAGES
-from bot.i18n import LANGUAGE_NAMES, N_, Translator
+from bot.i18n import N_, Translator
+from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
 from bot.services.text_versions import Words
 from handlers.common import button
 

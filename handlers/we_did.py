@@ -19,12 +19,20 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelContext, current_member
-from bot.i18n import LANGUAGE_NAMES, N_, Translator, translator
-from bot.services import access, drafts, glossary, plain_language, polls, profile, text_versions
+from bot.i18n import N_, Translator, translator
+from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
+from bot.services import (
+    access,
+    drafts,
+    glossary,
+    plain_language,
+    poll_results,
+    profile,
+    text_versions,
+)
 from bot.services.access import NotAllowed
-from bot.services.polls import PollError
+from bot.services.poll_rules import PollError
 from handlers import text_versions as versions
 from handlers.common import (
     answer_expired,
@@ -120,7 +128,7 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
     )
     poll_id = int(answers.get("poll_id") or 0)
     try:
-        count = await polls.share(
+        count = await poll_results.share(
             context.session,
             actor,
             poll_id,

@@ -34,7 +34,7 @@ from bot.db import Member, Role
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
-from bot.services import meetings, polls
+from bot.services import meetings, poll_asking, poll_rules
 from bot.services.access import Actor
 from tests.anonymity_adversary import (
     Commit,
@@ -127,10 +127,10 @@ async def _world(db: Database, clock: FrozenClock) -> tuple[int, dict[int, int]]
             meetings.MeetingDraft(title="Planning day", starts_at=clock.now() + timedelta(days=9)),
             now=clock.now(),
         )
-        await polls.create(
+        await poll_asking.create(
             session,
             actor,
-            polls.PollDraft(
+            poll_rules.PollDraft(
                 panel_id=new.panel.id,
                 question="What should change?",
                 kind="text",

@@ -26,7 +26,7 @@ from bot.db import Feedback, PollParticipant, Role
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
-from bot.services import polls
+from bot.services import poll_asking, poll_rules
 from bot.services.access import Actor
 from tests.factories import add_member, create_panel
 from tests.test_crash_safety import processes  # noqa: F401 - a fixture
@@ -86,10 +86,10 @@ async def test_a_kill_asks_again_for_held_answers_and_loses_held_messages_as_pro
     for telegram_id, name in ((ANA, "Ana"), (BEN, "Ben"), (CAI, "Cai")):
         ids[telegram_id] = (await add_member(db, Clock(), new.panel.id, telegram_id, name)).id
     async with db.session() as session:
-        await polls.create(
+        await poll_asking.create(
             session,
             Actor(COORDINATOR, coordinator.id),
-            polls.PollDraft(
+            poll_rules.PollDraft(
                 panel_id=new.panel.id,
                 question="Was the room warm enough?",
                 kind="rating",

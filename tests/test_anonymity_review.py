@@ -15,7 +15,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import polls
+from bot.services import poll_answers, poll_asking
 from tests.test_feedback import COORDINATOR, SAM, _send_feedback
 from tests.test_feedback import _setup as _feedback_setup
 from tests.test_polls import HELD, MEMBERS, _drivers, _dump, _poll
@@ -162,13 +162,13 @@ async def test_turning_a_named_poll_anonymous_takes_the_names_off_earlier_answer
     panel_id, actor = await _poll_setup(db, clock)
     poll_id = await _poll(db, clock, actor, panel_id, anonymous=False)
     async with db.session() as session:
-        await polls.answer(session, 902, poll_id, now=clock.now(), rating=2)
-        await polls.answer(session, 903, poll_id, now=clock.now(), rating=4)
+        await poll_answers.answer(session, 902, poll_id, now=clock.now(), rating=2)
+        await poll_answers.answer(session, 903, poll_id, now=clock.now(), rating=4)
     async with db.session() as session:
-        await polls.set_anonymous(session, actor, poll_id, True)
+        await poll_asking.set_anonymous(session, actor, poll_id, True)
     clock.advance(timedelta(days=1))
     async with db.session() as session:
-        await polls.answer(session, 904, poll_id, now=clock.now(), rating=5)
+        await poll_answers.answer(session, 904, poll_id, now=clock.now(), rating=5)
     async with db.session() as session:
         stored = (
             await session.execute(

@@ -20,7 +20,15 @@ from bot.db.base import Base
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
-from bot.services import broadcasts, expenses, feedback, meetings, polls
+from bot.services import (
+    broadcast_audience,
+    broadcasts,
+    expenses,
+    feedback,
+    meetings,
+    poll_asking,
+    poll_rules,
+)
 from bot.services.access import Actor
 from handlers import errors, member_removal
 from handlers import meetings as meeting_handlers
@@ -57,7 +65,7 @@ async def _world(db: Database, clock: FrozenClock) -> dict[str, int]:
         db, clock, panel_id, COORDINATOR_A, "Priya", role=Role.COORDINATOR
     )
     bea = await add_member(db, clock, panel_id, BEA, "Bea")
-    # An anonymous question needs at least three people to ask (polls.create).
+    # An anonymous question needs at least three people to ask (poll_asking.create).
     await add_member(db, clock, panel_id, 70_001, "Cai")
     await add_member(db, clock, panel_id, 70_002, "Dee")
     priya = Actor(COORDINATOR_A, coordinator.id)
@@ -70,10 +78,10 @@ async def _world(db: Database, clock: FrozenClock) -> dict[str, int]:
             meetings.MeetingDraft(title="Planning day", starts_at=now + timedelta(days=7)),
             now=now,
         )
-        poll, _ = await polls.create(
+        poll, _ = await poll_asking.create(
             session,
             priya,
-            polls.PollDraft(
+            poll_rules.PollDraft(
                 panel_id=panel_id,
                 question="Which day suits you?",
                 kind="one",
@@ -104,7 +112,7 @@ async def _world(db: Database, clock: FrozenClock) -> dict[str, int]:
         news = await broadcasts.create(
             session,
             priya,
-            audience=broadcasts.Audience(panel_ids=(panel_id,)),
+            audience=broadcast_audience.Audience(panel_ids=(panel_id,)),
             text="The meeting room has moved.",
             translations={},
             media_kind=None,

@@ -17,7 +17,7 @@ from bot.db.engine import Database
 from bot.emulator.server import BotApiEmulator
 from bot.services import broadcasts
 from bot.services.access import Actor
-from bot.services.broadcasts import Audience
+from bot.services.broadcast_audience import Audience
 from tests.factories import add_member, create_panel
 from tests.test_crash_safety import _start_bot, processes  # noqa: F401  (fixture)
 

@@ -16,9 +16,9 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import broadcasts
+from bot.services import broadcasts, outbox_keys
 from bot.services.access import Actor, NotAllowed
-from bot.services.broadcasts import Audience
+from bot.services.broadcast_audience import Audience
 from handlers.common import EXPIRED_BUTTON
 from handlers.glossary import NO_PANEL_ROLE
 from tests.factories import add_member, create_panel
@@ -53,7 +53,7 @@ async def _outbox(db: Database, broadcast_id: int) -> list[OutboxMessage]:
     async with db.session() as session:
         rows = await session.scalars(
             select(OutboxMessage).where(
-                OutboxMessage.key.startswith(broadcasts.key_prefix(broadcast_id))
+                OutboxMessage.key.startswith(outbox_keys.broadcast_copies(broadcast_id))
             )
         )
         return list(rows.all())

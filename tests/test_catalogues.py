@@ -12,8 +12,8 @@ from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.i18n import LOCALES_DIR, Translator, resolve_language
+from bot.languages import LAUNCH_LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")

@@ -13,8 +13,8 @@ from babel.numbers import format_currency, format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.i18n import Translator
+from bot.languages import LAUNCH_LANGUAGES
 from bot.services.money import Amount, AmountProblem, parse_amount
 from handlers.claim_input import (
     TODAY_CONTEXT,

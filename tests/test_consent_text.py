@@ -8,12 +8,12 @@ import re
 import pytest
 
 from bot.clock import FrozenClock
-from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelbotApplication
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
-from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.i18n import Translator
+from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
 from handlers import steps
 from tests.factories import create_panel
 

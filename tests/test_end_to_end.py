@@ -11,6 +11,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
+from bot.languages import LAUNCH_LANGUAGES
 
 
 async def test_polish_speaker_is_welcomed_in_polish_and_can_switch_to_welsh(
@@ -99,7 +100,7 @@ async def test_text_the_bot_does_not_expect_gets_a_plain_answer(
 async def test_the_command_menu_is_published_in_every_language(
     app: PanelbotApplication, emulator: BotApiEmulator
 ) -> None:
-    for language in ("en", "cy", "gd", "pl", "ur", "ar"):
+    for language in LAUNCH_LANGUAGES:
         commands = emulator.commands(language_code=language)
         names = [c["command"] for c in commands]
         assert names == [

@@ -179,13 +179,13 @@ class World:
 
 @pytest.fixture
 async def world(db: Database, clock: FrozenClock, emulator: BotApiEmulator) -> World:
-    from bot.services import expenses, feedback, meetings, polls
+    from bot.services import expenses, feedback, meetings, poll_asking, poll_rules
     from bot.services.access import Actor
 
     new = await create_panel(db, clock, "Carers Voice")
     coordinator = await add_member(db, clock, new.panel.id, 879_999, "Priya", role=Role.COORDINATOR)
     await add_member(db, clock, new.panel.id, 879_998, "Bea")
-    # An anonymous question needs at least three people to ask (polls.create).
+    # An anonymous question needs at least three people to ask (poll_asking.create).
     await add_member(db, clock, new.panel.id, 879_997, "Cai")
     await add_member(db, clock, new.panel.id, 879_996, "Dee")
     emulator.add_user(879_998, "Bea")  # her chat exists, so replies to her message arrive
@@ -201,14 +201,14 @@ async def world(db: Database, clock: FrozenClock, emulator: BotApiEmulator) -> W
         )
         ids["meeting"] = meeting.id
         for kind, options in (("one", ("Monday", "Friday")), ("rating", ()), ("text", ())):
-            draft = polls.PollDraft(
+            draft = poll_rules.PollDraft(
                 panel_id=new.panel.id,
                 question="How was the day?",
                 kind=kind,
                 options=options,
                 closes_at=now + timedelta(days=7),
             )
-            ids[f"poll_{kind}"] = (await polls.create(session, priya, draft, now=now))[0].id
+            ids[f"poll_{kind}"] = (await poll_asking.create(session, priya, draft, now=now))[0].id
         await session.commit()
         sent = await feedback.submit(session, 879_998, new.panel.id, "reply", now=now, text="Hi")
         ids["feedback"] = sent.id

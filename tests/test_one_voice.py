@@ -11,8 +11,8 @@ import pytest
 from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.i18n import LOCALES_DIR, Translator
+from bot.languages import LAUNCH_LANGUAGES
 from handlers.chat import menu_labels as menu
 
 TRANSLATED = [lang for lang in LAUNCH_LANGUAGES if lang != "en"]

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
+from bot.context import PanelbotApplication
 from bot.db import OutboxMessage, OutboxStatus
 from bot.db.engine import Database
 from bot.services import outbox
+from bot.services.outbox_keys import Kind
 
 LEASE = timedelta(minutes=2)
 
@@ -147,3 +149,12 @@ async def test_one_claim_takes_no_more_than_its_limit(db: Database, clock: Froze
         second = await outbox.claim_due(session, now=clock.now(), limit=10, lease=LEASE)
     assert len(first) == len(second) == 10
     assert not {m.key for m in first} & {m.key for m in second}
+
+
+async def test_every_outbox_kind_has_a_renderer_or_a_task(app: PanelbotApplication) -> None:
+    """Kinds come from one enum (bot/services/outbox_keys.py): a kind a service can queue but
+    nothing renders would stop at "no renderer", and a renderer for an unknown kind is dead."""
+    delivery = app.runtime.delivery
+    assert delivery is not None
+    handled = set(delivery.renderers) | set(delivery.tasks)
+    assert handled == set(Kind)

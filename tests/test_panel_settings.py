@@ -9,7 +9,7 @@ from bot.db import Role
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
-from bot.services import feedback, polls
+from bot.services import feedback_settings, small_numbers
 from tests.factories import add_member, create_panel
 
 PRIYA, SAM = 1101, 1102
@@ -27,12 +27,12 @@ async def _two_panels(db: Database, clock: FrozenClock) -> tuple[int, int, int]:
 
 async def _min_answers(db: Database, panel_id: int) -> int:
     async with db.session() as session:
-        return await polls.min_answers_for(session, panel_id)
+        return await small_numbers.min_answers_for(session, panel_id)
 
 
-async def _helplines(db: Database, panel_id: int) -> list[feedback.Helpline] | None:
+async def _helplines(db: Database, panel_id: int) -> list[feedback_settings.Helpline] | None:
     async with db.session() as session:
-        return await feedback.helplines(session, panel_id)
+        return await feedback_settings.helplines(session, panel_id)
 
 
 async def test_a_coordinator_of_two_panels_taps_which_panel_needs_more_answers(
@@ -70,7 +70,9 @@ async def test_a_coordinator_of_two_panels_sets_help_lines_for_the_one_they_tap(
     await priya.tap("Carers Voice")
     shown = (await priya.reply())["text"]
     assert "Carers Direct: 0300 123 1053" in shown
-    assert await _helplines(db, carers) == [feedback.Helpline("Carers Direct", "0300 123 1053")]
+    assert await _helplines(db, carers) == [
+        feedback_settings.Helpline("Carers Direct", "0300 123 1053")
+    ]
     assert await _helplines(db, young) is None
 
     await priya.send("/helplines")

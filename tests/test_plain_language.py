@@ -7,13 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FrozenClock
-from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelbotApplication
 from bot.db import Role
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
+from bot.languages import LAUNCH_LANGUAGES
 from bot.services import glossary, plain_language
 from tests.factories import add_member, create_panel
 

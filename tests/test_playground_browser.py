@@ -17,7 +17,7 @@ import pytest
 from bot.emulator.driver import TINY_PNG
 from bot.i18n import Translator
 from bot.playground.server import Playground
-from bot.services.polls import Outcome
+from bot.services.poll_answers import Outcome
 from handlers.polls import OUTCOMES
 from tests.playground_fixtures import playground
 

@@ -19,13 +19,13 @@ from babel.support import Translations
 
 from bot.bidi import strip_controls
 from bot.clock import FrozenClock
-from bot.config import LAUNCH_LANGUAGES
 from bot.context import PanelbotApplication
 from bot.db import Role
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import LOCALES_DIR, Translator
+from bot.languages import LAUNCH_LANGUAGES
 from handlers.claim_text import quantity_text
 from tests.factories import add_member, create_panel
 

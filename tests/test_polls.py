@@ -30,9 +30,10 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import feedback, polls
+from bot.services import feedback, feedback_settings, poll_answers, poll_asking, poll_results
 from bot.services.access import Actor, NotAllowed
-from bot.services.polls import AnonymityLocked, Outcome, PollDraft
+from bot.services.poll_answers import Outcome
+from bot.services.poll_rules import AnonymityLocked, PollDraft
 from tests.factories import add_member, create_panel
 
 COORDINATOR = 901
@@ -84,7 +85,7 @@ async def _poll(
     )
     values.update(changes)
     async with db.session() as session:
-        poll, _ = await polls.create(session, actor, PollDraft(**values), now=clock.now())
+        poll, _ = await poll_asking.create(session, actor, PollDraft(**values), now=clock.now())
     return poll.id
 
 
@@ -303,11 +304,11 @@ async def test_each_answer_rewrites_the_answers_with_new_random_ids(
     panel_id, actor = await _setup(db, clock)
     poll_id = await _poll(db, clock, actor, panel_id)
     async with db.session() as session:
-        await polls.answer(session, 902, poll_id, now=clock.now(), rating=2)
-        await polls.answer(session, 903, poll_id, now=clock.now(), rating=4)
+        await poll_answers.answer(session, 902, poll_id, now=clock.now(), rating=2)
+        await poll_answers.answer(session, 903, poll_id, now=clock.now(), rating=4)
     async with db.session() as session:
         before = set((await session.scalars(select(PollResponse.id))).all())
-        await polls.answer(session, 904, poll_id, now=clock.now(), rating=5)
+        await poll_answers.answer(session, 904, poll_id, now=clock.now(), rating=5)
     async with db.session() as session:
         after = set((await session.scalars(select(PollResponse.id))).all())
     assert len(before) == 2 and len(after) == 3
@@ -320,28 +321,28 @@ async def test_anonymity_stays_on_once_there_are_answers_and_the_threshold_is_ne
     panel_id, actor = await _setup(db, clock)
     poll_id = await _poll(db, clock, actor, panel_id)
     async with db.session() as session:
-        poll = await polls.set_anonymous(session, actor, poll_id, False)
+        poll = await poll_asking.set_anonymous(session, actor, poll_id, False)
         assert poll.anonymous is False  # no answers yet: still allowed
-        await polls.set_anonymous(session, actor, poll_id, True)
-        await polls.answer(session, 902, poll_id, now=clock.now(), rating=3)
+        await poll_asking.set_anonymous(session, actor, poll_id, True)
+        await poll_answers.answer(session, 902, poll_id, now=clock.now(), rating=3)
     async with db.session() as session:
         with pytest.raises(AnonymityLocked):
-            await polls.set_anonymous(session, actor, poll_id, False)
+            await poll_asking.set_anonymous(session, actor, poll_id, False)
         with pytest.raises(NotAllowed):
-            await polls.set_anonymous(session, Actor(902, None), poll_id, True)
+            await poll_asking.set_anonymous(session, Actor(902, None), poll_id, True)
     async with db.session() as session:
         assert (await session.get(Poll, poll_id)).anonymous is True  # type: ignore[union-attr]
         with pytest.raises(feedback.FeedbackError):
-            await feedback.set_min_answers(session, actor, panel_id, 2)
-        await feedback.set_min_answers(session, actor, panel_id, 4)
+            await feedback_settings.set_min_answers(session, actor, panel_id, 2)
+        await feedback_settings.set_min_answers(session, actor, panel_id, 4)
     second = await _poll(db, clock, actor, panel_id)
     async with db.session() as session:
         for telegram_id, rating in ((902, 1), (903, 2), (904, 3)):
-            await polls.answer(session, telegram_id, second, now=clock.now(), rating=rating)
-        result = await polls.results(session, actor, second)
+            await poll_answers.answer(session, telegram_id, second, now=clock.now(), rating=rating)
+        result = await poll_results.results(session, actor, second)
         assert result.hidden and result.counts == []  # 3 answers, the panel asked for 4
-        await polls.answer(session, 905, second, now=clock.now(), rating=4)
-        assert not (await polls.results(session, actor, second)).hidden
+        await poll_answers.answer(session, 905, second, now=clock.now(), rating=4)
+        assert not (await poll_results.results(session, actor, second)).hidden
     # The database refuses a threshold below 3 even if code tried.
     async with db.sessions() as session:
         poll = await session.get(Poll, second)
@@ -437,10 +438,12 @@ async def test_free_text_with_script_and_5000_characters_is_stored_and_shown_saf
     long = "<script>alert('x')</script> & <b>bold</b> " + "é" * 4960
     assert len(long) > 5000
     async with db.session() as session:
-        outcome, _ = await polls.answer(session, 902, poll_id, now=clock.now(), text=long)
+        outcome, _ = await poll_answers.answer(session, 902, poll_id, now=clock.now(), text=long)
         assert outcome == Outcome.SAVED
         for telegram_id in (903, 904):
-            await polls.answer(session, telegram_id, poll_id, now=clock.now(), text="Short one")
+            await poll_answers.answer(
+                session, telegram_id, poll_id, now=clock.now(), text="Short one"
+            )
     async with db.session() as session:
         stored = await session.scalar(
             select(PollResponse.text).where(PollResponse.text.startswith("<script>"))
@@ -621,7 +624,7 @@ async def test_newpoll_is_for_coordinators_and_bad_input_keeps_the_step(
 
 
 def test_the_chart_draws_labels_with_dollar_signs_as_words() -> None:
-    from bot.services.polls import Results
+    from bot.services.poll_results import Results
     from handlers.poll_messages import chart
 
     poll = Poll(

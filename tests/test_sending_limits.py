@@ -16,7 +16,7 @@ from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
 from bot.services import broadcasts
 from bot.services.access import Actor
-from bot.services.broadcasts import Audience
+from bot.services.broadcast_audience import Audience
 from tests.factories import add_member, create_panel
 
 en = Translator("en")

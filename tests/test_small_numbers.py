@@ -14,9 +14,9 @@ from bot.db import Role
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
-from bot.services import polls
+from bot.services import poll_answers, poll_asking, poll_results
 from bot.services.access import Actor
-from bot.services.polls import PollDraft, PollError
+from bot.services.poll_rules import PollDraft, PollError
 from tests.factories import add_member, create_panel
 
 COORDINATOR = 8700
@@ -41,14 +41,14 @@ async def _rating_poll(db: Database, clock: FrozenClock, actor: Actor, panel_id:
         closes_at=clock.now() + timedelta(days=3),
     )
     async with db.session() as session:
-        poll, _ = await polls.create(session, actor, draft, now=clock.now())
+        poll, _ = await poll_asking.create(session, actor, draft, now=clock.now())
     return poll.id
 
 
 async def _answers(db: Database, clock: FrozenClock, poll_id: int, ratings: list[int]) -> None:
     async with db.session() as session:
         for n, rating in enumerate(ratings):
-            await polls.answer(session, 8701 + n, poll_id, now=clock.now(), rating=rating)
+            await poll_answers.answer(session, 8701 + n, poll_id, now=clock.now(), rating=rating)
 
 
 @pytest.mark.parametrize(
@@ -66,11 +66,11 @@ async def test_results_go_to_members_only_above_k_and_not_when_all_the_same(
     poll_id = await _rating_poll(db, clock, actor, panel_id)
     await _answers(db, clock, poll_id, ratings)
     async with db.session() as session:
-        result = await polls.results(session, actor, poll_id)
+        result = await poll_results.results(session, actor, poll_id)
         assert not result.hidden and result.shareable is shareable
         if not shareable:
             with pytest.raises(PollError, match="not_shareable"):
-                await polls.share(session, actor, poll_id, "We listened.", now=clock.now())
+                await poll_results.share(session, actor, poll_id, "We listened.", now=clock.now())
 
 
 async def test_a_member_looking_does_not_count_their_own_answer(
@@ -91,8 +91,8 @@ async def test_a_member_looking_does_not_count_their_own_answer(
         await session.flush()
         # Three answers: the coordinator (who did not answer) may see them; a member who
         # answered sees only two besides their own, so not the results.
-        assert not (await polls.results(session, actor, poll_id)).hidden
-        assert await polls.shared_results(session, poll_id, answered) is None
+        assert not (await poll_results.results(session, actor, poll_id)).hidden
+        assert await poll_results.shared_results(session, poll_id, answered) is None
 
 
 async def test_an_anonymous_question_to_fewer_than_k_people_is_refused_with_a_reason(

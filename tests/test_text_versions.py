@@ -16,10 +16,10 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import meetings, polls, text_versions
+from bot.services import meetings, poll_asking, text_versions
 from bot.services.access import Actor
 from bot.services.meetings import MeetingDraft
-from bot.services.polls import PollDraft
+from bot.services.poll_rules import PollDraft
 from handlers.polls import TYPE_HINTS
 from tests.factories import add_member, create_panel
 
@@ -202,7 +202,7 @@ async def test_you_said_we_did_is_previewed_and_checked_and_goes_in_each_members
             select(Member.id).where(Member.telegram_id == COORDINATOR)
         )
         assert coordinator is not None
-        await polls.create(
+        await poll_asking.create(
             session,
             Actor(COORDINATOR, coordinator),
             PollDraft(

@@ -3,8 +3,8 @@
 
 Both tables that could be lined up against each other (`poll_participants` and
 `poll_responses`) are rewritten in a random order whenever an answer arrives (see
-`bot.services.polls`), and on SQLite they are WITHOUT ROWID tables, stored in key order, so the
-physical order of rows never follows the order people answered in.
+`bot.services.poll_storage`), and on SQLite they are WITHOUT ROWID tables, stored in key order,
+so the physical order of rows never follows the order people answered in.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Consent, Member, Membership, ReminderChoice, Role
-from bot.services import expenses, meetings, panels, polls, receipts
+from bot.services import expenses, meetings, panels, poll_answers, poll_asking, poll_rules, receipts
 from bot.services.access import Actor
 from bot.services.anonymous import Hold
 
@@ -204,14 +204,14 @@ POLL_QUESTION = "How easy to read is the new carers' leaflet?"
 async def add_poll(session: AsyncSession, demo: Demo, now: datetime) -> None:
     """An anonymous 1 to 5 rating, asked of every member through the outbox, closing in six days
     (a fast-forward shows the reminder and the closing)."""
-    draft = polls.PollDraft(
+    draft = poll_rules.PollDraft(
         panel_id=demo.panel_id,
         question=POLL_QUESTION,
         kind="rating",
         anonymous=True,
         closes_at=_local(now, demo.timezone, 6, time(17, 0)),
     )
-    poll, _ = await polls.create(session, demo.coordinator_actor(), draft, now=now)
+    poll, _ = await poll_asking.create(session, demo.coordinator_actor(), draft, now=now)
     demo.poll_id = poll.id
 
 
@@ -219,7 +219,7 @@ async def answer_poll(session: AsyncSession, demo: Demo, now: datetime) -> None:
     """Two answers in: fewer than the three results need, so the coordinator's /results says
     they are hidden. One more answer (Agnieszka or Amina, by the visitor) shows them."""
     for name, rating in (("Rhys", 4), ("Morag", 2)):
-        outcome, _ = await polls.answer(
+        outcome, _ = await poll_answers.answer(
             session,
             demo.person(name).telegram_id,
             demo.poll_id,
@@ -227,7 +227,7 @@ async def answer_poll(session: AsyncSession, demo: Demo, now: datetime) -> None:
             rating=rating,
             hold=demo.hold,  # held like any answer, to be written with the others
         )
-        assert outcome in (polls.Outcome.SAVED, polls.Outcome.HELD), outcome
+        assert outcome in (poll_answers.Outcome.SAVED, poll_answers.Outcome.HELD), outcome
 
 
 def receipt_photo(lines: tuple[str, ...]) -> bytes:

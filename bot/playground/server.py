@@ -27,7 +27,7 @@ from bot.context import PanelbotApplication
 from bot.db import migrate
 from bot.db.engine import Database
 from bot.emulator.playground_api import ChatApiEmulator
-from bot.i18n import LANGUAGE_NAMES, RIGHT_TO_LEFT
+from bot.languages import LANGUAGE_NAMES, RIGHT_TO_LEFT
 from bot.playground import demo
 from bot.services.anonymous import Hold
 

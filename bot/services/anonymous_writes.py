@@ -43,10 +43,11 @@ from bot.db import (
     PollResponse,
 )
 from bot.db.engine import Database
-from bot.services import jargon, outbox
+from bot.services import jargon, outbox, outbox_keys
 from bot.services.anonymous import HELD_PREFIX, HeldAnswer, HeldMessage, Hold, different
 from bot.services.feedback import notify_coordinators, route_owner, seal_route
-from bot.services.polls import MIN_ANSWERS, min_answers_for
+from bot.services.outbox_keys import Kind
+from bot.services.small_numbers import MIN_ANSWERS, min_answers_for
 
 log = logging.getLogger(__name__)
 _random = random.SystemRandom()
@@ -180,7 +181,7 @@ async def _write_message(
                 owner=route_owner(message.route_to, item.id),
             )
         )
-    key = f"feedback:{item.id}:new"
+    key = outbox_keys.feedback_new(item.id)
     await notify_coordinators(session, panel_id, key, {"feedback_id": item.id}, now, item.text)
 
 
@@ -197,7 +198,7 @@ async def _write_answer_back(session: AsyncSession, message: HeldMessage, now: d
     )
     session.add(turn)
     await session.flush()
-    key = f"feedback:{item.id}:back:{turn.id}"
+    key = outbox_keys.feedback_back(item.id, turn.id)
     payload = {"feedback_id": item.id, "reply_id": turn.id}
     await notify_coordinators(session, item.panel_id, key, payload, now, message.text)
 
@@ -274,8 +275,8 @@ async def _ask_again(session: AsyncSession, lost: list[tuple[int, int]], now: da
         for member_id, chat_id in chats.all():
             await outbox.enqueue(
                 session,
-                key=f"poll:{poll_id}:again:{member_id}:{secrets.token_hex(4)}",
-                kind="poll_again",
+                key=outbox_keys.poll_again(poll_id, member_id, secrets.token_hex(4)),
+                kind=Kind.POLL_AGAIN,
                 chat_id=chat_id,
                 member_id=member_id,
                 payload={"poll_id": poll_id},

@@ -2,15 +2,16 @@
 
 A broadcast is saved with one `broadcast_start` outbox row due at its send time. When that row
 comes due, the audience is worked out (so people who joined meanwhile are included) and one
-`broadcast` row per member is added with the key `bc:<id>:m:<member>`: the unique key is what
-makes a second copy impossible, even if the start runs again after a crash.
+`broadcast` row per member is added with the key `outbox_keys.broadcast_copy`
+(`bc:<id>:m:<member>`): the unique key is what makes a second copy impossible, even if the
+start runs again after a crash.
+Who is reached is worked out in bot.services.broadcast_audience.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -20,54 +21,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import (
     Broadcast,
     BroadcastStatus,
-    Consent,
-    Meeting,
     Member,
-    Membership,
     OutboxMessage,
     OutboxStatus,
-    Panel,
-    Rsvp,
 )
-from bot.services import audit, glossary, outbox
+from bot.services import audit, glossary, outbox, outbox_keys
 from bot.services.access import Actor, NotAllowed, coordinated_panels, require_coordinator
+from bot.services.broadcast_audience import (
+    Audience,
+    InvalidBroadcast,
+    check_audience,
+    panels_of,
+    recipients,
+)
+from bot.services.outbox_keys import Kind
 from bot.services.reminders import in_quiet_hours
 
-KIND = "broadcast"
-START_KIND = "broadcast_start"
 MAX_TEXT = 3500  # leaves room for the heading within Telegram's 4096
 MAX_CAPTION = 900  # Telegram allows 1024 under a photo or file
 MAX_AHEAD = timedelta(days=366)
-
-
-class InvalidBroadcast(ValueError):
-    """Text too long, nobody chosen, a time in the past: the handler says what to fix."""
-
-
-@dataclass(frozen=True)
-class Audience:
-    panel_ids: tuple[int, ...] = ()
-    meeting_id: int | None = None
-    language: str | None = None
-    # The sender gets a copy only if they ask: they wrote it, and it is not news to them.
-    own_copy: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "panels": list(self.panel_ids),
-            "meeting": self.meeting_id,
-            "language": self.language,
-            "own_copy": self.own_copy,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Audience:
-        return cls(
-            tuple(int(p) for p in data.get("panels") or []),
-            int(data["meeting"]) if data.get("meeting") else None,
-            data.get("language") or None,
-            bool(data.get("own_copy")),
-        )
 
 
 @dataclass
@@ -83,100 +55,6 @@ class Figures:
     @property
     def done(self) -> int:
         return self.delivered + self.unreachable + self.failed + self.skipped
-
-
-def key_prefix(broadcast_id: int) -> str:
-    return f"bc:{broadcast_id}:m:"
-
-
-def member_key(broadcast_id: int, member_id: int) -> str:
-    return f"{key_prefix(broadcast_id)}{member_id}"
-
-
-def start_key(broadcast_id: int) -> str:
-    return f"bcstart:{broadcast_id}"
-
-
-async def _meeting_panel(session: AsyncSession, meeting_id: int) -> int:
-    panel_id = await session.scalar(select(Meeting.panel_id).where(Meeting.id == meeting_id))
-    if panel_id is None:
-        raise NotAllowed("no such meeting")
-    return int(panel_id)
-
-
-async def panels_of(session: AsyncSession, audience: Audience) -> list[int]:
-    if audience.meeting_id is not None:
-        return [await _meeting_panel(session, audience.meeting_id)]
-    return list(audience.panel_ids)
-
-
-async def check_audience(session: AsyncSession, actor: Actor, audience: Audience) -> None:
-    """Every panel reached must be one this person coordinates. Raises NotAllowed."""
-    panel_ids = await panels_of(session, audience)
-    if not panel_ids:
-        raise InvalidBroadcast("nobody")
-    for panel_id in panel_ids:
-        await require_coordinator(session, actor, panel_id)
-
-
-@dataclass(frozen=True)
-class Recipient:
-    member_id: int
-    telegram_id: int
-    quiet: tuple[int, int] | None
-    zone: str
-
-
-async def recipients(
-    session: AsyncSession, audience: Audience, *, sender: int | None = None
-) -> list[Recipient]:
-    """Everyone the broadcast reaches, each person once, with their panel's time zone; the
-    sender (a member id) only if they asked for their own copy. Plain columns, not ORM
-    objects: a start reads thousands of members at once."""
-    columns = (
-        Member.id,
-        Member.telegram_id,
-        Member.quiet_start,
-        Member.quiet_end,
-        Panel.timezone,
-    )
-    if audience.meeting_id is not None:
-        query = (
-            select(*columns)
-            .join(Rsvp, Rsvp.member_id == Member.id)
-            .join(Meeting, Meeting.id == Rsvp.meeting_id)
-            .join(Panel, Panel.id == Meeting.panel_id)
-            .join(
-                Membership,
-                (Membership.member_id == Member.id) & (Membership.panel_id == Meeting.panel_id),
-            )
-            .where(Rsvp.meeting_id == audience.meeting_id)
-        )
-    else:
-        query = (
-            select(*columns)
-            .join(Membership, Membership.member_id == Member.id)
-            .join(Panel, Panel.id == Membership.panel_id)
-            .where(Membership.panel_id.in_(audience.panel_ids))
-        )
-    query = query.where(Membership.active.is_(True), Member.consent == Consent.GIVEN)
-    if sender is not None and not audience.own_copy:
-        query = query.where(Member.id != sender)
-    if audience.language:
-        query = query.where(func.coalesce(Member.language, "en") == audience.language)
-    seen: dict[int, Recipient] = {}
-    for member_id, telegram_id, start, end, zone in (
-        await session.execute(query.order_by(Member.id, Panel.id))
-    ).all():
-        quiet = (start, end) if start is not None and end is not None else None
-        seen.setdefault(member_id, Recipient(member_id, telegram_id, quiet, zone))
-    return list(seen.values())
-
-
-async def count_recipients(
-    session: AsyncSession, audience: Audience, *, sender: int | None = None
-) -> int:
-    return len(await recipients(session, audience, sender=sender))
 
 
 def check_text(text: str, *, with_file: bool) -> str:
@@ -233,8 +111,8 @@ async def create(
     await session.flush()
     await outbox.enqueue(
         session,
-        key=start_key(broadcast.id),
-        kind=START_KIND,
+        key=outbox_keys.broadcast_start(broadcast.id),
+        kind=Kind.BROADCAST_START,
         chat_id=report_chat_id,
         member_id=actor.member_id,
         payload={"broadcast_id": broadcast.id},
@@ -291,8 +169,8 @@ async def start(session: AsyncSession, broadcast_id: int, *, now: datetime) -> i
             due = _after_quiet(now, zone, quiet)
         rows.append(
             dict(
-                key=member_key(broadcast_id, person.member_id),
-                kind=KIND,
+                key=outbox_keys.broadcast_copy(broadcast_id, person.member_id),
+                kind=Kind.BROADCAST,
                 chat_id=person.telegram_id,
                 member_id=person.member_id,
                 payload={"broadcast_id": broadcast_id},
@@ -310,7 +188,11 @@ async def start(session: AsyncSession, broadcast_id: int, *, now: datetime) -> i
     broadcast.total = await session.scalar(
         select(func.count())
         .select_from(OutboxMessage)
-        .where(OutboxMessage.key.startswith(key_prefix(broadcast_id), autoescape=True))
+        .where(
+            OutboxMessage.key.startswith(
+                outbox_keys.broadcast_copies(broadcast_id), autoescape=True
+            )
+        )
     ) or len(rows)
     return len(rows)
 
@@ -318,7 +200,11 @@ async def start(session: AsyncSession, broadcast_id: int, *, now: datetime) -> i
 async def figures(session: AsyncSession, broadcast_id: int) -> Figures:
     rows = await session.execute(
         select(OutboxMessage.status, func.count())
-        .where(OutboxMessage.key.startswith(key_prefix(broadcast_id), autoescape=True))
+        .where(
+            OutboxMessage.key.startswith(
+                outbox_keys.broadcast_copies(broadcast_id), autoescape=True
+            )
+        )
         .group_by(OutboxMessage.status)
     )
     counts = {str(status): int(n) for status, n in rows.all()}
@@ -377,7 +263,9 @@ async def cancel(session: AsyncSession, actor: Actor, broadcast_id: int, *, now:
     )
     if not getattr(result, "rowcount", 0):
         return False
-    await outbox.cancel_pending(session, key_prefix=start_key(broadcast_id), reason="cancelled")
+    await outbox.cancel_pending(
+        session, key_prefix=outbox_keys.broadcast_start(broadcast_id), reason="cancelled"
+    )
     audit.record(session, "broadcast.cancel", at=now, actor_id=actor.member_id, id=broadcast_id)
     return True
 
@@ -388,7 +276,9 @@ async def unreachable_names(session: AsyncSession, actor: Actor, broadcast_id: i
         select(Member.display_name)
         .join(OutboxMessage, OutboxMessage.member_id == Member.id)
         .where(
-            OutboxMessage.key.startswith(key_prefix(broadcast_id), autoescape=True),
+            OutboxMessage.key.startswith(
+                outbox_keys.broadcast_copies(broadcast_id), autoescape=True
+            ),
             OutboxMessage.status == OutboxStatus.UNREACHABLE,
         )
         .order_by(Member.display_name)
@@ -423,7 +313,7 @@ async def latest_for(session: AsyncSession, member_id: int) -> tuple[Broadcast, 
             .join(OutboxMessage, OutboxMessage.payload["broadcast_id"].as_integer() == Broadcast.id)
             .where(
                 OutboxMessage.member_id == member_id,
-                OutboxMessage.kind == KIND,
+                OutboxMessage.kind == Kind.BROADCAST,
                 OutboxMessage.status == OutboxStatus.SENT,
             )
             .order_by(OutboxMessage.sent_at.desc(), OutboxMessage.id.desc())

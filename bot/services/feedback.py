@@ -20,19 +20,17 @@ from bot.db import (
     Feedback,
     FeedbackReply,
     FeedbackRoute,
-    FeedbackSettings,
     Member,
     Membership,
     Panel,
     Role,
 )
-from bot.services import outbox, route_keys
+from bot.services import outbox, outbox_keys, route_keys
 from bot.services.access import Actor, NotAllowed, require_coordinator
-from bot.services.polls import MIN_ANSWERS, min_answers_for
+from bot.services.outbox_keys import Kind
 
 MODES = ("anon", "reply", "named")
 MAX_TEXT = 10_000
-MAX_HELPLINES = 6
 CHUNK = 3500  # characters of people's text per message, leaving room for a heading
 
 
@@ -64,12 +62,6 @@ class FeedbackError(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
-
-
-@dataclass(frozen=True)
-class Helpline:
-    name: str
-    number: str
 
 
 async def active_panels(session: AsyncSession, telegram_id: int) -> list[tuple[int, str]]:
@@ -122,19 +114,20 @@ def chunks(text: str, size: int = CHUNK) -> list[str]:
 async def notify_coordinators(
     session: AsyncSession,
     panel_id: int,
-    key: str,
+    about: str,
     payload: dict[str, Any],
     now: datetime,
     text: str | None,
 ) -> None:
     """One row per coordinator and per part of a long message (the text itself stays in the
-    feedback tables; the outbox only says which part to show)."""
+    feedback tables; the outbox only says which part to show). `about` is the start of the
+    keys: `outbox_keys.feedback_new` or `outbox_keys.feedback_back`."""
     for member_id, chat_id in await _coordinators(session, panel_id):
         for part in range(len(chunks(text or ""))):
             await outbox.enqueue(
                 session,
-                key=f"{key}:{member_id}:{part}",
-                kind="feedback_notice",
+                key=outbox_keys.feedback_notice(about, member_id, part),
+                kind=Kind.FEEDBACK_NOTICE,
                 chat_id=chat_id,
                 member_id=member_id,
                 payload={**payload, "part": part},
@@ -200,7 +193,7 @@ async def submit(
     await notify_coordinators(
         session,
         panel_id,
-        f"feedback:{feedback.id}:new",
+        outbox_keys.feedback_new(feedback.id),
         {"feedback_id": feedback.id},
         now,
         feedback.text,
@@ -354,7 +347,7 @@ async def answer_back(
     await notify_coordinators(
         session,
         feedback.panel_id,
-        f"feedback:{feedback.id}:back:{turn.id}",
+        outbox_keys.feedback_back(feedback.id, turn.id),
         {"feedback_id": feedback.id, "reply_id": turn.id},
         now,
         text,
@@ -365,63 +358,6 @@ async def answer_back(
 
 async def reply_turn(session: AsyncSession, reply_id: int) -> FeedbackReply | None:
     return await session.get(FeedbackReply, reply_id)
-
-
-async def helplines(session: AsyncSession, panel_id: int | None) -> list[Helpline] | None:
-    """The panel's own urgent help lines, or None for the built-in UK ones."""
-    if panel_id is None:
-        return None
-    stored = await session.scalar(
-        select(FeedbackSettings.helplines).where(FeedbackSettings.panel_id == panel_id)
-    )
-    if not stored:
-        return None
-    return [Helpline(str(h["name"]), str(h["number"])) for h in stored]
-
-
-def parse_helplines(text: str) -> list[Helpline]:
-    """Lines like "Samaritans: 116 123"."""
-    found = []
-    for line in text.splitlines():
-        name, sep, number = line.partition(":")
-        if not line.strip():
-            continue
-        if not sep or not name.strip() or not number.strip():
-            raise FeedbackError("helpline")
-        if len(name) > 80 or len(number) > 40:
-            raise FeedbackError("helpline")
-        found.append(Helpline(name.strip(), number.strip()))
-    if not found or len(found) > MAX_HELPLINES:
-        raise FeedbackError("helpline")
-    return found
-
-
-async def _settings(session: AsyncSession, panel_id: int) -> FeedbackSettings:
-    row = await session.get(FeedbackSettings, panel_id)
-    if row is None:
-        row = FeedbackSettings(panel_id=panel_id, min_answers=MIN_ANSWERS)
-        session.add(row)
-    return row
-
-
-async def set_helplines(
-    session: AsyncSession, actor: Actor, panel_id: int, lines: list[Helpline] | None
-) -> None:
-    """Set the panel's help lines; None goes back to the built-in UK ones. Commits."""
-    await require_coordinator(session, actor, panel_id)
-    row = await _settings(session, panel_id)
-    row.helplines = [{"name": h.name, "number": h.number} for h in lines] if lines else None
-    await session.commit()
-
-
-async def set_min_answers(session: AsyncSession, actor: Actor, panel_id: int, n: int) -> None:
-    """How many answers a poll needs before anything is shown: never fewer than 3. Commits."""
-    await require_coordinator(session, actor, panel_id)
-    if n < MIN_ANSWERS or n > 1000:
-        raise FeedbackError("min_answers")
-    row = await _settings(session, panel_id)
-    row.min_answers = n
-    await session.commit()
 
 
 async def forget_routes(session: AsyncSession, telegram_id: int) -> None:
@@ -436,11 +372,3 @@ async def forget_routes(session: AsyncSession, telegram_id: int) -> None:
     mine = [fid for fid, owner in routes if route_keys.is_owner(owner, telegram_id, fid)]
     if mine:
         await session.execute(delete(FeedbackRoute).where(FeedbackRoute.feedback_id.in_(mine)))
-
-
-async def coordinator_settings(
-    session: AsyncSession, actor: Actor, panel_id: int
-) -> tuple[list[Helpline] | None, int]:
-    """A panel's help lines and answers needed, for one of its coordinators only."""
-    await require_coordinator(session, actor, panel_id)
-    return await helplines(session, panel_id), await min_answers_for(session, panel_id)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.db import AuditEvent, Claim, ClaimStatus, Member, Membership, OutboxMessage
-from bot.services import audit, feedback
+from bot.services import audit, feedback, outbox_keys
 
 KEPT_STATUSES = (ClaimStatus.APPROVED, ClaimStatus.PAID)
 SCRUBBED = "(forgotten)"
@@ -54,8 +54,10 @@ async def forget_member(
                 OutboxMessage.member_id == member_id,
                 OutboxMessage.chat_id == telegram_id,
                 # Messages about them sent to others: questions they asked, support notes.
-                OutboxMessage.key.startswith(f"question:{member_id}:", autoescape=True),
-                OutboxMessage.key.like(f"meeting:%:support:{member_id}:%"),
+                OutboxMessage.key.startswith(
+                    outbox_keys.question_about(member_id), autoescape=True
+                ),
+                OutboxMessage.key.like(outbox_keys.meeting_support_about(member_id)),
             )
         )
     )

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.i18n import LOCALES_DIR
+from bot.languages import LAUNCH_LANGUAGES
 from bot.services import text_units
 
 SOURCE = "en"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.i18n import LOCALES_DIR
+from bot.languages import LAUNCH_LANGUAGES
 from bot.services.glossary import SOURCE, normalise, parse_date, variants
 from bot.services.plain_language import LONG_SENTENCE, sentences
 

@@ -10,8 +10,8 @@ from sqlalchemy import Table, bindparam, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.db import Member, Membership, Panel, Role
+from bot.languages import LAUNCH_LANGUAGES
 
 
 @dataclass(frozen=True)

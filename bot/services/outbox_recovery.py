@@ -14,12 +14,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Member, OutboxMessage, OutboxStatus
-from bot.services import outbox
+from bot.services import outbox, outbox_keys
+from bot.services.outbox_keys import Kind
 
 GAVE_UP = outbox.GAVE_UP
 # Older rows are not sent again: news that old would confuse more than help.
 MAX_AGE = timedelta(days=2)
-ALERT_KIND = "outbox_failed"
 
 
 async def redrive(session: AsyncSession, *, now: datetime, max_age: timedelta = MAX_AGE) -> int:
@@ -57,8 +57,8 @@ async def tell_admins(
         member_id = await session.scalar(select(Member.id).where(Member.telegram_id == chat_id))
         added += await outbox.enqueue(
             session,
-            key=f"{ALERT_KIND}:{chat_id}:{now:%Y%m%d%H}",
-            kind=ALERT_KIND,
+            key=outbox_keys.outbox_failed(chat_id, now),
+            kind=Kind.OUTBOX_FAILED,
             chat_id=chat_id,
             member_id=member_id,
             payload={"failed": failed},

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.db import Invite, Member, Membership, Panel, Role
+from bot.languages import LAUNCH_LANGUAGES
 from bot.services import audit
 from bot.services.access import Actor, NotAllowed, require_admin, require_coordinator
 

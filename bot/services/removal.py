@@ -21,10 +21,9 @@ from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Invite, Member, Membership, Panel, Role
-from bot.services import audit, meetings, outbox
+from bot.services import audit, meetings, outbox, outbox_keys
 from bot.services.access import Actor, refuse, require_admin, require_coordinator
-
-REMOVED_NOTICE = "membership_removed"
+from bot.services.outbox_keys import Kind
 
 
 @dataclass(frozen=True)
@@ -129,8 +128,8 @@ async def remove_member(
     )
     await outbox.enqueue(
         session,
-        key=f"removed:{panel_id}:{member.id}:{now.isoformat()}",
-        kind=REMOVED_NOTICE,
+        key=outbox_keys.removed(panel_id, member.id, now),
+        kind=Kind.MEMBERSHIP_REMOVED,
         chat_id=member.telegram_id,
         member_id=member.id,
         payload={"panel_id": panel_id},

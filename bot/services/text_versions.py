@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import LAUNCH_LANGUAGES
 from bot.db import TextVersion
+from bot.languages import LAUNCH_LANGUAGES
 
 POLL, MEETING, WE_DID = "poll", "meeting", "we_did"
 FIELDS = {

@@ -8,7 +8,8 @@ from functools import cache
 from telegram import ReplyKeyboardMarkup
 
 from bot.db import Role
-from bot.i18n import LAUNCH_LANGUAGES, N_, Translator, translator
+from bot.i18n import N_, Translator, translator
+from bot.languages import LAUNCH_LANGUAGES
 from bot.services.members import MemberView
 
 MEETINGS = N_("Meetings")
