@@ -23,7 +23,8 @@ from sqlalchemy import select
 from bot.clock import Clock
 from bot.db import OutboxMessage, OutboxStatus
 from bot.db.engine import Database
-from bot.emulator.server import ApiCall, BotApiEmulator
+from bot.emulator.records import ApiCall
+from bot.emulator.server import BotApiEmulator
 from bot.services import outbox
 from tests.test_crash_safety import _start_bot
 

@@ -4,7 +4,7 @@ The plain control endpoints (`/_emulator/users`, `/send`, `/tap`, `/chats/{id}/m
 raw Bot API objects. A browser page needs a little more: each message ready to show (text as
 safe HTML from its entities, the text direction, buttons, files with download links), the reply
 keyboard currently on screen, what the bot answered to a tap, photo uploads and file downloads.
-All of it lives here so `server.py` stays the Bot API itself.
+All of it lives here so the other modules stay the Bot API itself.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.emulator.server import MAX_PHOTO_BYTES, BotApiEmulator, image_size
+from bot.emulator.files import MAX_PHOTO_BYTES, image_size
+from bot.emulator.server import BotApiEmulator
 
 JSON = dict[str, Any]
 LONG_POLL_LIMIT = 60.0
