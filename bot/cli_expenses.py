@@ -8,6 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.cli_common import existing_panel, server_operator, whole_number
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,7 +42,7 @@ def _pounds(text: str) -> int | None:
     return amount.minor
 
 
-def add_commands(commands: Any, whole_number: Any) -> None:
+def add_commands(commands: Any) -> None:
     export = commands.add_parser("export", help="export data for finance")
     actions = export.add_subparsers(dest="action", required=True, metavar="ACTION")
     claims = actions.add_parser("claims", help="claims as CSV or XLSX, with a zip of receipts")
@@ -63,14 +65,13 @@ def add_commands(commands: Any, whole_number: Any) -> None:
 async def export_claims(
     session: AsyncSession, args: argparse.Namespace, now: datetime
 ) -> list[str]:
-    from bot.cli import _existing_panel, _operator
     from bot.services import claim_export
 
-    await _existing_panel(session, args.panel_id)
+    await existing_panel(session, args.panel_id)
     if args.end < args.start:
         raise ValueError("--to is before --from")
     export = await claim_export.collect(
-        session, _operator(), args.panel_id, args.start, args.end, now=now, fmt=args.fmt
+        session, server_operator(), args.panel_id, args.start, args.end, now=now, fmt=args.fmt
     )
     stem = claim_export.file_stem(args.panel_id, args.start, args.end)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -94,17 +95,18 @@ async def export_claims(
 async def expense_rates(
     session: AsyncSession, args: argparse.Namespace, now: datetime
 ) -> list[str]:
-    from bot.cli import _existing_panel, _operator
     from bot.services import expenses
 
-    await _existing_panel(session, args.panel_id)
+    await existing_panel(session, args.panel_id)
     changes = {
         name: getattr(args, name)
         for name in (*MONEY_SETTINGS, "max_age_days", "currency")
         if hasattr(args, name)
     }
     if changes:
-        rules = await expenses.set_policy(session, _operator(), args.panel_id, now=now, **changes)
+        rules = await expenses.set_policy(
+            session, server_operator(), args.panel_id, now=now, **changes
+        )
     else:
         rules = await expenses.policy(session, args.panel_id)
     return [f"{name}: {getattr(rules, name)}" for name in expenses.DEFAULT_POLICY]

@@ -8,16 +8,12 @@ import argparse
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.cli_common import MAX_TELEGRAM_ID, server_operator, whole_number
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 COMMANDS = ("member",)
-
-
-def _operator() -> Any:
-    from bot.services.access import Actor
-
-    return Actor(telegram_id=0, member_id=None, is_admin=True)
 
 
 async def _member_remove(
@@ -27,7 +23,7 @@ async def _member_remove(
 
     member_id = await removal.member_id_for(session, args.telegram_user_id)
     person, panel = await removal.remove_member(
-        session, _operator(), args.panel_id, member_id, now=now
+        session, server_operator(), args.panel_id, member_id, now=now
     )
     return [
         f"Telegram user {person.telegram_id} ({person.name or 'no name'}) is no longer in panel "
@@ -41,7 +37,7 @@ async def _member_role(session: AsyncSession, args: argparse.Namespace, now: dat
 
     member_id = await removal.member_id_for(session, args.telegram_user_id)
     old = await removal.set_role(
-        session, _operator(), args.panel_id, member_id, Role(args.role), now=now
+        session, server_operator(), args.panel_id, member_id, Role(args.role), now=now
     )
     if old == args.role:
         return [f"Telegram user {args.telegram_user_id} was already a {args.role} there."]
@@ -75,8 +71,8 @@ ACTIONS = {
 }
 
 
-def add_commands(commands: Any, admin_actions: Any, whole_number: Any, max_id: int) -> None:
-    telegram_id = whole_number(1, max_id)
+def add_commands(commands: Any, admin_actions: Any) -> None:
+    telegram_id = whole_number(1, MAX_TELEGRAM_ID)
     member = commands.add_parser("member", help="remove someone from a panel or change their role")
     actions = member.add_subparsers(dest="action", required=True, metavar="ACTION")
     remove = actions.add_parser("remove", help="take someone off a panel (their claims stay)")

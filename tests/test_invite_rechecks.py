@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import cli
+from bot import cli_panels
 from bot.clock import FrozenClock
 from bot.context import PanelbotApplication
 from bot.db import AuditEvent, Membership, Role
@@ -73,7 +73,7 @@ async def test_a_coordinator_link_stops_working_after_two_days_even_half_way(
     new = await create_panel(db, clock, "Access Group")
     assert new.coordinator_invite.max_uses == 1
     assert new.coordinator_invite.expires_at == clock.now() + timedelta(days=2)
-    assert cli.COORDINATOR_LINK_DAYS == panels.COORDINATOR_LINK_DAYS
+    assert cli_panels.COORDINATOR_LINK_DAYS == panels.COORDINATOR_LINK_DAYS
     sam = MemberDriver(emulator, 9101, "Sam")
     await sam.send(f"/start {new.coordinator_invite.code}")
     await sam.reply()
