@@ -39,6 +39,16 @@ async def _actor(update: Update, context: PanelContext) -> access.Actor:
     )
 
 
+async def _managed_and_answered(update: Update, context: PanelContext, meeting_id: int) -> None:
+    """The tap is answered once the person is known to manage this meeting (else NotAllowed)."""
+    query = update.callback_query
+    assert query is not None
+    await meetings.managed(
+        context.session, await _actor(update, context), meeting_id, now=context.runtime.clock.now()
+    )
+    await query.answer()
+
+
 async def attendance_command(update: Update, context: PanelContext) -> None:
     t = context.t
     actor = await _actor(update, context)
@@ -108,14 +118,12 @@ async def attendance(
 async def ask_new_time(
     update: Update, context: PanelContext, meeting_id: int, rest: list[str]
 ) -> None:
-    query = update.callback_query
-    assert query is not None and query.from_user is not None
-    await meetings.managed(
-        context.session, await _actor(update, context), meeting_id, now=context.runtime.clock.now()
+    await _managed_and_answered(update, context, meeting_id)
+    assert update.effective_user is not None
+    await profile.set_step(
+        context.session, update.effective_user.id, f"{TYPING_NEW_TIME}{meeting_id}"
     )
-    await profile.set_step(context.session, query.from_user.id, f"{TYPING_NEW_TIME}{meeting_id}")
     await context.session.commit()
-    await query.answer()
     t = context.t
     await reply(
         update,
@@ -180,12 +188,7 @@ NEW_TIME_FORM = register(
 async def confirm_cancel(
     update: Update, context: PanelContext, meeting_id: int, rest: list[str]
 ) -> None:
-    query = update.callback_query
-    assert query is not None
-    await meetings.managed(
-        context.session, await _actor(update, context), meeting_id, now=context.runtime.clock.now()
-    )
-    await query.answer()
+    await _managed_and_answered(update, context, meeting_id)
     t = context.t
     rows = [
         [button(t("Yes, cancel it"), data("cancelyes", meeting_id))],
@@ -221,12 +224,7 @@ async def keep(update: Update, context: PanelContext, meeting_id: int, rest: lis
 async def ask_repeat(
     update: Update, context: PanelContext, meeting_id: int, rest: list[str]
 ) -> None:
-    query = update.callback_query
-    assert query is not None
-    await meetings.managed(
-        context.session, await _actor(update, context), meeting_id, now=context.runtime.clock.now()
-    )
-    await query.answer()
+    await _managed_and_answered(update, context, meeting_id)
     t = context.t
     rows = [
         [button(t("Every week, 4 more times"), data("rep", meeting_id, "week", 4))],
