@@ -35,8 +35,6 @@ from handlers import (
     forms,
     glossary,
     language,
-    meeting_create,
-    meeting_messages,
     meetings,
     member_removal,
     menu,
@@ -106,7 +104,7 @@ def build_application(
         limiter=limiter,
         lease=timedelta(seconds=settings.panelbot_outbox_lease_seconds),
     )
-    meeting_messages.register(runtime.delivery, runtime.clock)
+    meetings.register(runtime.delivery, runtime.clock)
     poll_messages.register(runtime.delivery, runtime.clock)
     route_keys.configure(storage.reply_key(settings), storage.old_reply_keys(settings))
     claim_messages.register(runtime.delivery)
@@ -126,7 +124,6 @@ def build_application(
         start,
         language,
         preferences,
-        meeting_create,
         meetings,
         glossary,
         poll_create,

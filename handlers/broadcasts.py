@@ -38,6 +38,7 @@ from bot.services.access import NotAllowed
 from bot.services.broadcast_audience import Audience, InvalidBroadcast
 from handlers import picker
 from handlers.broadcast_messages import FEATURE, VERSION, copy_for, progress_text
+from handlers.chat.text import NOT_UNDERSTOOD, TAP_PLEASE
 from handlers.common import (
     answer_expired,
     button,
@@ -48,7 +49,6 @@ from handlers.common import (
 )
 from handlers.forms import Form, register
 from handlers.glossary import NO_PANEL_ROLE, plain_language_report
-from handlers.meeting_form import NOT_UNDERSTOOD, TAP_PLEASE
 
 KIND = "broadcast"
 PREFIX = "bcast:"

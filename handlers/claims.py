@@ -31,11 +31,11 @@ from bot.services.drafts import DraftView
 from bot.services.expenses import EXPENSE_KINDS, ClaimProblem
 from handlers import picker
 from handlers.chat.menu_labels import label_for
+from handlers.chat.text import printable
 from handlers.claim_input import parse_claim_date
 from handlers.claim_questions import FEATURE, VERSION, ask, data, policy_for, time_allowed
 from handlers.common import answer_expired, button, parse_callback, reply
 from handlers.forms import Form, register
-from handlers.meeting_form import printable
 
 PREFIX = "claim:"
 FORM = register(

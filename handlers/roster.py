@@ -18,13 +18,11 @@ from bot.i18n import N_, Translator
 from bot.services import access, membership
 from bot.services.membership import RosterEntry
 from handlers import member_removal
+from handlers.chat.text import MESSAGE_LIMIT, telegram_length
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 
 FEATURE = "members"
 VERSION = 1
-
-# Telegram's limit is 4096 characters per message; keep a margin for the header.
-MESSAGE_LIMIT = 4000
 
 # Words for the codes the services store. Neutral wording, so they read well both to the
 # member (/mydata) and to their coordinator (/members).
@@ -81,11 +79,6 @@ def describe(t: Translator, entry: RosterEntry) -> str:
     return "\n".join(lines)
 
 
-def telegram_length(text: str) -> int:
-    """Telegram counts UTF-16 code units, so an emoji counts as two."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def pack(header: str, blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     """Join blocks into as few messages as fit, never splitting one person across two."""
     messages: list[str] = []
@@ -100,20 +93,6 @@ def pack(header: str, blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str
     if current:
         messages.append(current)
     return messages
-
-
-def split_lines(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Text cut at line ends into messages that each fit Telegram's limit."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if current and telegram_length(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    return [*parts, current]
 
 
 def panel_id_from(args: list[str] | None) -> int | None:

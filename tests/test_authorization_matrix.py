@@ -31,7 +31,7 @@ from bot.services import (
 )
 from bot.services.access import Actor
 from handlers import errors, member_removal
-from handlers import meetings as meeting_handlers
+from handlers.meetings import buttons as meeting_handlers
 from tests.authorization_table import (
     ACTIONS_FOR_EVERYONE,
     BUTTONS_FOR_EVERYONE,

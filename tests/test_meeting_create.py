@@ -20,10 +20,12 @@ from bot.emulator.driver import MemberDriver
 from bot.emulator.formatting import parse_html
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from handlers import meeting_create, meeting_form
+from handlers.chat.text import TAP_PLEASE
 from handlers.common import EXPIRED_BUTTON
 from handlers.glossary import NO_PANEL_ROLE
-from handlers.meeting_create import PAST_DAY, PAST_TIME, TEXT_PROBLEMS, Step
+from handlers.meetings import planner_rules
+from handlers.meetings.planner import FORM
+from handlers.meetings.planner_rules import PAST_DAY, PAST_TIME, TEXT_PROBLEMS, Step
 from tests.factories import add_member, create_panel
 
 en = Translator("en")
@@ -82,7 +84,7 @@ async def test_a_coordinator_taps_through_the_picker_and_every_member_is_invited
     await priya.send("/newmeeting")
     ask_title = await priya.reply()
     assert ask_title["text"] == en("What is the meeting called? Type a short title.")
-    assert priya.buttons(ask_title) == [en("Cancel")]
+    assert priya.buttons(ask_title) == [en("Stop")]
     await priya.send("Planning the <b>summer</b> day")
 
     calendar = await priya.reply()
@@ -153,7 +155,7 @@ async def test_a_coordinator_taps_through_the_picker_and_every_member_is_invited
         en("Add a version in another language"),
         en("Start again"),
         en("Back"),
-        en("Cancel"),
+        en("Stop"),
     ]
     await priya.tap(en("Send"))
     sent = await priya.reply()
@@ -215,7 +217,7 @@ async def test_typed_dates_and_times_work_and_mistakes_are_met_kindly(
     await priya.send("/newmeeting")
     await priya.reply()
     await priya.send_photo()
-    assert (await priya.reply())["text"] == en(meeting_create.WORDS_PLEASE)
+    assert (await priya.reply())["text"] == en(planner_rules.WORDS_PLEASE)
     await priya.send("x" * 3000)
     assert (await priya.reply())["text"] == en(TEXT_PROBLEMS[Step.TITLE])
     await priya.send("Budget chat")
@@ -254,11 +256,11 @@ async def test_typed_dates_and_times_work_and_mistakes_are_met_kindly(
     await priya.tap(en("Skip"))
     await priya.reply()
     await priya.send("here you go")
-    assert (await priya.reply())["text"] == en(meeting_create.FILE_PLEASE)
+    assert (await priya.reply())["text"] == en(planner_rules.FILE_PLEASE)
     await priya.tap(en("No papers"))
     await priya.reply()
     await priya.send("no")
-    assert (await priya.reply())["text"] == en(meeting_create.TAP_PLEASE)
+    assert (await priya.reply())["text"] == en(TAP_PLEASE)
     await priya.tap(en("No"))
     await priya.replies(2)
     await priya.tap(en("Send"))
@@ -295,7 +297,7 @@ async def test_forged_buttons_get_the_expired_answer_and_change_nothing(
     await priya.send("/newmeeting")
     which = await priya.reply()
     assert which["text"] == en("Which panel is the meeting for? Tap one.")
-    assert priya.buttons(which) == ["Carers Voice", "Young Minds", en("Cancel")]
+    assert priya.buttons(which) == ["Carers Voice", "Young Minds", en("Stop")]
     expired = {"text": en(EXPIRED_BUTTON), "show_alert": True}
     for forged in (
         f"nm:1:panel:{other}",  # a panel she does not coordinate
@@ -313,13 +315,13 @@ async def test_forged_buttons_get_the_expired_answer_and_change_nothing(
 
     await priya.tap("Young Minds")
     ask_title = await priya.reply()
-    assert priya.buttons(ask_title) == [en("Back"), en("Cancel")]
+    assert priya.buttons(ask_title) == [en("Back"), en("Stop")]
     answer = await priya.tap_data(ask_title["message_id"], "nm:1:title:rocket")
     assert answer.get("text") == en(EXPIRED_BUTTON)
     # A button of another question (as from an old message) asks the current question again.
     answer = await priya.tap_data(ask_title["message_id"], "nm:1:access:bsl")
     assert answer.get("text") is None
-    assert (await priya.reply())["text"] == en(meeting_create.QUESTIONS[Step.TITLE])
+    assert (await priya.reply())["text"] == en(planner_rules.QUESTIONS[Step.TITLE])
     await priya.send("Winter plans")
     calendar = await priya.reply()
     for forged in ("nm:1:date:d:2026-02-30", "nm:1:date:d:2025-12-25x", "nm:1:date:q"):
@@ -331,9 +333,9 @@ async def test_forged_buttons_get_the_expired_answer_and_change_nothing(
     draft = await _draft(db)
     assert draft is not None and draft.step == "date" and draft.data["panel_id"] == second
 
-    await priya.tap(en("Cancel"))
+    await priya.tap(en("Stop"))  # nothing worth keeping yet: no question first
     cancelled = await priya.reply()
-    assert cancelled["text"].startswith(en("Cancelled. Nothing was sent."))
+    assert cancelled["text"] == en(FORM.stopped)
     assert await _draft(db) is None and await _step(db, COORDINATOR) is None
     answer = await priya.tap_data(calendar["message_id"], "nm:1:date:d:2026-01-20")
     assert answer.get("text") == en(EXPIRED_BUTTON)
@@ -371,17 +373,12 @@ async def test_after_a_restart_newmeeting_offers_to_carry_on_with_nothing_lost(
     async with _running_bot(settings, db, clock):
         await priya.send("/newmeeting")
         offer = await priya.reply()
-        assert offer["text"] == "\n".join(
-            [
-                en("You have a meeting you did not finish."),
-                en("Title: {title}", title="Winter <get-together>"),
-                en("Do you want to carry on, or start again?"),
-            ]
-        )
+        assert FORM.carry_on is not None
+        assert offer["text"] == en(FORM.carry_on)
         assert priya.buttons(offer) == [en("Carry on"), en("Start again")]
         await priya.tap(en("Carry on"))
         again = await priya.reply()
-        assert again["text"] == en(meeting_create.QUESTIONS[Step.DATE])
+        assert again["text"] == en(planner_rules.QUESTIONS[Step.DATE])
         await priya.send("tomorrow")
         ask_time = await priya.reply()
         assert en.date(date(2026, 1, 6)) in ask_time["text"]
@@ -393,7 +390,7 @@ async def test_after_a_restart_newmeeting_offers_to_carry_on_with_nothing_lost(
         await priya.reply()
         await priya.tap(en("Start again"))
         fresh = await priya.reply()
-        assert fresh["text"] == en(meeting_create.QUESTIONS[Step.TITLE])
+        assert fresh["text"] == en(planner_rules.QUESTIONS[Step.TITLE])
         draft = await _draft(db)
         assert draft is not None and "title" not in draft.data
 
@@ -420,7 +417,7 @@ async def test_after_a_restart_newmeeting_offers_to_carry_on_with_nothing_lost(
     ],
 )
 def test_typed_lengths(typed: str, minutes: int | None) -> None:
-    assert meeting_create.parse_length(typed) == minutes
+    assert planner_rules.parse_length(typed) == minutes
 
 
 @pytest.mark.parametrize(
@@ -436,7 +433,7 @@ def test_typed_lengths(typed: str, minutes: int | None) -> None:
     ],
 )
 def test_links_must_be_web_links(typed: str, link: str | None) -> None:
-    assert meeting_create.clean_link(typed) == link
+    assert planner_rules.clean_link(typed) == link
 
 
 def test_the_route_skips_questions_that_do_not_apply_and_back_retraces_it() -> None:
@@ -444,10 +441,10 @@ def test_the_route_skips_questions_that_do_not_apply_and_back_retraces_it() -> N
         answers = {"where": where, "panels": 1}
         steps, step = [Step.TITLE], Step.TITLE
         while step != Step.PREVIEW:
-            step = meeting_form.next_step(step, answers)
+            step = planner_rules.next_step(step, answers)
             steps.append(step)
         back, walked = Step.PREVIEW, [Step.PREVIEW]
-        while (before := meeting_form.previous_step(back, answers)) is not None:
+        while (before := planner_rules.previous_step(back, answers)) is not None:
             walked.append(before)
             back = before
         assert walked[::-1] == steps
@@ -486,7 +483,7 @@ async def test_a_start_time_that_passes_during_the_preview_is_caught_when_sendin
     await priya.tap(en("Send"))
     sorry, again = await priya.replies(2)
     assert sorry["text"] == en("The start time has already gone. Please choose a new day.")
-    assert again["text"] == en(meeting_create.QUESTIONS[Step.DATE])
+    assert again["text"] == en(planner_rules.QUESTIONS[Step.DATE])
     assert await _meetings(db) == []
     draft = await _draft(db)
     assert draft is not None and draft.data["title"] == "Quick catch-up"
@@ -504,4 +501,4 @@ async def test_a_start_time_that_passes_during_the_preview_is_caught_when_sendin
     ],
 )
 def test_lengths_can_be_typed_with_units_in_every_language(typed: str, minutes: int) -> None:
-    assert meeting_form.parse_length(typed) == minutes
+    assert planner_rules.parse_length(typed) == minutes

@@ -22,6 +22,13 @@ from handlers.common import callback_data
 from handlers.text_versions import not_translated
 
 FEATURE, VERSION = "mt", 1
+
+
+def data(*args: str | int) -> str:
+    """A meeting button's callback data: "mt:1:<action>:<meeting id>[:...]"."""
+    return callback_data(FEATURE, VERSION, *args)
+
+
 ACCESS_WORDS = {
     "step_free": N_("step-free access"),
     "hearing_loop": N_("hearing loop"),
@@ -106,7 +113,7 @@ def answer_buttons(t: Translator, meeting_id: int) -> list[list[dict[str, str]]]
         [
             {
                 "text": t(ANSWER_LABELS[a]),
-                "callback_data": callback_data(FEATURE, VERSION, "rsvp", meeting_id, a.value),
+                "callback_data": data("rsvp", meeting_id, a.value),
             }
         ]
         for a in Answer

@@ -1,12 +1,11 @@
 """The meeting planner's questions, their order and how typed answers are read.
 
-Pure rules without Telegram calls, so `handlers/meeting_create.py` is only the conversation.
+Pure rules without Telegram calls, so the planner*.py modules are only the conversation.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -44,6 +43,14 @@ class Step(StrEnum):
     PAPERS = "papers"
     PAID = "paid"
     PREVIEW = "preview"
+
+
+def current_step(name: str) -> Step:
+    """The step a draft is at (a draft from an older version of the planner starts at the title)."""
+    try:
+        return Step(name)
+    except ValueError:
+        return Step.TITLE
 
 
 # Steps that wait for typed words (most also take a tap).
@@ -106,9 +113,7 @@ CLOCKS_CHANGE = N_(
     "The clocks change then, so that time does not happen on that day. Please choose another time."
 )
 WORDS_PLEASE = N_("Please type your answer in words. Or tap a button.")
-TAP_PLEASE = N_("Please tap one of the buttons.")
 FILE_PLEASE = N_("Please send a file or a photo. Or tap Done.")
-NOT_UNDERSTOOD = N_("Sorry, I did not understand that. Type /help to see what I can do.")
 
 
 class Forged(Exception):
@@ -240,13 +245,6 @@ def clean_link(text: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or "." not in parts.netloc:
         return None
     return link
-
-
-def printable(text: str) -> str:
-    """Control characters removed (new lines kept), spaces tidied, ends trimmed."""
-    kept = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
-    lines = [" ".join(line.split()) for line in kept.splitlines()]
-    return "\n".join(line for line in lines if line)
 
 
 def unsaved_meeting(draft: MeetingDraft) -> Meeting:

@@ -23,8 +23,8 @@ from bot.services.meetings import MAX_TITLE
 from handlers import text_versions as versions
 from handlers.common import reply
 from handlers.glossary import plain_language_report
-from handlers.meeting_form import KIND, MAX_AGENDA, MAX_PLACE, Step, data
-from handlers.meeting_messages import invitation_text, with_words
+from handlers.meetings.messages import invitation_text, with_words
+from handlers.meetings.planner_rules import KIND, MAX_AGENDA, MAX_PLACE, Step, data
 
 TOO_LONG = N_("That is too long. Please type it again, in fewer words.")
 LIMITS = {"title": MAX_TITLE, "agenda": MAX_AGENDA, "address": MAX_PLACE}
