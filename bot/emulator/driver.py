@@ -208,6 +208,12 @@ class MemberDriver:
     def buttons(message: JSON) -> list[str]:
         return [button["text"] for button in inline_buttons(message)]
 
+    def visible_labels(self) -> set[str]:
+        """The labels of every inline button still visible in the chat."""
+        return {
+            b["text"] for m in self._bot_messages(include_deleted=False) for b in inline_buttons(m)
+        }
+
     @property
     def last_message(self) -> JSON | None:
         """The newest bot message still visible in the chat."""
