@@ -18,13 +18,11 @@ from bot.i18n import N_, Translator
 from bot.services import access, membership
 from bot.services.membership import RosterEntry
 from handlers import member_removal
+from handlers.chat.text import MESSAGE_LIMIT, telegram_length
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 
 FEATURE = "members"
 VERSION = 1
-
-# Telegram's limit is 4096 characters per message; keep a margin for the header.
-MESSAGE_LIMIT = 4000
 
 # Words for the codes the services store. Neutral wording, so they read well both to the
 # member (/mydata) and to their coordinator (/members).
@@ -79,11 +77,6 @@ def describe(t: Translator, entry: RosterEntry) -> str:
         t("Payment: {choice}", choice=payment_in_words(t, entry.payment)),
     ]
     return "\n".join(lines)
-
-
-def telegram_length(text: str) -> int:
-    """Telegram counts UTF-16 code units, so an emoji counts as two."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def pack(header: str, blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -18,10 +18,10 @@ from bot.services import claim_export, expenses, profile
 from bot.services.access import Actor, NotAllowed, actor_for, coordinated_panels, refuse
 from bot.services.expenses import ClaimProblem
 from handlers import picker
-from handlers.claim_text import METHOD_LABELS, PAYMENT_LABELS, STATUS_LABELS, line_text, send_long
+from handlers.chat.text import printable, send_long
+from handlers.claims.words import METHOD_LABELS, PAYMENT_LABELS, STATUS_LABELS, line_text
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.forms import Form, register
-from handlers.meeting_form import printable
 
 FEATURE, VERSION = "rv", 1
 EXPORT_FEATURE = "ex"

@@ -15,10 +15,10 @@ from bot.i18n import N_
 from bot.services import access, expenses, profile, receipt_files
 from bot.services.expenses import ClaimProblem
 from handlers import picker
-from handlers.claim_text import KIND_LABELS, STATUS_LABELS, line_text, send_long
+from handlers.chat.text import printable, send_long
+from handlers.claims.words import KIND_LABELS, STATUS_LABELS, line_text
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.forms import Form, register
-from handlers.meeting_form import printable
 
 FEATURE, VERSION = "cx", 1
 PREFIX = "claimans:"  # conversation_step while a member types an answer, e.g. "claimans:12"

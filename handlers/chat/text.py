@@ -1,0 +1,50 @@
+"""Text helpers every feature shares: tidying what a person typed, and fitting long text into
+Telegram's messages."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from telegram import InlineKeyboardMarkup, Update
+
+from handlers.common import reply
+
+# Telegram's limit is 4096 characters per message; keep a margin for the header.
+MESSAGE_LIMIT = 4000
+
+
+def printable(text: str) -> str:
+    """Control characters removed (new lines kept), spaces tidied, ends trimmed."""
+    kept = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
+    lines = [" ".join(line.split()) for line in kept.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def telegram_length(text: str) -> int:
+    """Telegram counts UTF-16 code units, so an emoji counts as two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Whole lines into as few messages as fit Telegram's limit (a claim of ten items with long
+    reasons and answers can be longer than one message)."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if current and telegram_length(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+async def send_long(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Send `text` in as many messages as it needs; the buttons go under the last one."""
+    parts = split_message(text)
+    for part in parts[:-1]:
+        await reply(update, part)
+    await reply(update, parts[-1], reply_markup=markup)
