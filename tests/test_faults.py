@@ -197,7 +197,10 @@ async def test_killed_half_way_through_a_claim_the_item_comes_back_and_is_sent_o
     processes.append(second)
     await ola.send("/claim")
     back = await ola.reply(timeout=30)
-    assert back["text"] == "You have a claim you have not sent yet. Here it is.", ola.transcript()
+    assert back["text"] == (
+        "You have a claim you did not finish. Do you want to carry on with it?"
+    ), ola.transcript()
+    await ola.tap("Carry on")
     summary = await ola.reply(timeout=10)
     assert "4.20" in summary["text"], ola.transcript()
     await ola.tap("Send claim")
