@@ -4,7 +4,6 @@ claim left for a menu tap is offered back and carries on where it was."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,14 +11,18 @@ from sqlalchemy import func, select
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.context import PanelbotApplication
-from bot.db import Draft, Member
+from bot.db import Draft, LineStatus, Member
 from bot.db.engine import Database
 from bot.emulator.driver import TINY_PNG, MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from tests.test_claims import OLA, _setup
+from bot.services import expenses
+from bot.services.access import Actor
+from tests.test_claim_rules import _line, _quick_claim
+from tests.test_claims import NOW, OLA, PRIYA, _setup
+from tests.test_receipt_files import _files, _to_receipts_step
 
-en = Translator("en")
+en, pl = Translator("en"), Translator("pl")
 AMOUNT = "How much did you spend? Type the amount, like 12.50."
 RECEIPT = "Please send a photo or a PDF of your receipt. You can send more than one."
 NOTE = "Do you want to add a note for your coordinator? Type it, or tap No note."
@@ -28,11 +31,6 @@ GOT = (
     "Got {n} receipts. Send another, or tap Done.",
 )
 REALLY = "Stop this claim? What you typed and any receipts you sent will be deleted."
-
-
-def _files(data_dir: Path) -> list[Path]:
-    root = data_dir / "receipts"
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 async def _draft(db: Database) -> tuple[str | None, str | None, dict[str, Any]]:
@@ -119,11 +117,7 @@ async def test_stop_with_a_receipt_asks_first_keeps_it_on_no_and_deletes_it_on_y
 ) -> None:
     await _english(db, clock)
     ola = MemberDriver(emulator, OLA, "Agnieszka", "en")
-    await _to_the_amount(ola)
-    await ola.send("2.50")
-    await ola.reply()
-    await ola.tap(en("Today"))
-    await ola.reply()
+    await _to_receipts_step(ola, en)
     await ola.send_photo(TINY_PNG)
     await ola.reply()
     assert len(_files(settings.panelbot_data_dir)) == 1
@@ -189,3 +183,36 @@ async def test_a_claim_left_for_a_menu_tap_is_offered_back_and_carries_on_where_
     assert (step, draft_step, answers["cur"]) == ("claim:meeting", "meeting", {})
     async with db.session() as session:
         assert await session.scalar(select(func.count()).select_from(Draft)) == 1
+
+
+async def test_the_coordinators_reason_and_the_members_answer_can_be_stopped(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    panel_id, _ = await _setup(db, clock)
+    _, line_id = await _quick_claim(db, clock, panel_id)
+    priya = MemberDriver(emulator, PRIYA, "Priya", "en")
+    await priya.send("/review")
+    await priya.reply()
+    await priya.tap("Reject item 1")
+    asked = await priya.reply()
+    assert priya.buttons(asked) == [en("Stop")]
+    await priya.tap(en("Stop"))
+    assert (await priya.reply())["text"] == en("OK. Nothing has changed.")
+    assert (await _line(db, line_id)).status == LineStatus.SUBMITTED
+
+    async with db.session() as session:
+        coordinator = await session.scalar(select(Member.id).where(Member.telegram_id == PRIYA))
+        await expenses.decide(
+            session, Actor(PRIYA, coordinator), line_id, "ask", now=NOW, text="Which bus?"
+        )
+    ola = MemberDriver(emulator, OLA, "Agnieszka", "pl")
+    await ola.send("/expenses")
+    await ola.replies(2)
+    await ola.tap(pl("Answer the question"))
+    question = await ola.reply()
+    assert ola.buttons(question) == [pl("Stop")]
+    await ola.tap(pl("Stop"))
+    assert (await ola.reply())["text"] == pl("OK. Nothing was sent.")
+    await ola.send("Bus 42")  # no longer an answer
+    await ola.reply()
+    assert (await _line(db, line_id)).answer is None
