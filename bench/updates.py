@@ -49,7 +49,7 @@ FIRST_ID = 500_000
 TOKEN, ECHO = "123456:BENCH", "654321:ECHO"
 HERE = Path(__file__).resolve().parent
 KINDS = ("explain", "rsvp", "step", "claim")
-# A claim waiting for its first item's amount (what handlers/claims.py keeps after "Bus or train").
+# A claim waiting for its first item's amount (what handlers/claims/ keeps after "Bus or train").
 CLAIM_DRAFT = {
     "meeting_id": None,
     "lines": [],

@@ -26,8 +26,6 @@ from handlers import (
     admin,
     broadcast_messages,
     broadcasts,
-    claim_messages,
-    claim_review,
     claims,
     errors,
     feedback,
@@ -38,7 +36,6 @@ from handlers import (
     meetings,
     member_removal,
     menu,
-    my_claims,
     onboarding,
     outbox_alerts,
     panel_settings,
@@ -107,7 +104,7 @@ def build_application(
     meetings.register(runtime.delivery, runtime.clock)
     poll_messages.register(runtime.delivery, runtime.clock)
     route_keys.configure(storage.reply_key(settings), storage.old_reply_keys(settings))
-    claim_messages.register(runtime.delivery)
+    claims.register_notices(runtime.delivery)
     member_removal.register(runtime.delivery)
     broadcast_messages.register(runtime.delivery, runtime.clock)
     outbox_alerts.register(runtime.delivery, runtime.clock, settings.panelbot_admins)
@@ -131,8 +128,6 @@ def build_application(
         feedback,
         panel_settings,
         claims,
-        my_claims,
-        claim_review,
         broadcasts,
         # After every feature that waits for typed text, so a title like "Help" stays a title.
         menu,

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from bot.i18n import Translator
 from bot.languages import LAUNCH_LANGUAGES
 from bot.services.money import Amount, AmountProblem, parse_amount
-from handlers.claim_input import (
+from handlers.claims.dates import (
     TODAY_CONTEXT,
     TODAY_WORDS,
     YESTERDAY_CONTEXT,

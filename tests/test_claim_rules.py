@@ -29,7 +29,7 @@ from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
 from bot.services import expenses, receipts
 from bot.services.access import Actor
-from handlers.claim_review import ONLY_COORDINATORS
+from handlers.claims.review import ONLY_COORDINATORS
 from tests.factories import ROOT, add_member, create_panel
 from tests.test_claims import NOW, OLA, PRIYA, _drain, _setup
 
@@ -523,9 +523,12 @@ async def test_an_unsent_claim_comes_back_and_a_photo_where_an_amount_was_wanted
     await kim.tap("No note")
     await kim.reply()
     await kim.send(en("Expenses"))  # the menu button, part-way: the claim is not lost
-    back, summary = await kim.replies(2)
-    assert back["text"] == en("You have a claim you have not sent yet. Here it is.")
-    assert "£3.00" in summary["text"]
+    back = await kim.reply()
+    assert back["text"] == en(
+        "You have a claim you did not finish. Do you want to carry on with it?"
+    )
+    await kim.tap(en("Carry on"))
+    assert "£3.00" in (await kim.reply())["text"]
     await kim.tap("Send claim")
     await kim.reply()
     async with db.session() as session:

@@ -197,7 +197,14 @@ async def test_killed_half_way_through_a_claim_the_item_comes_back_and_is_sent_o
     processes.append(second)
     await ola.send("/claim")
     back = await ola.reply(timeout=30)
-    assert back["text"] == "You have a claim you have not sent yet. Here it is.", ola.transcript()
+    assert back["text"] == (
+        "You have a claim you did not finish. Do you want to carry on with it?"
+    ), ola.transcript()
+    await ola.tap("Carry on")
+    # It carries on where it was: the note question that was on the way when the bot died.
+    note = await ola.reply(timeout=10)
+    assert note["text"].startswith("Do you want to add a note"), ola.transcript()
+    await ola.tap("No note")
     summary = await ola.reply(timeout=10)
     assert "4.20" in summary["text"], ola.transcript()
     await ola.tap("Send claim")

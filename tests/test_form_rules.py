@@ -74,7 +74,9 @@ async def test_a_menu_tap_mid_claim_does_what_was_tapped_and_keeps_the_claim(
     await _to_the_amount(sam, en)
 
     await sam.send(en("Meetings"))
-    assert (await sam.reply())["text"] == en(NO_MEETINGS)
+    kept, meetings = await sam.replies(2)
+    assert kept["text"] == en("Your claim is saved. Tap Expenses to carry on with it.")
+    assert meetings["text"] == en(NO_MEETINGS)
     assert await _state(db) == (None, 1)  # out of the form, the half-done claim kept
 
     await sam.send("/help")

@@ -26,7 +26,7 @@ from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import LOCALES_DIR, Translator
 from bot.languages import LAUNCH_LANGUAGES
-from handlers.claim_text import quantity_text
+from handlers.claims.words import quantity_text
 from tests.factories import add_member, create_panel
 
 NUMBERS = range(1001)

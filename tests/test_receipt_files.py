@@ -61,8 +61,13 @@ async def test_receipts_of_a_cancelled_claim_are_removed_from_disk(
         await ola.reply()
         await ola.tap(pl("No note"))
         await ola.reply()
-        await ola.tap(pl("Cancel"))
-        assert (await ola.reply())["text"] == pl("Your claim is cancelled. Nothing was sent.")
+        await ola.tap(pl("Stop"))
+        assert (await ola.reply())["text"] == pl(
+            "Stop this claim? What you typed and any receipts you sent will be deleted."
+        )
+        assert len(_files(settings.panelbot_data_dir)) == 2  # nothing gone before the yes
+        await ola.tap(pl("Yes, stop"))
+        assert (await ola.reply())["text"] == pl("OK. Your claim was not sent.")
         assert _files(settings.panelbot_data_dir) == []
 
 

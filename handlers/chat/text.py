@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from telegram import InlineKeyboardMarkup, Update
+
 from bot.i18n import N_
+from handlers.common import reply
 
 # Telegram's limit is 4096 characters per message; keep a margin for a header.
 MESSAGE_LIMIT = 4000
@@ -28,7 +31,8 @@ def telegram_length(text: str) -> int:
 
 
 def split_lines(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Text cut at line ends into messages that each fit Telegram's limit."""
+    """Whole lines into as few messages as fit Telegram's limit (a claim of ten items with long
+    reasons, or a long list of meetings, can be longer than one message)."""
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
@@ -39,3 +43,11 @@ def split_lines(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         else:
             current = candidate
     return [*parts, current]
+
+
+async def send_long(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Send `text` in as many messages as it needs; the buttons go under the last one."""
+    parts = split_lines(text)
+    for part in parts[:-1]:
+        await reply(update, part)
+    await reply(update, parts[-1], reply_markup=markup)

@@ -14,7 +14,7 @@ from bot.i18n import Translator, translator
 from bot.services import expenses
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
-from handlers.claim_text import KIND_LABELS, METHOD_LABELS
+from handlers.claims.words import KIND_LABELS, METHOD_LABELS
 from handlers.common import callback_data
 
 

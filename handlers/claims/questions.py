@@ -14,7 +14,10 @@ from bot.db import Meeting, Panel, PaymentChoice
 from bot.i18n import N_, Translator
 from bot.services import expenses
 from bot.services.expenses import EXPENSE_KINDS, Policy
-from handlers.claim_text import KIND_LABELS, PAYMENT_LABELS, line_text, send_long
+from handlers import forms
+from handlers.chat.text import send_long
+from handlers.claims.draft import claim_form
+from handlers.claims.words import KIND_LABELS, PAYMENT_LABELS, line_text
 from handlers.common import button, callback_data
 
 FEATURE, VERSION = "cl", 1
@@ -94,7 +97,10 @@ async def ask(update: Update, context: PanelContext, step: str, answers: dict[st
         rows = [[button(t("No note"), data("n", "skip"))]]
     else:  # summary
         text, rows = await _summary(context, answers)
-    await send_long(update, text, InlineKeyboardMarkup(rows) if rows else None)
+    if step != "summary":
+        # The summary has its own Stop (Back from it would reopen an item already listed).
+        rows.append(forms.back_and_stop(t, claim_form(), answers))
+    await send_long(update, text, InlineKeyboardMarkup(rows))
 
 
 async def _meeting_rows(
@@ -189,9 +195,8 @@ async def _summary(
                 button(t("Remove item {n}", n=position), data("s", "del", position)),
             ]
         )
-    rows.append(
-        [button(t("Change the note"), data("s", "note")), button(t("Cancel"), data("s", "cancel"))]
-    )
+    rows.append([button(t("Change the note"), data("s", "note"))])
+    rows.append(forms.stop_buttons(t, claim_form()))
     return "\n".join(text), rows
 
 

@@ -7,11 +7,8 @@ from decimal import Decimal
 from html import escape
 
 from babel.numbers import format_decimal
-from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import N_, Translator
-from handlers.common import reply
-from handlers.roster import MESSAGE_LIMIT, telegram_length
 
 KIND_LABELS = {
     "transport": N_("Bus, train or tram"),
@@ -99,28 +96,3 @@ def line_text(
 
 def quoted(text: str | None) -> str:
     return escape(text or "")
-
-
-def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Whole lines into as few messages as fit Telegram's limit (a claim of ten items with long
-    reasons and answers can be longer than one message)."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if current and telegram_length(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not parts:
-        parts.append(current)
-    return parts
-
-
-async def send_long(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Send `text` in as many messages as it needs; the buttons go under the last one."""
-    parts = split_message(text)
-    for part in parts[:-1]:
-        await reply(update, part)
-    await reply(update, parts[-1], reply_markup=markup)

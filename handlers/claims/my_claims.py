@@ -6,23 +6,22 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import PanelContext, current_member
+from bot.context import PanelContext
 from bot.db import Claim, LineStatus, Panel
 from bot.i18n import N_
 from bot.services import access, expenses, profile, receipt_files
 from bot.services.expenses import ClaimProblem
-from handlers import picker
-from handlers.chat.text import printable
-from handlers.claim_text import KIND_LABELS, STATUS_LABELS, line_text, send_long
+from handlers import forms, picker
+from handlers.chat.text import printable, send_long
+from handlers.claims.words import KIND_LABELS, STATUS_LABELS, line_text
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
-from handlers.forms import Form, register
+from handlers.forms import Accepts, Form, Step, register
 
 FEATURE, VERSION = "cx", 1
 PREFIX = "claimans:"  # conversation_step while a member types an answer, e.g. "claimans:12"
-FORM = register(Form(name="claim_answer", prefix=PREFIX, stopped=N_("OK. Nothing was sent.")))
 MAX_ANSWER = 500
 STARTED = N_("Your coordinator has started checking this claim, so it cannot be taken back now.")
 
@@ -167,21 +166,17 @@ async def on_button(update: Update, context: PanelContext) -> None:
                     t("Please type your answer."),
                 ]
             ),
+            reply_markup=InlineKeyboardMarkup([forms.stop_buttons(t, FORM)]),
         )
     else:
         await answer_expired(query, context)
 
 
-class _Answering(filters.MessageFilter):
-    def filter(self, message: Message) -> bool:
-        member = current_member()
-        return bool(member and (member.conversation_step or "").startswith(PREFIX))
-
-
-async def on_text(update: Update, context: PanelContext) -> None:
+async def on_text(update: Update, context: PanelContext, step: str) -> None:
+    """The answer, typed while the one-step form is open (the engine brings it: FORM.receive)."""
     member, t = context.member, context.t
     assert member is not None and update.effective_message is not None
-    line_id = (member.conversation_step or "").removeprefix(PREFIX)
+    line_id = step
     words = printable(update.effective_message.text or "")
     if not words or len(words) > MAX_ANSWER:
         await reply(update, t("Please type a short answer, under 500 letters."))
@@ -204,10 +199,21 @@ async def on_text(update: Update, context: PanelContext) -> None:
     await reply(update, t("Thank you. We sent your answer to your coordinator."))
 
 
+FORM = register(
+    Form(
+        name="claim_answer",
+        prefix=PREFIX,
+        stopped=N_("OK. Nothing was sent."),
+        steps=(Step("<line>", Accepts.TEXT, "It was for the planning day"),),
+        receive=on_text,
+    )
+)
+
+
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """The typed answer reaches on_text through the engine (FORM.receive)."""
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("expenses", show_claims, filters=private),
         CallbackQueryHandler(on_button, pattern=r"^cx:"),
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND & _Answering(), on_text),
     ]

@@ -3,44 +3,35 @@ export. Every decision goes through bot/services/expenses.py, which checks the r
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from html import escape
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import PanelContext, current_member
+from bot.context import PanelContext
 from bot.db import Claim, ClaimLine, ClaimStatus, LineStatus, Meeting, Member, Panel
 from bot.i18n import N_, Translator
-from bot.services import claim_export, expenses, profile
+from bot.services import expenses, profile
 from bot.services.access import Actor, NotAllowed, actor_for, coordinated_panels, refuse
 from bot.services.expenses import ClaimProblem
-from handlers import picker
-from handlers.chat.text import printable
-from handlers.claim_text import METHOD_LABELS, PAYMENT_LABELS, STATUS_LABELS, line_text, send_long
+from handlers import forms
+from handlers.chat.text import printable, send_long
+from handlers.claims.words import METHOD_LABELS, PAYMENT_LABELS, STATUS_LABELS, line_text
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
-from handlers.forms import Form, register
+from handlers.forms import Accepts, Form, Step, register
 
 FEATURE, VERSION = "rv", 1
-EXPORT_FEATURE = "ex"
 PREFIX = "review:"  # "review:r:<line>" (a reason) or "review:q:<line>" (a question)
-FORM = register(Form(name="review", prefix=PREFIX, stopped=N_("OK. Nothing has changed.")))
 MAX_TEXT = 500
 ONLY_COORDINATORS = N_("Only a coordinator of this panel can do that.")
-PERIODS = {
-    "month": N_("This month"),
-    "last": N_("Last month"),
-    "year": N_("This tax year"),
-}
 
 
 def data(*args: str | int) -> str:
     return callback_data(FEATURE, VERSION, *args)
 
 
-async def _actor(context: PanelContext) -> Actor:
+async def acting(context: PanelContext) -> Actor:
     member = context.member
     assert member is not None
     return await actor_for(
@@ -48,7 +39,7 @@ async def _actor(context: PanelContext) -> Actor:
     )
 
 
-async def _refuse_stranger(update: Update, context: PanelContext, what: str) -> None:
+async def refuse_stranger(update: Update, context: PanelContext, what: str) -> None:
     """Someone who never joined reviews nothing: audit the attempt (their buttons are forged)."""
     assert update.effective_user is not None
     actor = await actor_for(
@@ -62,7 +53,7 @@ async def _refuse_stranger(update: Update, context: PanelContext, what: str) -> 
 
 async def review_command(update: Update, context: PanelContext) -> None:
     if context.member is None:
-        await _refuse_stranger(update, context, "/review")
+        await refuse_stranger(update, context, "/review")
         await reply(update, context.t(ONLY_COORDINATORS))
         return
     await _show_next(update, context, after=0)
@@ -70,7 +61,7 @@ async def review_command(update: Update, context: PanelContext) -> None:
 
 async def _show_next(update: Update, context: PanelContext, *, after: int) -> None:
     t = context.t
-    actor = await _actor(context)
+    actor = await acting(context)
     panels = [pid for pid, _ in await coordinated_panels(context.session, actor)]
     if not panels:
         refuse(context.session, actor, "/review")
@@ -190,7 +181,7 @@ async def _paid_time_check(context: PanelContext, t: Translator, claim: Claim) -
 # ------------------------------------------------------------------------------ buttons
 
 
-async def _refused(update: Update, context: PanelContext) -> None:
+async def refused(update: Update, context: PanelContext) -> None:
     # The refusal is in the audit log; keep it even though nothing else changed.
     await context.session.commit()
     query = update.callback_query
@@ -206,11 +197,11 @@ async def on_button(update: Update, context: PanelContext) -> None:
     args = parse_callback(query.data, FEATURE, VERSION)
     if not args or len(args) < 2 or not args[1].isdigit() or context.member is None:
         if context.member is None:
-            await _refuse_stranger(update, context, "rv")
+            await refuse_stranger(update, context, "rv")
         await answer_expired(query, context)
         return
     t, action, target = context.t, args[0], int(args[1])
-    actor = await _actor(context)
+    actor = await acting(context)
     now = context.runtime.clock.now()
     try:
         if action == "a":
@@ -238,7 +229,9 @@ async def on_button(update: Update, context: PanelContext) -> None:
                     "What do you want to ask about item {n}? Type your question.", n=line.position
                 )
             )
-            await reply(update, ask)
+            await reply(
+                update, ask, reply_markup=InlineKeyboardMarkup([forms.stop_buttons(t, FORM)])
+            )
         elif action == "p":
             claim = await expenses.claim_for_review(context.session, actor, target, now)
             if claim.status != ClaimStatus.APPROVED:
@@ -264,7 +257,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
         else:
             await answer_expired(query, context)
     except NotAllowed:
-        await _refused(update, context)
+        await refused(update, context)
     except LookupError:
         await context.session.rollback()
         await answer_expired(query, context)
@@ -275,7 +268,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
 
 async def _after_decision(update: Update, context: PanelContext, claim: Claim) -> None:
     """Stay on the claim while it has lines to decide or is ready to pay; else the next one."""
-    actor = await _actor(context)
+    actor = await acting(context)
     fresh = await expenses.claim_for_review(
         context.session, actor, claim.id, context.runtime.clock.now()
     )
@@ -287,16 +280,11 @@ async def _after_decision(update: Update, context: PanelContext, claim: Claim) -
         await _show_next(update, context, after=claim.id)
 
 
-class _Typing(filters.MessageFilter):
-    def filter(self, message: Message) -> bool:
-        member = current_member()
-        return bool(member and (member.conversation_step or "").startswith(PREFIX))
-
-
-async def on_text(update: Update, context: PanelContext) -> None:
+async def on_text(update: Update, context: PanelContext, step: str) -> None:
+    """The reason or question, typed while the one-step form is open (FORM.receive)."""
     member, t = context.member, context.t
     assert member is not None and update.effective_message is not None
-    parts = (member.conversation_step or "").removeprefix(PREFIX).split(":")
+    parts = step.split(":")
     words = printable(update.effective_message.text or "")
     if not words or len(words) > MAX_TEXT:
         await reply(update, t("Please type a short answer, under 500 letters."))
@@ -306,7 +294,7 @@ async def on_text(update: Update, context: PanelContext) -> None:
         await context.session.commit()
         return
     decision = "reject" if parts[0] == "r" else "ask"
-    actor = await _actor(context)
+    actor = await acting(context)
     try:
         claim = await expenses.decide(
             context.session,
@@ -318,7 +306,7 @@ async def on_text(update: Update, context: PanelContext) -> None:
         )
     except NotAllowed:
         await profile.set_step(context.session, member.telegram_id, None)
-        await _refused(update, context)
+        await refused(update, context)
         return
     except (LookupError, ClaimProblem):
         await context.session.rollback()
@@ -336,109 +324,21 @@ async def on_text(update: Update, context: PanelContext) -> None:
     await _after_decision(update, context, claim)
 
 
-# ------------------------------------------------------------------------------ export
-
-
-def period(name: str, today: date) -> tuple[date, date]:
-    first = today.replace(day=1)
-    if name == "last":
-        end = first - timedelta(days=1)
-        return end.replace(day=1), end
-    if name == "year":
-        return expenses.tax_year_start(today), today
-    return first, today
-
-
-async def export_command(update: Update, context: PanelContext) -> None:
-    t = context.t
-    if context.member is None:
-        await _refuse_stranger(update, context, "/export")
-        await reply(update, t(ONLY_COORDINATORS))
-        return
-    actor = await _actor(context)
-    panels = await coordinated_panels(context.session, actor)
-    if not panels:
-        refuse(context.session, actor, "/export")
-        await reply(update, t(ONLY_COORDINATORS))
-        return
-    rows = []
-    for panel_id, name in panels[:5]:
-        for key, label in PERIODS.items():
-            for fmt in ("csv", "xlsx"):
-                text = (
-                    f"{name[:24]}: {t(label)}, {fmt.upper()}"
-                    if len(panels) > 1
-                    else f"{t(label)}, {fmt.upper()}"
-                )
-                rows.append([button(text, callback_data(EXPORT_FEATURE, 1, panel_id, key, fmt))])
-    await reply(
-        update,
-        t("Which claims do you want to download? Tap one."),
-        reply_markup=InlineKeyboardMarkup(rows),
+FORM = register(
+    Form(
+        name="review",
+        prefix=PREFIX,
+        stopped=N_("OK. Nothing has changed."),
+        steps=(Step("<r|q>:<line>", Accepts.TEXT, "Please send a photo of the ticket"),),
+        receive=on_text,
     )
-
-
-async def on_export(update: Update, context: PanelContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    args = parse_callback(query.data, EXPORT_FEATURE, 1)
-    if (
-        not args
-        or len(args) != 3
-        or not args[0].isdigit()
-        or args[1] not in PERIODS
-        or args[2] not in ("csv", "xlsx")
-        or context.member is None
-    ):
-        if context.member is None:
-            await _refuse_stranger(update, context, "ex")
-        await answer_expired(query, context)
-        return
-    t, panel_id = context.t, int(args[0])
-    panel = await context.session.get(Panel, panel_id)
-    if panel is None:
-        await answer_expired(query, context)
-        return
-    today = picker.local_today(context.runtime.clock.now(), ZoneInfo(panel.timezone))
-    start, end = period(args[1], today)
-    actor = await _actor(context)
-    try:
-        export = await claim_export.collect(
-            context.session,
-            actor,
-            panel_id,
-            start,
-            end,
-            now=context.runtime.clock.now(),
-            fmt=args[2],
-        )
-    except NotAllowed:
-        await _refused(update, context)
-        return
-    await context.session.commit()  # the audit entry for this export
-    await query.answer()
-    stem = claim_export.file_stem(panel_id, start, end)
-    content = claim_export.to_csv(export) if args[2] == "csv" else claim_export.to_xlsx(export)
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_document(
-        InputFile(content, filename=f"{stem}.{args[2]}"),
-        caption=t.ngettext("{n} line in this file.", "{n} lines in this file.", len(export.rows)),
-    )
-    archive = claim_export.receipts_zip(export, context.runtime.settings.panelbot_data_dir)
-    if archive is not None:
-        await chat.send_document(
-            InputFile(archive, filename=f"{stem}-receipts.zip"),
-            caption=t("The receipts, named by claim."),
-        )
+)
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """The typed reason or question reaches on_text through the engine (FORM.receive)."""
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("review", review_command, filters=private),
-        CommandHandler("export", export_command, filters=private),
         CallbackQueryHandler(on_button, pattern=r"^rv:"),
-        CallbackQueryHandler(on_export, pattern=r"^ex:"),
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND & _Typing(), on_text),
     ]

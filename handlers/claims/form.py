@@ -1,0 +1,167 @@
+"""/claim and the "Expenses" button: a claim step by step, with big buttons, on the form engine.
+
+The form's answers and step are in its draft (kind "claim"); the member's row only says the
+claim is open ("claim:<step>"), so a restart or a pause loses nothing. Order: meeting (or none;
+the panel if they are in more than one), kind, amount (or miles, hours, sessions at the panel's
+rate), date, receipts, note, then a summary where any item can be changed before sending.
+Back, Stop, /cancel, menu taps and "carry on" come from the engine (handlers/forms/)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import PanelContext
+from bot.i18n import N_
+from bot.services import expenses
+from handlers import forms
+from handlers.chat.menu_labels import EXPENSES
+from handlers.claims import typed
+from handlers.claims.draft import (
+    KIND,
+    PREFIX,
+    claim_form,
+    current,
+    forget_receipts,
+    go,
+    say,
+    worth_keeping,
+)
+from handlers.claims.questions import FEATURE, VERSION, ask, policy_for
+from handlers.claims.sending import summary_button
+from handlers.claims.steps import choose_kind, choose_meeting, choose_panel, date_button, line_done
+from handlers.common import answer_expired, parse_callback, reply
+from handlers.forms import Accepts, Form, Step, register
+
+GONE = N_("Your claim is gone. Type /claim to start again.")
+
+
+async def start_claim(update: Update, context: PanelContext) -> None:
+    """/claim and the menu's "Expenses": a claim left half-done is offered back first; else
+    which meeting is it for?"""
+    t, member = context.t, context.member
+    if member is None or member.consent != "given":
+        await reply(update, t("To join a panel, open the invite link from your coordinator."))
+        return
+    person = await expenses.claimant(context.session, member.telegram_id)
+    if person is None or not person.panels:
+        await reply(update, t("You are not in a panel yet, so there is nothing to claim."))
+        return
+    if await forms.carry_on_offered(update, context, claim_form()):
+        return
+    meetings = await expenses.claimable_meetings(
+        context.session, person.member_id, context.runtime.clock.now()
+    )
+    await go(
+        update,
+        context,
+        "meeting",
+        panel_id=person.panels[0][0],
+        meeting_id=None,
+        lines=[],
+        cur={},
+        edit=None,
+        note=None,
+        note_asked=False,
+        options=[m.id for m in meetings],
+    )
+
+
+async def receive(update: Update, context: PanelContext, step: str) -> None:
+    """Everything sent while the claim is open (the engine's one handler brings it here)."""
+    message = update.effective_message
+    assert message is not None and context.member is not None
+    draft = await current(context)
+    if draft is None:  # gone from under the form (e.g. /forgetme in another chat)
+        await forms.discard(context, claim_form())
+        await reply(update, context.t(GONE))
+        return
+    answers = dict(draft.data or {})
+    if message.text is not None:
+        await typed.words(update, context, draft.step, answers)
+    else:
+        await typed.file(update, context, draft.step, answers)
+
+
+async def on_button(update: Update, context: PanelContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = parse_callback(query.data, FEATURE, VERSION)
+    draft = await current(context) if context.member else None
+    if args is None or not args or draft is None:
+        await answer_expired(query, context)
+        return
+    await query.answer()
+    answers, step, t = dict(draft.data or {}), draft.step, context.t
+    action, rest = args[0], args[1:]
+    cur = dict(answers.get("cur") or {})
+    if action == "m" and step == "meeting" and rest:
+        await choose_meeting(update, context, answers, rest[0])
+    elif action == "p" and step == "panel" and rest:
+        await choose_panel(update, context, answers, rest[0])
+    elif action == "k" and step in ("kind", "unit") and rest:
+        await choose_kind(update, context, answers, cur, rest[0])
+    elif action == "d" and step == "date" and rest:
+        await date_button(update, context, answers, rest)
+    elif action == "r" and step == "receipts" and rest:
+        if rest[0] == "done" and cur.get("receipts"):
+            await line_done(update, context, answers, cur)
+        elif rest[0] == "none":
+            rules = await policy_for(context, answers)
+            if int(cur["amount"]) > rules.no_receipt_limit:
+                limit = t.money(rules.no_receipt_limit, rules.currency)
+                await reply(update, say(t, "receipt_needed", limit=limit))
+            else:
+                await go(update, context, "noreceipt")
+    elif action == "n" and step == "note" and rest == ["skip"]:
+        await go(update, context, "summary", note=None, note_asked=True)
+    elif action == "s" and step == "summary" and rest:
+        await summary_button(update, context, answers, rest)
+    else:
+        # An old button from an earlier step: show where they are now.
+        await ask(update, context, step, answers)
+
+
+FORM = register(
+    Form(
+        name=KIND,
+        prefix=PREFIX,
+        stopped=N_("OK. Your claim was not sent."),
+        draft=True,
+        steps=(
+            Step("meeting", Accepts.TAP, N_("Not for a meeting")),
+            Step("panel", Accepts.TAP, "Carers Voice"),
+            Step("kind", Accepts.TAP, N_("Bus, train or tram")),
+            Step("unit", Accepts.TAP, N_("By the hour")),
+            Step("reason", Accepts.TEXT, "The bus was cancelled and I use a wheelchair"),
+            Step("quantity", Accepts.TEXT, "2"),
+            Step("amount", Accepts.TEXT, "4.20"),
+            Step("date", Accepts.TEXT, N_("Today")),
+            Step("receipts", Accepts.FILE, N_("I have no receipt")),
+            Step("noreceipt", Accepts.TEXT, "The driver did not give me one"),
+            Step("note", Accepts.TEXT, "I came with my carer"),
+            Step("summary", Accepts.TAP, N_("Send claim")),
+        ),
+        opened_by=("/claim", EXPENSES),
+        receive=receive,
+        ask=ask,
+        start=start_claim,
+        kept=N_("Your claim is saved. Tap Expenses to carry on with it."),
+        carry_on=N_("You have a claim you did not finish. Do you want to carry on with it?"),
+        really_stop=N_(
+            "Stop this claim? What you typed and any receipts you sent will be deleted."
+        ),
+        worth_keeping=worth_keeping,
+        after_stop=forget_receipts,
+    )
+)
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """Typed words and receipts reach the form through the engine (FORM.receive)."""
+    return [
+        CommandHandler("claim", start_claim, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(on_button, pattern=rf"^{FEATURE}:"),
+    ]

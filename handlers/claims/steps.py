@@ -1,0 +1,154 @@
+"""The claim form's taps: which meeting or panel, what kind of item, which day, and an item
+finished (into the list, then the note or the summary)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.context import PanelContext
+from bot.services import expenses
+from bot.services.expenses import EXPENSE_KINDS, ClaimProblem
+from handlers import forms, picker
+from handlers.claims.draft import claim_form, go, say, today
+from handlers.claims.questions import data, policy_for, time_allowed
+from handlers.common import reply
+
+
+async def choose_meeting(
+    update: Update, context: PanelContext, answers: dict[str, Any], value: str
+) -> None:
+    assert context.member is not None
+    if value == "0":
+        person = await expenses.claimant(context.session, context.member.telegram_id)
+        if person and len(person.panels) > 1:
+            await go(update, context, "panel", meeting_id=None)
+            return
+        await after_meeting(update, context, answers, meeting_id=None)
+        return
+    if not value.isdigit():
+        await reply(update, say(context.t, "tap"))
+        return
+    try:
+        meeting = await expenses.meeting_for_claim(context.session, context.member.id, int(value))
+    except ClaimProblem:
+        await reply(update, say(context.t, "meeting"))
+        return
+    await after_meeting(update, context, answers, meeting_id=meeting.id, panel_id=meeting.panel_id)
+
+
+async def choose_panel(
+    update: Update, context: PanelContext, answers: dict[str, Any], value: str
+) -> None:
+    assert context.member is not None
+    person = await expenses.claimant(context.session, context.member.telegram_id)
+    if person and value.isdigit() and int(value) in {p for p, _ in person.panels}:
+        await after_meeting(update, context, answers, panel_id=int(value))
+    else:
+        await reply(update, say(context.t, "tap"))
+
+
+async def after_meeting(
+    update: Update, context: PanelContext, answers: dict[str, Any], **changes: Any
+) -> None:
+    nxt = "summary" if answers.get("lines") else "kind"
+    await go(update, context, nxt, **changes)
+
+
+async def choose_kind(
+    update: Update, context: PanelContext, answers: dict[str, Any], cur: dict[str, Any], kind: str
+) -> None:
+    if kind == "time":
+        if await time_allowed(context, answers):
+            await go(update, context, "unit")
+        return
+    if kind in expenses.TIME_KINDS and not await time_allowed(context, answers):
+        await reply(update, say(context.t, "time"))
+        return
+    if kind not in EXPENSE_KINDS + expenses.TIME_KINDS:
+        await reply(update, say(context.t, "tap"))
+        return
+    # A changed line starts again from its kind; receipts already sent are kept for it.
+    cur = {"kind": kind, "receipts": cur.get("receipts") or []}
+    nxt = "reason" if kind == "taxi" else "quantity" if kind in expenses.RATED_KINDS else "amount"
+    await go(update, context, nxt, cur=cur)
+
+
+async def date_button(
+    update: Update, context: PanelContext, answers: dict[str, Any], rest: list[str]
+) -> None:
+    day = await today(context, answers)
+    if rest == ["today"]:
+        await take_date(update, context, answers, day)
+    elif rest == ["yest"]:
+        await take_date(update, context, answers, day - timedelta(days=1))
+    elif rest[0] == "pick":
+        await _show_calendar(update, context, answers, day, day)
+    elif rest[0] == "pk":
+        picked = picker.read_pick(rest[1:])
+        if picked is None or picked[0] == "noop":
+            return
+        kind, chosen = picked
+        assert chosen is not None
+        if kind == "month":
+            await _show_calendar(update, context, answers, day, chosen)
+        else:
+            await take_date(update, context, answers, chosen)
+    else:
+        await reply(update, say(context.t, "tap"))
+
+
+async def _show_calendar(
+    update: Update, context: PanelContext, answers: dict[str, Any], day: date, month: date
+) -> None:
+    """The shared month picker, from the oldest day allowed up to this month."""
+    rules = await policy_for(context, answers)
+    earliest = day - timedelta(days=rules.max_age_days)
+    months = (day.year - earliest.year) * 12 + day.month - earliest.month
+    rows = picker.month_rows(
+        earliest,
+        month.year,
+        month.month,
+        context.t.locale,
+        lambda *a: data("d", "pk", *a),
+        months_ahead=months,
+    )
+    rows.append(forms.back_and_stop(context.t, claim_form(), answers))
+    # Days after today are shown by the picker; tapping one gets a kind refusal.
+    await reply(update, context.t("Tap the day."), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def take_date(
+    update: Update, context: PanelContext, answers: dict[str, Any], day: date
+) -> None:
+    t = context.t
+    rules = await policy_for(context, answers)
+    try:
+        expenses.check_date(rules, day, await today(context, answers))
+    except ClaimProblem as problem:
+        await reply(update, say(t, problem.code, days=rules.max_age_days))
+        return
+    cur = dict(answers.get("cur") or {})
+    cur["spent_on"] = day.isoformat()
+    if cur["kind"] in expenses.NO_RECEIPT_KINDS:
+        await line_done(update, context, answers, cur)
+    else:
+        await go(update, context, "receipts", cur=cur)
+
+
+async def line_done(
+    update: Update, context: PanelContext, answers: dict[str, Any], cur: dict[str, Any]
+) -> None:
+    """The item goes into the list. It stays the one being changed (`cur`, `edit`), so Back
+    from the next question opens it again rather than an empty item."""
+    lines_ = list(answers.get("lines") or [])
+    edit = answers.get("edit")
+    if isinstance(edit, int) and 0 <= edit < len(lines_):
+        lines_[edit] = cur
+    else:
+        lines_.append(cur)
+        edit = len(lines_) - 1
+    nxt = "summary" if answers.get("note_asked") else "note"
+    await go(update, context, nxt, lines=lines_, cur=cur, edit=edit)
