@@ -38,7 +38,6 @@ from handlers import (
     menu,
     onboarding,
     outbox_alerts,
-    panel_settings,
     poll_create,
     poll_messages,
     polls,
@@ -126,7 +125,6 @@ def build_application(
         poll_create,
         polls,
         feedback,
-        panel_settings,
         claims,
         broadcasts,
         # After every feature that waits for typed text, so a title like "Help" stays a title.

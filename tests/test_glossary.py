@@ -215,7 +215,7 @@ async def test_a_coordinator_checks_a_message_before_sending_it(
 
 
 def test_terms_in_a_coordinators_message_become_what_does_it_mean_buttons() -> None:
-    from handlers.glossary import explain_buttons
+    from handlers.chat.plain_words import explain_buttons
 
     ids = glossary.load().find_in_text("Please read the agenda before the workshop.")
     rows = explain_buttons(Translator("en"), ids, "en")

@@ -18,6 +18,7 @@ from handlers.forms.engine import (
     go,
     handlers,
     stop_buttons,
+    wait,
 )
 from handlers.forms.form import Accepts, Form, Step, Where, open_form, register, registered
 
@@ -35,4 +36,5 @@ __all__ = [
     "register",
     "registered",
     "stop_buttons",
+    "wait",
 ]

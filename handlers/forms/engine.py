@@ -140,6 +140,25 @@ async def discard(context: PanelContext, form: Form) -> None:
         await form.after_stop(context)
 
 
+async def wait(context: PanelContext, form: Form, step: str) -> None:
+    """A one-step form (no draft) waits for the person's next message, which reaches its
+    `receive`. Any other form left open is left (its draft kept), so the words go here only.
+    A held form's step is kept in memory, never on the person's row (bot.services.anonymous):
+    the row is written only to clear another form's step, which says nothing about this one."""
+    member = context.member
+    assert member is not None and not form.draft
+    if form.where is Where.HELD:
+        if member.conversation_step:
+            await profile.set_step(context.session, member.telegram_id, None)
+            await context.session.commit()
+            _forget_view_step(context)
+        anonymous.set_step(member.telegram_id, form.prefix + step)
+        return
+    anonymous.clear_step(member.telegram_id)
+    await _set_member_step(context, form, step)
+    await context.session.commit()
+
+
 async def _answers(context: PanelContext, form: Form) -> Answers:
     member = context.member
     if member is None or not form.draft:
