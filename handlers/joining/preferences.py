@@ -31,7 +31,7 @@ from handlers.joining import asking
 from handlers.joining.asking import DONE, OTHER, SETTINGS, TELEGRAM_NAME, WHY
 
 PREFIX = "settings:"  # the member row while a setting waits for its answer
-ITEM, VERSION = "set", 1
+ITEM, VERSION = "set", 1  # "set:1:<step>", and "set:1:news" (so no question is called news)
 LEAVE = callback_data("leave", 1, "ask")  # /leave's own list of panels (handlers/privacy.py)
 
 
