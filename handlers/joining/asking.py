@@ -7,9 +7,11 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.context import PanelContext
 from bot.db import Member
 from bot.i18n import N_, P_, Translator
 from bot.languages import LAUNCH_LANGUAGES
+from bot.services.profile import InvalidAnswer
 from bot.services.questions import Kind, Question
 from handlers.chat.languages import language_rows
 from handlers.common import button, callback_data, reply
@@ -117,6 +119,25 @@ async def ask(
         text_of(t, row, panel=panel, coordinator=coordinator),
         reply_markup=InlineKeyboardMarkup([*rows, last_row]),
     )
+
+
+async def take_typed(update: Update, context: PanelContext, row: Question) -> bool:
+    """Typed words at a question: stored (True), or a kind word on what to do instead (False;
+    at a question answered by tapping, the caller asks it again)."""
+    message, member = update.effective_message, context.member
+    assert message is not None and member is not None
+    if row.typed is None:
+        await reply(update, context.t(TAP_A_BUTTON))
+        return False
+    if message.text is None:
+        await reply(update, context.t(NOT_WORDS))
+        return False
+    try:
+        await row.typed(context.session, member.telegram_id, message.text)
+    except InvalidAnswer:
+        await reply(update, context.t(row.mistake or NOT_WORDS))
+        return False
+    return True
 
 
 def consent_details(t: Translator) -> str:

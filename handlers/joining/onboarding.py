@@ -90,17 +90,9 @@ async def _receive(update: Update, context: PanelContext, step: str) -> None:
         return
     if not await _invite_still_works(update, context, member.telegram_id):
         return
-    if row.typed is None:
-        await reply(update, context.t(asking.TAP_A_BUTTON))
-        await _ask(update, context, step, await _answers(context))
-        return
-    if message.text is None:
-        await reply(update, context.t(asking.NOT_WORDS))
-        return
-    try:
-        await row.typed(context.session, member.telegram_id, message.text)
-    except InvalidAnswer:
-        await reply(update, context.t(row.mistake or asking.NOT_WORDS))
+    if not await asking.take_typed(update, context, row):
+        if row.typed is None:
+            await _ask(update, context, step, await _answers(context))
         return
     await _next(update, context, row)
 

@@ -53,17 +53,9 @@ async def _receive(update: Update, context: PanelContext, step: str) -> None:
     message, member, row = update.effective_message, context.member, questions.question(step)
     if message is None or member is None or row is None:
         return
-    if row.typed is None:
-        await reply(update, context.t(asking.TAP_A_BUTTON))
-        await _ask(update, context, step, {})
-        return
-    if message.text is None:
-        await reply(update, context.t(asking.NOT_WORDS))
-        return
-    try:
-        await row.typed(context.session, member.telegram_id, message.text)
-    except InvalidAnswer:
-        await reply(update, context.t(row.mistake or asking.NOT_WORDS))
+    if not await asking.take_typed(update, context, row):
+        if row.typed is None:
+            await _ask(update, context, step, {})
         return
     await _saved(update, context, member.telegram_id, row)
 
