@@ -177,8 +177,7 @@ QUESTIONS: tuple[Question, ...] = (
             "We use your name when we write to you and in meetings. "
             "It can be a nickname. Your panel's coordinators and admins see it."
         ),
-        tapped=profile.set_name,
-        typed=profile.set_name,
+        typed=profile.set_name,  # a tap on "Call me ..." gives it that name
         mistake=N_("Please type a name with letters in it. It can be up to 40 characters."),
         setting=N_("Change my name"),
         shown=(N_("Name: {name}"), "name"),
