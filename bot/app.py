@@ -32,16 +32,14 @@ from handlers import (
     flood,
     forms,
     glossary,
-    language,
+    joining,
     meetings,
     member_removal,
     menu,
-    onboarding,
     outbox_alerts,
     poll_create,
     poll_messages,
     polls,
-    preferences,
     privacy,
     private_chats,
     reachability,
@@ -110,16 +108,14 @@ def build_application(
 
     # Handler order matters: group -1 runs first for every update, then the first match in
     # group 0 wins. Group -1 loads the person and their language, then may end the update there
-    # (`_before_any_feature`). Onboarding comes first because a person in the middle of joining
-    # has typed text that belongs to it; the catch-all fallbacks come last.
+    # (`_before_any_feature`). Typed answers to any open form reach it through the form engine
+    # (first in the list); the catch-all fallbacks come last.
     application.add_handler(TypeHandler(Update, _before_any_feature), group=-1)
     features = (
         forms,
         reachability,
-        onboarding,
+        joining,  # before start: /start half-way through joining carries on joining
         start,
-        language,
-        preferences,
         meetings,
         glossary,
         poll_create,

@@ -43,7 +43,8 @@ async def show_menu(update: Update, context: PanelContext) -> None:
 
 
 async def on_menu_button(update: Update, context: PanelContext) -> None:
-    from handlers import preferences, start
+    from handlers import start
+    from handlers.joining import preferences
 
     assert update.effective_message is not None
     label = label_for(update.effective_message.text or "")

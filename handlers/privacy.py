@@ -260,6 +260,10 @@ async def leave(update: Update, context: PanelContext) -> None:
     assert query is not None and query.from_user is not None
     t = context.t
     args = parse_callback(query.data, LEAVE, VERSION)
+    if args == ["ask"]:  # "Leave a panel" in /settings
+        await query.answer()
+        await ask_which_panel_to_leave(update, context)
+        return
     staying = args == ["stay"]
     panel_id = panel_id_from(args)
     if not staying and panel_id is None:

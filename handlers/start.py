@@ -11,9 +11,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import PanelContext
 from bot.db import Role
 from bot.services import members
+from handlers.chat.languages import language_keyboard
 from handlers.chat.text import split_lines
 from handlers.common import button, callback_data, parse_callback, reply
-from handlers.language import language_keyboard
 
 
 async def _help_text(context: PanelContext, telegram_id: int | None) -> str:
@@ -66,11 +66,7 @@ async def _help_text(context: PanelContext, telegram_id: int | None) -> str:
 
 
 async def start(update: Update, context: PanelContext) -> None:
-    from handlers import onboarding
-
-    if await onboarding.resume(update, context):
-        return
-    _ = context.t
+    _ = context.t  # (someone half-way through joining is answered by handlers/joining)
     member = context.member
     if member and member.display_name:
         greeting = _("Welcome back, {name}!", name=escape(member.display_name))

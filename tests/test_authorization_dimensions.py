@@ -18,7 +18,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.services import glossary, panels
-from handlers.onboarding import INVITE_PROBLEMS
+from handlers.joining.onboarding import INVITE_PROBLEMS
 from tests.authorization_table import (
     ACTIONS_FOR_EVERYONE,
     BUTTONS_FOR_EVERYONE,

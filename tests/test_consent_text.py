@@ -14,7 +14,8 @@ from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
 from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
-from handlers import steps
+from bot.services import questions
+from handlers.joining import asking
 from tests.factories import create_panel
 
 # Words a reader must find, per language: the admins, the people who run the server.
@@ -48,7 +49,7 @@ async def _tell_me_more(emulator: BotApiEmulator, code: str, user: int, language
     await person.reply()
     await person.tap(t("Next"))
     consent = await person.reply()
-    assert consent["text"] == t(steps.CONSENT_QUESTION)
+    assert consent["text"] == t(questions.CONSENT_QUESTION)
     for word in ANSWERS_NAMED[language][:2]:
         assert word in consent["text"], (language, word)
     await person.tap(t("Tell me more"))
@@ -76,18 +77,20 @@ async def test_a_joining_member_is_told_everyone_who_can_see_their_details(
 def test_consent_names_the_admins_and_the_server_in_every_language(language: str) -> None:
     for easy_read in (False, True):
         t = Translator(language, easy_read)
-        details = steps.consent_details(t)
+        details = asking.consent_details(t)
         for words in WHO_CAN_SEE[language][:3]:
             assert words in details, (language, easy_read, words)
         assert "/mydata" in details and "/forgetme" in details
-        why = t(steps.WHY[steps.Step.NAME])
+        name = questions.question("name")
+        assert name is not None and name.why is not None
+        why = t(name.why)
         assert WHO_CAN_SEE[language][1] in why or "admins" in why, (language, why)
 
 
 @pytest.mark.parametrize("language", LAUNCH_LANGUAGES)
 def test_easy_read_consent_names_the_answers_not_only_the_name(language: str) -> None:
-    full = Translator(language)(steps.CONSENT_QUESTION)
-    easy = Translator(language, easy_read=True)(steps.CONSENT_QUESTION)
+    full = Translator(language)(questions.CONSENT_QUESTION)
+    easy = Translator(language, easy_read=True)(questions.CONSENT_QUESTION)
     assert easy != full, "no easy-read version"
     for text in (full, easy):
         for word in ANSWERS_NAMED[language]:

@@ -13,8 +13,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import panels
-from handlers import steps
+from bot.services import panels, questions
 from tests.factories import ROOT, create_panel
 
 
@@ -37,7 +36,7 @@ async def test_a_new_person_joins_in_urdu_by_tapping_only(
     assert about["text"].startswith(ur("You are invited to join {panel}.", panel="Carers Voice"))
     await amina.tap(ur("Next"))
     consent = await amina.reply()
-    assert consent["text"] == ur(steps.CONSENT_QUESTION)
+    assert consent["text"] == ur(questions.CONSENT_QUESTION)
     await amina.tap(ur("Yes, that is OK"))
     await amina.reply()
     await amina.tap(ur("Call me {name}", name="Amina"))
@@ -119,7 +118,7 @@ async def test_someone_who_leaves_half_way_resumes_at_the_same_step(
     )
     member = await _member(db, 602)
     assert member is not None and member.display_name == "<b>Sammy</b>"
-    assert member.conversation_step == "easy_read"
+    assert member.conversation_step == "joining:easy_read"
 
 
 async def test_saying_no_to_consent_keeps_nothing_personal(
@@ -288,7 +287,11 @@ async def test_forged_onboarding_buttons_change_nothing(
     assert answer["text"].startswith("This button no longer works.")
     await eve.tap_data(question["message_id"], "ob:1:s:payment:bank")  # settings before consent
     member = await _member(db, 610)
-    assert member is not None and member.payment is None and member.conversation_step == "language"
+    assert (
+        member is not None
+        and member.payment is None
+        and member.conversation_step == "joining:language"
+    )
 
 
 async def test_a_member_joins_a_second_panel_without_answering_everything_again(

@@ -30,6 +30,7 @@ class MemberView:
     easy_read: bool = False
     consent: str = "unknown"
     conversation_step: str | None = None
+    joining: bool = False  # opened an invite link and has not finished joining
 
 
 # Built once on the tables, not the ORM classes: every update runs it, and both building a
@@ -46,6 +47,7 @@ _PERSON = (
         _M.c.easy_read,
         _M.c.consent,
         _M.c.conversation_step,
+        _M.c.joining_invite_id,
         _S.c.panel_id,
         _S.c.role,
         _P.c.default_language,
@@ -108,6 +110,7 @@ def view_of(
         easy_read=member.easy_read,
         consent=str(member.consent),
         conversation_step=member.conversation_step,
+        joining=member.joining_invite_id is not None,
     )
 
 

@@ -39,6 +39,7 @@ from bot.db import (
     PollResponse,
     Rsvp,
 )
+from bot.services import questions
 from bot.services.money import minor_to_decimal
 
 # (table, column) -> the export's section that shows it.
@@ -69,10 +70,6 @@ def iso(moment: datetime | date | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def clock(minutes: int | None) -> str | None:
-    return None if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 async def export_member(session: AsyncSession, telegram_id: int) -> dict[str, Any] | None:
     member = await session.scalar(select(Member).where(Member.telegram_id == telegram_id))
     if member is None:
@@ -85,19 +82,9 @@ async def export_member(session: AsyncSession, telegram_id: int) -> dict[str, An
     )
     return {
         "telegram_id": member.telegram_id,
-        "name": member.display_name,
-        "language": member.language,
-        "easy_read": member.easy_read,
-        "consent": str(member.consent),
+        **questions.exported(member),  # every answer to the questions, by the table
         "consent_at": iso(member.consent_at),
-        "reminders": str(member.reminders),
         "news_turned_off": member.broadcasts_muted,
-        "quiet_hours": {"from": clock(member.quiet_start), "to": clock(member.quiet_end)}
-        if member.quiet_start is not None
-        else None,
-        "access_needs": list(member.access_needs or []),
-        "access_other": member.access_other,
-        "payment": str(member.payment) if member.payment else None,
         "joined": iso(member.created_at),
         "panels": [
             {"panel": name, "role": str(role), "active": active, "joined": iso(joined)}

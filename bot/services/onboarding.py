@@ -6,60 +6,22 @@ bot restart, resumes at the same step. Nothing personal is kept until the person
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import Consent, Invite, Member, Membership, Panel, Role
-from bot.services import audit, meetings
+from bot.db import Consent, Invite, Member, Membership, Panel, ReminderChoice, Role
+from bot.services import audit, drafts, meetings, questions
 from bot.services.panels import InviteStatus, check_invite, joining_status
 from bot.services.profile import get_member
 
-
-class Step(enum.StrEnum):
-    LANGUAGE = "language"
-    ABOUT = "about"
-    CONSENT = "consent"
-    NAME = "name"
-    EASY_READ = "easy_read"
-    REMINDERS = "reminders"
-    QUIET = "quiet"
-    ACCESS = "access"
-    ACCESS_OTHER = "access_other"
-    PAYMENT = "payment"
-
-
-# The order a new member goes through. ACCESS_OTHER is a side step from ACCESS.
-ORDER = [
-    Step.LANGUAGE,
-    Step.ABOUT,
-    Step.CONSENT,
-    Step.NAME,
-    Step.EASY_READ,
-    Step.REMINDERS,
-    Step.QUIET,
-    Step.ACCESS,
-    Step.PAYMENT,
-]
-# Steps that wait for typed text rather than a tap.
-TEXT_STEPS = frozenset({Step.NAME, Step.QUIET, Step.ACCESS_OTHER})
-
-
-def next_step(step: Step) -> Step | None:
-    if step == Step.ACCESS_OTHER:
-        return Step.ACCESS
-    index = ORDER.index(step)
-    return ORDER[index + 1] if index + 1 < len(ORDER) else None
-
-
-def current_step(member: Member) -> Step | None:
-    try:
-        return Step(member.conversation_step) if member.conversation_step else None
-    except ValueError:  # a settings edit, not onboarding
-        return None
+# Joining is a form (handlers/joining/): while it is open the member row says
+# "joining:<step>"; its draft (kind "joining") holds only the steps passed, for Back. The
+# answers themselves are in their columns (bot/services/questions.py names them).
+JOINING = "joining"
+PREFIX = JOINING + ":"
 
 
 @dataclass(frozen=True)
@@ -67,7 +29,7 @@ class JoinStart:
     status: InviteStatus
     panel_name: str | None = None
     role: Role | None = None
-    step: Step | None = None
+    step: str | None = None
     already_member: bool = False
     joined: bool = False  # finished straight away: the person had a profile already
 
@@ -102,8 +64,10 @@ async def begin(
     if member.consent == Consent.GIVEN and member.display_name:
         await _join(session, member, invite, now=now)
         return JoinStart(InviteStatus.OK, panel.name, invite.role, joined=True)
-    member.conversation_step = Step.LANGUAGE
-    return JoinStart(InviteStatus.OK, panel.name, invite.role, step=Step.LANGUAGE)
+    first = questions.walk()[0].step
+    member.conversation_step = PREFIX + first
+    await drafts.discard(session, member.id, JOINING)  # an earlier joining starts again
+    return JoinStart(InviteStatus.OK, panel.name, invite.role, step=first)
 
 
 def _role_rank(role: Role) -> int:
@@ -120,17 +84,10 @@ async def joining_panel(session: AsyncSession, member: Member) -> tuple[Panel, I
     return (panel, invite) if panel else None
 
 
-async def move_to(session: AsyncSession, telegram_id: int, step: Step | None) -> Member:
-    member = await get_member(session, telegram_id)
-    member.conversation_step = step
-    return member
-
-
 async def give_consent(session: AsyncSession, telegram_id: int, *, now: datetime) -> Member:
     member = await get_member(session, telegram_id)
     member.consent = Consent.GIVEN
     member.consent_at = now
-    member.conversation_step = Step.NAME
     return member
 
 
@@ -139,14 +96,42 @@ async def refuse_consent(session: AsyncSession, telegram_id: int, *, now: dateti
     member = await get_member(session, telegram_id)
     member.consent = Consent.REFUSED
     member.consent_at = now
+    await _forget_answers(session, member)
+    return member
+
+
+async def stop_joining(session: AsyncSession, telegram_id: int) -> None:
+    """Stop or /cancel while joining: they have not joined, and what they answered goes.
+    Their language stays (it is how we talk to them), and no No is recorded: opening the
+    invite link again starts afresh. Someone already in a panel keeps their answers."""
+    member = await get_member(session, telegram_id)
+    if await _in_a_panel(session, member):
+        member.conversation_step = None
+        member.joining_invite_id = None
+        await drafts.discard(session, member.id, JOINING)
+        return
+    member.consent, member.consent_at = Consent.UNKNOWN, None
+    await _forget_answers(session, member)
+
+
+async def _in_a_panel(session: AsyncSession, member: Member) -> bool:
+    found = await session.scalar(
+        select(Membership.id).where(Membership.member_id == member.id, Membership.active)
+    )
+    return found is not None
+
+
+async def _forget_answers(session: AsyncSession, member: Member) -> None:
     member.conversation_step = None
     member.joining_invite_id = None
     member.display_name = None
+    member.easy_read = False
+    member.reminders = ReminderChoice.ALL
     member.access_needs = []
     member.access_other = None
     member.payment = None
     member.quiet_start = member.quiet_end = None
-    return member
+    await drafts.discard(session, member.id, JOINING)
 
 
 class InviteNoLongerValid(Exception):
@@ -170,6 +155,7 @@ async def check_joining(session: AsyncSession, telegram_id: int, *, now: datetim
         return
     member.conversation_step = None
     member.joining_invite_id = None
+    await drafts.discard(session, member.id, JOINING)
     audit.record(
         session,
         "joining.stopped",
@@ -188,6 +174,7 @@ async def finish(session: AsyncSession, telegram_id: int, *, now: datetime) -> P
     await check_joining(session, telegram_id, now=now)
     member = await get_member(session, telegram_id)
     member.conversation_step = None
+    await drafts.discard(session, member.id, JOINING)
     joining = await joining_panel(session, member)
     if joining is None:
         return None

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db import Member, PaymentChoice, ReminderChoice
+from bot.languages import LAUNCH_LANGUAGES
 from bot.services import anonymous, members
 
 ACCESS_NEEDS = (
@@ -26,6 +27,7 @@ ACCESS_NEEDS = (
     "quiet_space",
     "support_worker",
 )
+QUIET_PRESETS = {"22-8": (22 * 60, 8 * 60), "21-9": (21 * 60, 9 * 60)}  # "none": any time
 MAX_NAME = 40
 MAX_OTHER_NEED = 500
 _QUIET = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|to)\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
@@ -94,6 +96,20 @@ async def set_name(session: AsyncSession, telegram_id: int, text: str) -> Member
     return member
 
 
+async def set_language(session: AsyncSession, telegram_id: int, language: str) -> Member:
+    if language not in LAUNCH_LANGUAGES:
+        raise InvalidAnswer("language")
+    member = await get_member(session, telegram_id)
+    member.language = language
+    return member
+
+
+async def choose_easy_read(session: AsyncSession, telegram_id: int, answer: str) -> Member:
+    if answer not in ("yes", "no"):
+        raise InvalidAnswer("easy_read")
+    return await set_easy_read(session, telegram_id, answer == "yes")
+
+
 async def set_easy_read(session: AsyncSession, telegram_id: int, on: bool) -> Member:
     member = await get_member(session, telegram_id)
     member.easy_read = on
@@ -117,6 +133,17 @@ async def set_quiet_hours(
         raise InvalidAnswer("quiet")
     member.quiet_start, member.quiet_end = hours if hours else (None, None)
     return member
+
+
+async def choose_quiet_hours(session: AsyncSession, telegram_id: int, choice: str) -> Member:
+    """A tapped choice: "none", or one of QUIET_PRESETS."""
+    if choice != "none" and choice not in QUIET_PRESETS:
+        raise InvalidAnswer("quiet")
+    return await set_quiet_hours(session, telegram_id, QUIET_PRESETS.get(choice))
+
+
+async def type_quiet_hours(session: AsyncSession, telegram_id: int, text: str) -> Member:
+    return await set_quiet_hours(session, telegram_id, parse_quiet_hours(text))
 
 
 async def toggle_access_need(session: AsyncSession, telegram_id: int, need: str) -> Member:

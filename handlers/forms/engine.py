@@ -5,12 +5,19 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import PanelContext, current_member
 from bot.i18n import N_, Translator
 from bot.services import anonymous, drafts, profile
+from bot.services.members import MemberView
 from handlers.chat.menu_labels import keyboard_for
 from handlers.common import (
     EXPIRED_BUTTON,
@@ -48,6 +55,12 @@ def back_and_stop(t: Translator, form: Form, answers: Answers) -> list[InlineKey
     """The row under every question: Back when there is a step before this one, and Stop."""
     row = [button(t(BACK), _data("back", form))] if answers.get(TRAIL) else []
     return row + stop_buttons(t, form)
+
+
+def _menu(t: Translator, member: MemberView | None) -> ReplyKeyboardMarkup | None:
+    """The menu comes back for people in a panel; someone who has not joined has none."""
+    in_a_panel = member is not None and (member.roles or member.is_admin)
+    return keyboard_for(t, member) if in_a_panel else None
 
 
 def _forget_view_step(context: PanelContext) -> None:
@@ -171,7 +184,7 @@ async def stop(update: Update, context: PanelContext, opened: OpenForm | None) -
     """/cancel or Stop. Asks first where stopping would throw away what the person made."""
     t = context.t
     if opened is None:
-        await reply(update, t(NOTHING_TO_STOP), reply_markup=keyboard_for(t, context.member))
+        await reply(update, t(NOTHING_TO_STOP), reply_markup=_menu(t, context.member))
         return
     form = opened.form
     if form.really_stop and form.worth_keeping(await _answers(context, form)):
@@ -191,7 +204,7 @@ async def stop(update: Update, context: PanelContext, opened: OpenForm | None) -
 async def _stopped(update: Update, context: PanelContext, form: Form) -> None:
     await discard(context, form)
     t = context.t
-    await reply(update, t(form.stopped), reply_markup=keyboard_for(t, context.member))
+    await reply(update, t(form.stopped), reply_markup=_menu(t, context.member))
 
 
 async def pause(

@@ -4,30 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import PanelContext
 from bot.i18n import translator
-from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
+from bot.languages import LAUNCH_LANGUAGES
 from bot.services import members
+from handlers.chat.languages import LANGUAGE, VERSION, language_keyboard
 from handlers.commands import publish_commands_for_chat
-from handlers.common import (
-    answer_expired,
-    button,
-    callback_data,
-    parse_callback,
-    remove_buttons,
-    reply,
-)
-
-
-def language_keyboard() -> InlineKeyboardMarkup:
-    # Two per row: big enough to tap, short enough to see all six without scrolling.
-    buttons = [
-        button(LANGUAGE_NAMES[code], callback_data("lang", 1, code)) for code in LAUNCH_LANGUAGES
-    ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+from handlers.common import answer_expired, parse_callback, remove_buttons, reply
 
 
 async def ask_language(update: Update, context: PanelContext) -> None:
@@ -41,7 +27,7 @@ async def ask_language(update: Update, context: PanelContext) -> None:
 async def choose_language(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
-    args = parse_callback(query.data, "lang", 1)
+    args = parse_callback(query.data, LANGUAGE, VERSION)
     if not args or args[0] not in LAUNCH_LANGUAGES:
         await answer_expired(query, context)
         return
@@ -62,5 +48,5 @@ async def choose_language(update: Update, context: PanelContext) -> None:
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("language", ask_language),
-        CallbackQueryHandler(choose_language, pattern=r"^lang:"),
+        CallbackQueryHandler(choose_language, pattern=rf"^{LANGUAGE}:"),
     ]
