@@ -46,6 +46,7 @@ from handlers import (
     roster,
     start,
 )
+from handlers.chat.button_data import check_registry
 from handlers.commands import publish_commands
 from handlers.forms import rules as form_rules
 
@@ -132,6 +133,7 @@ def build_application(
     )
     for feature in features:
         application.add_handlers(feature.handlers())
+    check_registry()  # every button's data fits Telegram's 64 bytes; prefixes are unique
     application.add_handlers(errors.fallback_handlers())
     application.add_error_handler(errors.on_error)
 

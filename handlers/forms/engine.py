@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from telegram import (
     InlineKeyboardButton,
@@ -18,13 +19,12 @@ from bot.context import PanelContext, current_member
 from bot.i18n import N_, Translator
 from bot.services import anonymous, drafts, profile
 from bot.services.members import MemberView
+from handlers.chat.button_data import ButtonData, Longest, button_data
 from handlers.chat.menu_labels import keyboard_for
 from handlers.common import (
     EXPIRED_BUTTON,
     answer_expired,
     button,
-    callback_data,
-    parse_callback,
     remove_buttons,
     reply,
 )
@@ -42,8 +42,20 @@ START_AGAIN = N_("Start again")
 NOTHING_TO_STOP = N_("There is nothing to stop. Here is your menu.")
 
 
-def _data(action: str, form: Form) -> str:
-    return callback_data(FEATURE, VERSION, action, form.name)
+@button_data(FEATURE, VERSION, "go")
+@dataclass(frozen=True)
+class FormMove(ButtonData):
+    """Back, Stop, Yes stop, No carry on (stay), Carry on (on), Start again (new)."""
+
+    move: Annotated[str, Longest(4)]
+    form: Annotated[str, Longest(24)]
+
+
+MOVES = frozenset({"back", "stop", "sure", "stay", "on", "new"})
+
+
+def _data(move: str, form: Form) -> str:
+    return FormMove(move, form.name).pack()
 
 
 def stop_buttons(t: Translator, form: Form) -> list[InlineKeyboardButton]:
@@ -243,12 +255,12 @@ async def carry_on_offered(update: Update, context: PanelContext, form: Form) ->
 async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, FEATURE, VERSION)
-    form = by_name(args[1]) if args and len(args) == 2 else None
-    if args is None or form is None or context.member is None:
+    tapped = FormMove.unpack(query.data)
+    form = by_name(tapped.form) if tapped else None
+    if tapped is None or form is None or context.member is None:
         await answer_expired(query, context)
         return
-    action = args[0]
+    action = tapped.move
     opened = open_form(context.member)
     here = opened is not None and opened.form is form
     draft = await drafts.get(context.session, context.member.id, form.name) if form.draft else None
@@ -259,7 +271,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
         (action in ("on", "new") and draft is None)
         or (action in ("back", "stay", "on") and form.ask is None)
         or (action == "new" and form.start is None)
-        or action not in ("back", "stop", "sure", "stay", "on", "new")
+        or action not in MOVES
     ):
         await answer_expired(query, context)
         return

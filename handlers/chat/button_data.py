@@ -1,0 +1,132 @@
+"""What a button carries, typed: one registry of prefixes, a small record per action.
+
+A button's data is "prefix:version:action:field:field" (Telegram allows 64 bytes). Each action is
+a frozen dataclass registered with its feature's prefix and version:
+
+    @button_data("fm", 1, "back")
+    @dataclass(frozen=True)
+    class FormBack(ButtonData):
+        form: Annotated[str, Longest(24)]
+
+`FormBack(form="claim").pack()` gives "fm:1:back:claim"; `FormBack.unpack(data)` gives the
+record, or None for a forged, stale (older version) or other button. Fields are `int` (a
+database id: up to 19 digits) or `str` with the most characters it may have (`Longest`), so
+`check_registry()` (run at start-up) proves every button of every kind fits in 64 bytes and
+that no two features share a prefix or one prefix has two versions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self, TypeVar
+
+SEPARATOR = ":"
+TELEGRAM_LIMIT = 64  # bytes of callback data
+LONGEST_ID = 19  # digits of a 64-bit database id
+
+
+@dataclass(frozen=True)
+class Longest:
+    """The most characters (ASCII) a str field may hold."""
+
+    characters: int
+
+
+class ButtonData:
+    """Base of every registered button record (see the module's docstring)."""
+
+    PREFIX: ClassVar[str]
+    VERSION: ClassVar[int]
+    ACTION: ClassVar[str]
+
+    def pack(self) -> str:
+        values = [str(getattr(self, f.name)) for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+        for value, (name, _, longest) in zip(values, _fields(type(self)), strict=True):
+            if SEPARATOR in value or len(value.encode()) > longest:
+                raise ValueError(f"{type(self).__name__}.{name} cannot carry {value!r}")
+        return SEPARATOR.join([self.PREFIX, str(self.VERSION), self.ACTION, *values])
+
+    @classmethod
+    def unpack(cls, data: str | None) -> Self | None:
+        if not data:
+            return None
+        parts = data.split(SEPARATOR)
+        head = [cls.PREFIX, str(cls.VERSION), cls.ACTION]
+        fields = _fields(cls)
+        if parts[:3] != head or len(parts) != 3 + len(fields):
+            return None
+        values: dict[str, Any] = {}
+        for raw, (name, kind, longest) in zip(parts[3:], fields, strict=True):
+            if len(raw.encode()) > longest:
+                return None
+            if kind is int:
+                if not (raw.isascii() and raw.isdecimal()):
+                    return None
+                values[name] = int(raw)
+            else:
+                values[name] = raw
+        return cls(**values)
+
+
+_REGISTRY: dict[tuple[str, str], type[ButtonData]] = {}
+_VERSIONS: dict[str, tuple[int, str]] = {}  # prefix -> (version, the module that owns it)
+Record = TypeVar("Record", bound=type[ButtonData])
+
+
+def button_data(prefix: str, version: int, action: str) -> typing.Callable[[Record], Record]:
+    """Register one action's record under its feature's prefix and version."""
+
+    def register(cls: Record) -> Record:
+        if (prefix, action) in _REGISTRY and _REGISTRY[(prefix, action)] is not cls:
+            raise ValueError(f"two buttons are {prefix}:{action}")
+        owner = cls.__module__.rsplit(".", 1)[0]
+        known = _VERSIONS.setdefault(prefix, (version, owner))
+        if known != (version, owner):
+            raise ValueError(f"prefix {prefix!r} is used by {known} and by {(version, owner)}")
+        cls.PREFIX, cls.VERSION, cls.ACTION = prefix, version, action
+        _REGISTRY[(prefix, action)] = cls
+        return cls
+
+    return register
+
+
+def prefixes() -> dict[str, int]:
+    return {prefix: version for prefix, (version, _) in _VERSIONS.items()}
+
+
+def records() -> tuple[type[ButtonData], ...]:
+    return tuple(_REGISTRY.values())
+
+
+def _fields(cls: type[ButtonData]) -> list[tuple[str, type, int]]:
+    hints = typing.get_type_hints(cls, include_extras=True)
+    found = []
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        hint = hints[field.name]
+        if typing.get_origin(hint) is typing.Annotated:
+            kind, *extras = typing.get_args(hint)
+            longest = next((e.characters for e in extras if isinstance(e, Longest)), None)
+        else:
+            kind, longest = hint, None
+        if kind is int:
+            longest = LONGEST_ID + 1  # a minus sign, though ids are positive
+        if kind not in (int, str) or longest is None:
+            raise TypeError(f"{cls.__name__}.{field.name}: int, or str with Longest(n)")
+        found.append((field.name, kind, longest))
+    return found
+
+
+def longest_packed(cls: type[ButtonData]) -> int:
+    head = len(SEPARATOR.join([cls.PREFIX, str(cls.VERSION), cls.ACTION]).encode())
+    return head + sum(len(SEPARATOR) + longest for _, _, longest in _fields(cls))
+
+
+def check_registry() -> None:
+    """At start-up: every registered button fits Telegram's 64 bytes, whatever it carries."""
+    for cls in _REGISTRY.values():
+        if longest_packed(cls) > TELEGRAM_LIMIT:
+            raise ValueError(
+                f"{cls.__name__} can need {longest_packed(cls)} bytes; Telegram allows 64"
+            )
