@@ -24,7 +24,6 @@ from bot.telegram_http import AiohttpRequest
 from bot.update_order import PerPersonUpdateProcessor
 from handlers import (
     admin,
-    broadcast_messages,
     broadcasts,
     claims,
     errors,
@@ -104,7 +103,7 @@ def build_application(
     route_keys.configure(storage.reply_key(settings), storage.old_reply_keys(settings))
     claims.register_notices(runtime.delivery)
     member_removal.register(runtime.delivery)
-    broadcast_messages.register(runtime.delivery, runtime.clock)
+    broadcasts.register_delivery(runtime.delivery, runtime.clock)
     outbox_alerts.register(runtime.delivery, runtime.clock, settings.panelbot_admins)
 
     # Handler order matters: group -1 runs first for every update, then the first match in

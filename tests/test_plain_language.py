@@ -148,7 +148,13 @@ async def test_a_coordinator_sees_the_check_of_the_welsh_version_in_the_preview(
     )
     assert en("Reading ease is only scored for English.") in check
     assert "National Insurance" not in check and "NI" not in check
-    assert priya.buttons(preview[4]) == [en("Send"), en("Cancel"), en("Send me a copy too")]
+    # The form's own Cancel is the engine's Stop now, with Back, on the last row.
+    assert priya.buttons(preview[4]) == [
+        en("Send"),
+        en("Send me a copy too"),
+        en("Back"),
+        en("Stop"),
+    ]
 
 
 async def test_a_welsh_coordinator_gets_the_check_in_welsh_and_no_national_insurance_button(

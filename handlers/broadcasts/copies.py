@@ -25,12 +25,12 @@ from bot.rate_budget import FROM_OUTBOX, retry_seconds
 from bot.services import broadcasts
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
-from handlers.common import button, callback_data
-from handlers.glossary import explain_buttons
+from handlers.broadcasts.shared import data
+from handlers.chat.plain_words import explain_buttons
+from handlers.common import button
 
 log = logging.getLogger(__name__)
 
-FEATURE, VERSION = "bc", 1
 PROGRESS_EVERY = 5.0  # seconds between edits of the coordinator's message
 FINAL_TRIES = 5  # edits of the final report refused with 429 before a new message is sent
 BAR = 10
@@ -90,8 +90,9 @@ def final_text(t: Translator, figures: broadcasts.Figures) -> str:
 def final_buttons(t: Translator, broadcast_id: int, figures: broadcasts.Figures) -> Any:
     if not figures.unreachable:
         return None
-    data = callback_data(FEATURE, VERSION, "who", broadcast_id)
-    return InlineKeyboardMarkup([[button(t("Who could not be reached?"), data)]])
+    return InlineKeyboardMarkup(
+        [[button(t("Who could not be reached?"), data("who", broadcast_id))]]
+    )
 
 
 class Reporter:

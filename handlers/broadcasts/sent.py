@@ -1,0 +1,125 @@
+"""News already sent or waiting to go: /broadcasts for coordinators (cancel one still waiting,
+see who could not be reached), and the latest news in a member's /menu."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import PanelContext
+from bot.db import BroadcastStatus
+from bot.i18n import N_, translator
+from bot.services import access, broadcasts
+from bot.services.access import NotAllowed
+from handlers.broadcasts.copies import copy_for
+from handlers.broadcasts.shared import FEATURE, VERSION, actor, data, zone
+from handlers.chat.plain_words import NO_PANEL_ROLE
+from handlers.common import answer_expired, button, parse_callback, remove_buttons, reply
+
+STATUS_WORDS = {
+    BroadcastStatus.SCHEDULED: N_("Waiting to go"),
+    BroadcastStatus.SENDING: N_("Sending"),
+    BroadcastStatus.DONE: N_("Sent"),
+    BroadcastStatus.CANCELLED: N_("Cancelled"),
+}
+
+
+async def list_broadcasts(update: Update, context: PanelContext) -> None:
+    t = context.t
+    who = await actor(update, context)
+    if not await access.coordinated_panels(context.session, who):
+        access.refuse(context.session, who, "/broadcasts")
+        await reply(update, t(NO_PANEL_ROLE))
+        return
+    found = await broadcasts.listing(context.session, who)
+    if not found:
+        await reply(update, t("You have not sent any news yet. To send some, type /broadcast."))
+        return
+    for broadcast, figures in found:
+        where = await zone(context, broadcast.audience)
+        words = " ".join(broadcast.text.split())
+        lines = [
+            f"<b>{escape(words[:60])}{'…' if len(words) > 60 else ''}</b>",
+            t(
+                "{status}: {when}",
+                status=t(STATUS_WORDS[broadcast.status]),
+                when=t.datetime(broadcast.send_at, where, style="medium"),
+            ),
+        ]
+        if figures.total:
+            lines.append(
+                t(
+                    "Delivered {sent} of {total}. Could not reach {unreachable}. Failed {failed}.",
+                    sent=figures.delivered,
+                    total=figures.total,
+                    unreachable=figures.unreachable,
+                    failed=figures.failed,
+                )
+            )
+        rows: list[list[InlineKeyboardButton]] = []
+        if broadcast.status == BroadcastStatus.SCHEDULED:
+            # Not the form's Stop: this news is written and waiting to go.
+            rows.append([button(t("Cancel this message"), data("cancel", broadcast.id))])
+        if figures.unreachable:
+            rows.append([button(t("Who could not be reached?"), data("who", broadcast.id))])
+        await reply(
+            update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None
+        )
+
+
+async def on_button(update: Update, context: PanelContext) -> None:
+    """ "Cancel this message" and "Who could not be reached?" under a sent or waiting one."""
+    query = update.callback_query
+    assert query is not None
+    t = context.t
+    args = parse_callback(query.data, FEATURE, VERSION)
+    if not args or len(args) < 2 or not args[1].isdigit():
+        await answer_expired(query, context)
+        return
+    who = await actor(update, context)
+    broadcast_id = int(args[1])
+    try:
+        if args[0] == "who":
+            names = await broadcasts.unreachable_names(context.session, who, broadcast_id)
+            await query.answer()
+            lines = [t("These people could not be reached. They may have blocked the bot.")]
+            lines += [escape(n) for n in names[:100]]
+            await reply(update, "\n".join(lines))
+            return
+        cancelled = await broadcasts.cancel(
+            context.session, who, broadcast_id, now=context.runtime.clock.now()
+        )
+    except NotAllowed:
+        await answer_expired(query, context)
+        return
+    await context.session.commit()
+    await query.answer()
+    if cancelled:
+        await remove_buttons(query, context)
+    await reply(
+        update,
+        t("Cancelled. Nobody will get it.")
+        if cancelled
+        else t("It has already started, so it cannot be cancelled."),
+    )
+
+
+async def show_latest(update: Update, context: PanelContext) -> None:
+    """The newest broadcast this member got, so it is always easy to find again."""
+    member = context.member
+    if member is None:
+        return
+    found = await broadcasts.latest_for(context.session, member.id)
+    if found is None:
+        return
+    broadcast, sent_at = found
+    language = member.language or "en"
+    copy = copy_for(broadcast, language, member.easy_read)
+    t = translator(language, member.easy_read)
+    where = await zone(context, broadcast.audience)
+    heading = t("Latest news, sent {when}:", when=t.datetime(sent_at, where, style="medium"))
+    delivery = context.runtime.delivery
+    assert delivery is not None and update.effective_chat is not None
+    await reply(update, heading)
+    await delivery.send_now(update.effective_chat.id, copy)
