@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 
 from bot.clock import FrozenClock
 from bot.context import PanelbotApplication
-from bot.db import Broadcast, Draft, Member, Role
+from bot.db import AuditEvent, Broadcast, Draft, Member, Role
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
+from handlers.common import EXPIRED_BUTTON
 from tests.factories import add_member, create_panel
 
 en, cy = Translator("en"), Translator("cy")
@@ -193,3 +194,21 @@ async def test_a_menu_tap_mid_news_keeps_it_and_send_news_offers_it_back(
     async with db.session() as session:
         draft = await session.scalar(select(Draft))
         assert draft is not None and draft.step == "who" and "text" not in draft.data
+
+
+async def test_the_forms_old_cancel_and_edit_buttons_left_in_a_chat_just_expire(
+    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
+) -> None:
+    await _panels(db, clock, "Carers Voice")
+    priya = MemberDriver(emulator, PRIYA, "Priya")
+    await _to_the_versions(priya)
+    message_id = priya.last_message["message_id"]  # type: ignore[index]
+    for data in ("bc:1:stop", "bc:1:edit"):
+        answer = await priya.tap_data(message_id, data)
+        assert answer["text"] == en(EXPIRED_BUTTON), data
+    async with db.session() as session:
+        refused = await session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "refused")
+        )
+    assert refused == 0
+    assert await _state(db) == ("bcast:versions", 1, 0)  # the news is still there

@@ -37,6 +37,9 @@ from handlers.broadcasts.shared import (
 )
 from handlers.common import answer_expired, button, parse_callback, reply
 
+# Buttons of the form before it moved onto the engine (Cancel, Edit): still in some chats.
+RETIRED = frozenset({"stop", "edit"})
+
 
 async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
@@ -46,6 +49,9 @@ async def on_button(update: Update, context: PanelContext) -> None:
         await answer_expired(query, context)
         return
     action, rest = args[0], args[1:]
+    if action in RETIRED:
+        await answer_expired(query, context)
+        return
     panels = await coordinated(update, context)
     answers = await answers_of(context)
     if not panels or answers is None:
