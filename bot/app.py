@@ -45,6 +45,7 @@ from handlers import (
     roster,
     start,
 )
+from handlers.chat import menu_labels as labels
 from handlers.chat.button_data import check_registry
 from handlers.commands import publish_commands
 from handlers.forms import rules as form_rules
@@ -112,26 +113,25 @@ def build_application(
     # (first in the list); the catch-all fallbacks come last.
     application.add_handler(TypeHandler(Update, _before_any_feature), group=-1)
     features = (
-        forms,
-        reachability,
-        joining,  # before start: /start half-way through joining carries on joining
-        start,
-        meetings,
-        glossary,
-        poll_create,
-        polls,
-        feedback,
-        claims,
-        broadcasts,
-        # After every feature that waits for typed text, so a title like "Help" stays a title.
-        menu,
-        privacy,
-        roster,
-        member_removal,
-        admin,
+        forms.handlers(),
+        reachability.handlers(),
+        joining.handlers(),  # before start: /start half-way through joining carries on joining
+        start.handlers(),
+        meetings.handlers(),
+        glossary.handlers(),
+        poll_create.handlers(),
+        polls.handlers(),
+        feedback.handlers(),
+        claims.handlers(),
+        broadcasts.handlers(),
+        menu.handlers(_menu_routes(), after_menu=broadcasts.show_latest),
+        privacy.handlers(),
+        roster.handlers(),
+        member_removal.handlers(),
+        admin.handlers(),
     )
-    for feature in features:
-        application.add_handlers(feature.handlers())
+    for feature_handlers in features:
+        application.add_handlers(feature_handlers)
     check_registry()  # every button's data fits Telegram's 64 bytes; prefixes are unique
     application.add_handlers(errors.fallback_handlers())
     application.add_error_handler(errors.on_error)
@@ -151,6 +151,19 @@ def build_application(
             _anonymous_tick, interval=every, first=every, name="anonymous"
         )
     return application
+
+
+def _menu_routes() -> menu.Routes:
+    """What each big menu button opens: the menu itself knows no feature."""
+    return {
+        labels.MEETINGS: meetings.meetings_command,
+        labels.EXPLAIN: glossary.ask_for_word,
+        labels.FEEDBACK: feedback.start,
+        labels.EXPENSES: claims.start_claim,
+        labels.SETTINGS: joining.show_settings,
+        labels.HELP: start.help_command,
+        labels.SEND_NEWS: broadcasts.new_broadcast,
+    }
 
 
 async def _daily_chores(context: PanelContext) -> None:

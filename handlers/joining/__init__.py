@@ -18,6 +18,9 @@ from bot.context import PanelContext
 from bot.services import questions
 from handlers.common import answer_expired, parse_callback
 from handlers.joining import asking, language, onboarding, preferences
+from handlers.joining.preferences import show_settings
+
+__all__ = ["handlers", "show_settings"]
 
 
 async def on_question_button(update: Update, context: PanelContext) -> None:
