@@ -21,10 +21,10 @@ from bot.i18n import Translator
 from bot.services import access, glossary, members, plain_language
 from bot.services.meetings import ACCESS_OPTIONS
 from handlers import forms, picker, text_versions
+from handlers.chat.plain_words import NO_PANEL_ROLE, plain_language_report
 from handlers.common import button, remove_buttons, reply
 from handlers.forms import Form
 from handlers.forms.form import by_name
-from handlers.glossary import NO_PANEL_ROLE, plain_language_report
 from handlers.meetings import planner_versions
 from handlers.meetings.messages import ACCESS_WORDS, invitation_text
 from handlers.meetings.planner_rules import (

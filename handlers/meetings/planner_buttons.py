@@ -22,9 +22,9 @@ from bot.services import text_versions as versions_store
 from bot.services.access import NotAllowed
 from bot.services.meetings import ACCESS_OPTIONS, MeetingError
 from handlers import forms, picker
+from handlers.chat.plain_words import NO_PANEL_ROLE
 from handlers.chat.text import TAP_PLEASE
 from handlers.common import answer_expired, parse_callback, remove_buttons, reply
-from handlers.glossary import NO_PANEL_ROLE
 from handlers.meetings import planner_versions
 from handlers.meetings.planner_asking import (
     access_rows,
