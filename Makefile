@@ -35,7 +35,7 @@ emulator: $(BIN)/.installed
 
 # Re-extract every message from the code and merge it into each language's catalogue.
 messages: $(BIN)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k t -k ngettext:1,2 -k pgettext:1c,2 -k P_:1c,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k NP_:1,2 -k t -k ngettext:1,2 -k pgettext:1c,2 -k P_:1c,2 \
 		--no-location --sort-output --omit-header -o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
 		--ignore-obsolete

@@ -42,6 +42,11 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular and plural pair for extraction; `Translator.ngettext` picks one later."""
+    return singular, plural
+
+
 def normalise_language(code: str | None) -> str | None:
     """Map a Telegram `language_code` like 'pl-PL' or 'en_GB' to a launch language, if any."""
     if not code:

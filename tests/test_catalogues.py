@@ -68,6 +68,8 @@ def test_template_matches_the_code(tmp_path: Path) -> None:
             "-k",
             "N_",
             "-k",
+            "NP_:1,2",
+            "-k",
             "t",
             "-k",
             "ngettext:1,2",

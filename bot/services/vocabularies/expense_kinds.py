@@ -1,0 +1,100 @@
+"""What can be claimed: every kind of spending and of paid time, in one table.
+
+A row says what is stored (`code`), what a person reads (`label`, translated when shown), what
+the finance export calls it (`export_name`, English, never translated), how a rated kind is
+priced (`rate`, the panel's setting, and `unit`, the words for a quantity), whether the claimant
+must say why, and what proof it needs. The claim rules, the claim form, the member's list,
+review and the export all read this table, so a new kind is one row here.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from bot.i18n import N_, NP_
+
+
+class ReceiptRule(enum.Enum):
+    PHOTO = "photo"  # a photo or file of the receipt, or a reason why not for a small amount
+    NONE = "none"  # worked out from a rate: there is nothing to photograph
+
+
+@dataclass(frozen=True)
+class ExpenseKind:
+    code: str
+    label: str
+    export_name: str
+    rate: str | None = None  # the expense policy's setting that prices one unit
+    unit: tuple[str, str] | None = None  # "{n} mile" / "{n} miles", for a rated kind
+    paid_time: bool = False  # paid at the panel's rate for the person's time, not spending
+    needs_reason: bool = False
+    receipt: ReceiptRule = ReceiptRule.PHOTO
+
+    @property
+    def rated(self) -> bool:
+        """The amount is the quantity times the panel's rate."""
+        return self.rate is not None
+
+
+# Spending first, in the order the buttons show it; then paid time.
+KINDS = (
+    ExpenseKind("transport", N_("Bus, train or tram"), "Public transport"),
+    ExpenseKind(
+        "mileage",
+        N_("Car mileage"),
+        "Mileage",
+        rate="mileage_rate",
+        unit=NP_("{n} mile", "{n} miles"),
+        receipt=ReceiptRule.NONE,
+    ),
+    ExpenseKind("taxi", N_("Taxi"), "Taxi", needs_reason=True),
+    ExpenseKind("parking", N_("Parking"), "Parking"),
+    ExpenseKind("care", N_("Replacement care or a personal assistant"), "Replacement care or PA"),
+    ExpenseKind("childcare", N_("Childcare"), "Childcare"),
+    ExpenseKind("food", N_("Food and drink"), "Food"),
+    ExpenseKind("phone", N_("Phone or data for online meetings"), "Phone or data"),
+    ExpenseKind("other", N_("Something else"), "Other"),
+    ExpenseKind(
+        "hours",
+        N_("Paid time in hours"),
+        "Paid time (hours)",
+        rate="hourly_rate",
+        unit=NP_("{n} hour", "{n} hours"),
+        paid_time=True,
+        receipt=ReceiptRule.NONE,
+    ),
+    ExpenseKind(
+        "sessions",
+        N_("Paid time in sessions"),
+        "Paid time (sessions)",
+        rate="session_rate",
+        unit=NP_("{n} session", "{n} sessions"),
+        paid_time=True,
+        receipt=ReceiptRule.NONE,
+    ),
+)
+BY_CODE = {kind.code: kind for kind in KINDS}
+OTHER = BY_CODE["other"]
+
+SPENDING = tuple(kind.code for kind in KINDS if not kind.paid_time)  # the kinds' buttons, in order
+PAID_TIME = tuple(kind.code for kind in KINDS if kind.paid_time)
+RATED = tuple(kind.code for kind in KINDS if kind.rated)  # amount = quantity x rate
+NO_RECEIPT = tuple(kind.code for kind in KINDS if kind.receipt is ReceiptRule.NONE)
+CODES = tuple(BY_CODE)
+
+
+def kind_of(code: str) -> ExpenseKind:
+    """The row for a stored code; an unknown one (never stored: claims are checked) reads as
+    "Something else"."""
+    return BY_CODE.get(code, OTHER)
+
+
+def label_of(code: str) -> str:
+    return kind_of(code).label
+
+
+def export_name_of(code: str) -> str:
+    """The export's English name; an unknown code is exported as it is stored."""
+    kind = BY_CODE.get(code)
+    return kind.export_name if kind is not None else code
