@@ -95,7 +95,7 @@ async def export_claims(
 async def expense_rates(
     session: AsyncSession, args: argparse.Namespace, now: datetime
 ) -> list[str]:
-    from bot.services import expenses
+    from bot.services import claim_rules
 
     await existing_panel(session, args.panel_id)
     changes = {
@@ -104,12 +104,12 @@ async def expense_rates(
         if hasattr(args, name)
     }
     if changes:
-        rules = await expenses.set_policy(
+        rules = await claim_rules.set_policy(
             session, server_operator(), args.panel_id, now=now, **changes
         )
     else:
-        rules = await expenses.policy(session, args.panel_id)
-    return [f"{name}: {getattr(rules, name)}" for name in expenses.DEFAULT_POLICY]
+        rules = await claim_rules.policy(session, args.panel_id)
+    return [f"{name}: {getattr(rules, name)}" for name in claim_rules.DEFAULT_POLICY]
 
 
 ACTIONS = {("export", "claims"): export_claims, ("expenses", "rates"): expense_rates}

@@ -17,6 +17,7 @@ from bot.context import PanelContext
 from bot.i18n import N_, Translator
 from bot.services import access, membership
 from bot.services.membership import RosterEntry
+from bot.services.vocabularies import payments
 from handlers import member_removal
 from handlers.chat.text import MESSAGE_LIMIT, telegram_length
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
@@ -35,12 +36,6 @@ ACCESS_WORDS = {
     "quiet_space": N_("A quiet space"),
     "support_worker": N_("A support worker or carer comes too"),
 }
-PAYMENT_WORDS = {
-    "bank": N_("Bank transfer"),
-    "vouchers": N_("Vouchers"),
-    "decline": N_("No payment wanted"),
-    "unsure": N_("Not sure yet"),
-}
 ROLE_WORDS = {
     "member": N_("Member"),
     "coordinator": N_("Coordinator"),
@@ -58,9 +53,7 @@ def access_in_words(t: Translator, needs: list[str], other: str | None) -> list[
 
 
 def payment_in_words(t: Translator, payment: str | None) -> str:
-    if payment in PAYMENT_WORDS:
-        return t(PAYMENT_WORDS[payment])
-    return t("Not chosen yet")
+    return t(payments.choice_in_words(payment))
 
 
 def role_in_words(t: Translator, role: str) -> str:

@@ -23,7 +23,7 @@ from bot.emulator.server import BotApiEmulator
 from bot.services import (
     broadcast_audience,
     broadcasts,
-    expenses,
+    claim_submission,
     feedback,
     meetings,
     poll_asking,
@@ -94,13 +94,13 @@ async def _world(db: Database, clock: FrozenClock) -> dict[str, int]:
         message = await feedback.submit(
             session, BEA, panel_id, "reply", now=now, text="The room was too cold."
         )
-        sent = await expenses.submit(
+        sent = await claim_submission.submit(
             session,
             BEA,
             panel_id=panel_id,
             meeting_id=None,
             lines=[
-                expenses.NewLine(
+                claim_submission.NewLine(
                     kind="transport", amount=420, spent_on=now.date(), no_receipt_reason="Bus"
                 )
             ],

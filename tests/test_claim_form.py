@@ -16,7 +16,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import TINY_PNG, MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import expenses
+from bot.services import claim_review
 from bot.services.access import Actor
 from tests.test_claim_rules import _line, _quick_claim
 from tests.test_claims import NOW, OLA, PRIYA, _setup
@@ -202,7 +202,7 @@ async def test_the_coordinators_reason_and_the_members_answer_can_be_stopped(
 
     async with db.session() as session:
         coordinator = await session.scalar(select(Member.id).where(Member.telegram_id == PRIYA))
-        await expenses.decide(
+        await claim_review.decide(
             session, Actor(PRIYA, coordinator), line_id, "ask", now=NOW, text="Which bus?"
         )
     ola = MemberDriver(emulator, OLA, "Agnieszka", "pl")

@@ -27,7 +27,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import TINY_PNG, MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import expenses, receipts
+from bot.services import access, claim_review, claim_rules, claim_submission, receipts
 from bot.services.access import Actor
 from handlers.claims.review import ONLY_COORDINATORS
 from tests.factories import ROOT, add_member, create_panel
@@ -42,13 +42,13 @@ async def _quick_claim(
 ) -> tuple[int, int]:
     """A claim made through the service (the form itself is tested in test_claims.py)."""
     async with db.session() as session:
-        sent = await expenses.submit(
+        sent = await claim_submission.submit(
             session,
             telegram_id,
             panel_id=panel_id,
             meeting_id=None,
             lines=[
-                expenses.NewLine(
+                claim_submission.NewLine(
                     kind="transport",
                     amount=amount,
                     spent_on=date(2026, 1, 5),
@@ -132,13 +132,13 @@ async def test_approved_lines_cannot_be_decided_again_and_coordinators_never_rev
     claim_id, line_id = await _quick_claim(db, clock, panel_id)
     async with db.session() as session:
         priya = await session.scalar(select(Member.id).where(Member.telegram_id == PRIYA))
-        await expenses.decide(session, Actor(PRIYA, priya), line_id, "approve", now=NOW)
+        await claim_review.decide(session, Actor(PRIYA, priya), line_id, "approve", now=NOW)
     async with db.session() as session:
         try:
-            await expenses.decide(
+            await claim_review.decide(
                 session, Actor(PRIYA, priya), line_id, "reject", now=NOW, text="changed my mind"
             )
-        except expenses.ClaimProblem as problem:
+        except claim_rules.ClaimProblem as problem:
             assert problem.code == "decided"
         else:
             raise AssertionError("an approved line was rejected")
@@ -146,8 +146,8 @@ async def test_approved_lines_cannot_be_decided_again_and_coordinators_never_rev
     own_claim, own_line = await _quick_claim(db, clock, panel_id, telegram_id=PRIYA)
     async with db.session() as session:
         try:
-            await expenses.decide(session, Actor(PRIYA, priya), own_line, "approve", now=NOW)
-        except expenses.NotAllowed:
+            await claim_review.decide(session, Actor(PRIYA, priya), own_line, "approve", now=NOW)
+        except access.NotAllowed:
             pass
         else:
             raise AssertionError("a coordinator approved their own claim")
@@ -172,7 +172,7 @@ async def test_a_member_takes_a_claim_back_before_review_but_not_after(
     async with db.session() as session:
         assert (await session.get(Claim, older)).status == ClaimStatus.WITHDRAWN  # type: ignore[union-attr]
         priya = await session.scalar(select(Member.id).where(Member.telegram_id == PRIYA))
-        await expenses.decide(session, Actor(PRIYA, priya), newer_line, "approve", now=NOW)
+        await claim_review.decide(session, Actor(PRIYA, priya), newer_line, "approve", now=NOW)
     last = ola.last_message
     assert last is not None
     await ola.tap_data(last["message_id"], f"cx:1:w:{newer}")  # its button, from before
@@ -189,13 +189,13 @@ async def test_the_same_claim_twice_is_flagged_to_the_member_and_the_coordinator
     panel_id, _ = await _setup(db, clock)
     await _quick_claim(db, clock, panel_id)
     async with db.session() as session:
-        sent = await expenses.submit(
+        sent = await claim_submission.submit(
             session,
             OLA,
             panel_id=panel_id,
             meeting_id=None,
             lines=[
-                expenses.NewLine(
+                claim_submission.NewLine(
                     kind="transport", amount=250, spent_on=date(2026, 1, 5), no_receipt_reason="x"
                 )
             ],
@@ -291,7 +291,7 @@ async def test_paid_time_shows_running_totals_and_a_heads_up_past_the_weekly_lim
 ) -> None:
     panel_id, _ = await _setup(db, clock)
     async with db.session() as session:
-        await expenses.set_policy(session, ROOT, panel_id, now=NOW, weekly_paid_limit=5000)
+        await claim_rules.set_policy(session, ROOT, panel_id, now=NOW, weekly_paid_limit=5000)
     ola = MemberDriver(emulator, 804, "Dana", "en")
     await add_member(db, clock, panel_id, 804, "Dana")
     await ola.send("/claim")
@@ -464,19 +464,19 @@ async def test_a_long_claim_is_split_into_messages_telegram_accepts_with_buttons
 ) -> None:
     panel_id, _ = await _setup(db, clock)
     async with db.session() as session:
-        await expenses.submit(
+        await claim_submission.submit(
             session,
             OLA,
             panel_id=panel_id,
             meeting_id=None,
             lines=[
-                expenses.NewLine(
+                claim_submission.NewLine(
                     kind="food",
                     amount=100 + n,
                     spent_on=date(2026, 1, 5),
                     no_receipt_reason="<&>" * 100,  # 300 letters that grow when escaped
                 )
-                for n in range(expenses.MAX_LINES)
+                for n in range(claim_rules.MAX_LINES)
             ],
             note="A note " * 40,
             now=clock.now(),
@@ -549,13 +549,13 @@ async def test_mydata_shows_claims_and_forgetme_deletes_them_with_the_receipt_fi
     assert ola_id is not None
     path, mime, size = receipts.store(settings.panelbot_data_dir, ola_id, "AgADx", TINY_PNG)
     async with db.session() as session:
-        await expenses.submit(
+        await claim_submission.submit(
             session,
             OLA,
             panel_id=panel_id,
             meeting_id=None,
             lines=[
-                expenses.NewLine(
+                claim_submission.NewLine(
                     kind="parking",
                     amount=350,
                     spent_on=date(2026, 1, 5),

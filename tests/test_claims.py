@@ -361,9 +361,9 @@ async def test_the_operator_sets_a_panels_rates_from_the_terminal(
     assert result.returncode == 0, result.stderr
     assert "hourly_rate: 2500" in result.stdout and "weekly_paid_limit: 10000" in result.stdout
     async with db.session() as session:
-        from bot.services import expenses
+        from bot.services import claim_rules
 
-        rules = await expenses.policy(session, new.panel.id)
+        rules = await claim_rules.policy(session, new.panel.id)
         assert (rules.hourly_rate, rules.weekly_paid_limit, rules.mileage_rate) == (2500, 10000, 45)
         event = await session.scalar(
             select(AuditEvent).where(AuditEvent.action == "expenses.policy")

@@ -179,7 +179,7 @@ class World:
 
 @pytest.fixture
 async def world(db: Database, clock: FrozenClock, emulator: BotApiEmulator) -> World:
-    from bot.services import expenses, feedback, meetings, poll_asking, poll_rules
+    from bot.services import claim_submission, feedback, meetings, poll_asking, poll_rules
     from bot.services.access import Actor
 
     new = await create_panel(db, clock, "Carers Voice")
@@ -212,13 +212,13 @@ async def world(db: Database, clock: FrozenClock, emulator: BotApiEmulator) -> W
         await session.commit()
         sent = await feedback.submit(session, 879_998, new.panel.id, "reply", now=now, text="Hi")
         ids["feedback"] = sent.id
-        claim = await expenses.submit(
+        claim = await claim_submission.submit(
             session,
             879_998,
             panel_id=new.panel.id,
             meeting_id=None,
             lines=[
-                expenses.NewLine(
+                claim_submission.NewLine(
                     kind="transport", amount=300, spent_on=now.date(), no_receipt_reason="Bus"
                 )
             ],

@@ -16,7 +16,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import expenses
+from bot.services import claim_submission
 from tests.factories import add_member, create_panel
 from tests.test_cli_panels import Panelbot, panelbot
 
@@ -34,13 +34,13 @@ async def _world(db: Database, clock: FrozenClock) -> tuple[int, int, int]:
     await add_member(db, clock, panel, AGNIESZKA, "Agnieszka")
     now = clock.now()
     async with db.session() as session:
-        await expenses.submit(
+        await claim_submission.submit(
             session,
             BEA,
             panel_id=panel,
             meeting_id=None,
             lines=[
-                expenses.NewLine(
+                claim_submission.NewLine(
                     kind="transport", amount=420, spent_on=now.date(), no_receipt_reason="Bus"
                 )
             ],

@@ -18,7 +18,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import TINY_PNG, MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import expenses, receipts
+from bot.services import claim_submission, receipts
 from tests.test_claims import OLA, _setup
 
 pl, cy = Translator("pl"), Translator("cy")
@@ -87,13 +87,13 @@ async def test_receipts_of_a_claim_taken_back_are_removed_from_disk(
         path, mime, size = receipts.store(settings.panelbot_data_dir, ola_id, unique, TINY_PNG)
         kept.append({"file_id": unique, "kind": "photo", "mime": mime, "size": size, "path": path})
     async with db.session() as session:
-        sent = await expenses.submit(
+        sent = await claim_submission.submit(
             session,
             OLA,
             panel_id=panel_id,
             meeting_id=None,
             lines=[
-                expenses.NewLine(
+                claim_submission.NewLine(
                     kind="parking", amount=350, spent_on=date(2026, 1, 5), receipts=kept
                 )
             ],
@@ -173,13 +173,13 @@ async def test_the_daily_chore_collects_files_no_claim_or_draft_needs(
         os.utime(data_dir / old, (a_day_ago, a_day_ago))
     os.utime(stray_folder / "old.png", (a_day_ago, a_day_ago))
     async with db.session() as session:
-        await expenses.submit(
+        await claim_submission.submit(
             session,
             OLA,
             panel_id=new.panel.id,
             meeting_id=None,
             lines=[
-                expenses.NewLine(
+                claim_submission.NewLine(
                     kind="parking",
                     amount=350,
                     spent_on=date(2026, 1, 5),

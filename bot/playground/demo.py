@@ -18,7 +18,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Consent, Member, Membership, ReminderChoice, Role
-from bot.services import expenses, meetings, panels, poll_answers, poll_asking, poll_rules, receipts
+from bot.services import (
+    claim_submission,
+    meetings,
+    panels,
+    poll_answers,
+    poll_asking,
+    poll_rules,
+    receipts,
+)
 from bot.services.access import Actor
 from bot.services.anonymous import Hold
 
@@ -259,15 +267,17 @@ async def add_claim(session: AsyncSession, demo: Demo, now: datetime) -> None:
     path, mime, size = receipts.store(demo.data_dir, member_id, unique_id, photo)
     ticket = {"file_id": file_id, "kind": "photo", "mime": mime, "size": size, "path": path}
     lines = [
-        expenses.NewLine(kind="transport", amount=640, spent_on=yesterday, receipts=[ticket]),
-        expenses.NewLine(
+        claim_submission.NewLine(
+            kind="transport", amount=640, spent_on=yesterday, receipts=[ticket]
+        ),
+        claim_submission.NewLine(
             kind="parking",
             amount=300,
             spent_on=yesterday,
             no_receipt_reason="The machine gave no ticket.",
         ),
     ]
-    submitted = await expenses.submit(
+    submitted = await claim_submission.submit(
         session,
         morag,
         panel_id=demo.panel_id,

@@ -22,6 +22,7 @@ from bot.services.access import Actor, require_coordinator
 from bot.services.money import minor_to_decimal
 from bot.services.receipts import extension_of
 from bot.services.spreadsheet import append_row, csv_bytes
+from bot.services.vocabularies import expense_kinds
 
 HEADER = (
     "claim",
@@ -46,19 +47,6 @@ HEADER = (
 TOTALS_HEADER = ("member id", "member", "currency", "claimed", "approved", "paid")
 # Shown for a member who used /forgetme; their kept claims carry a pseudonym instead of an id.
 FORGOTTEN = "(forgotten)"
-KIND_NAMES = {
-    "transport": "Public transport",
-    "mileage": "Mileage",
-    "taxi": "Taxi",
-    "parking": "Parking",
-    "care": "Replacement care or PA",
-    "childcare": "Childcare",
-    "food": "Food",
-    "phone": "Phone or data",
-    "other": "Other",
-    "hours": "Paid time (hours)",
-    "sessions": "Paid time (sessions)",
-}
 
 
 @dataclass(frozen=True)
@@ -127,7 +115,7 @@ async def collect(
                 reference,
                 names[reference],
                 title or "",
-                KIND_NAMES.get(line.kind, line.kind),
+                expense_kinds.export_name_of(line.kind),
                 line.quantity or "",
                 minor_to_decimal(line.amount, claim.currency),
                 claim.currency,

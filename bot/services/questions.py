@@ -22,6 +22,7 @@ from bot.db import Member
 from bot.i18n import N_, P_
 from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
 from bot.services import profile
+from bot.services.vocabularies import payments
 
 # (session, telegram id, the tapped value or the typed words) -> checks and stores the answer,
 # or raises profile.InvalidAnswer.
@@ -78,12 +79,6 @@ REMINDER_LABELS = {
     "all": N_("All reminders"),
     "day_before": N_("Only the day before"),
     "none": N_("No reminders"),
-}
-PAYMENT_LABELS = {
-    "bank": N_("Bank transfer"),
-    "vouchers": N_("Vouchers"),
-    "decline": N_("I do not want to be paid"),
-    "unsure": N_("Not sure: please talk to me"),
 }
 QUIET_LABELS = {
     "none": N_("No, any time is fine"),
@@ -286,7 +281,7 @@ QUESTIONS: tuple[Question, ...] = (
                 "For free advice before you choose, ask Citizens Advice or your benefits adviser.",
             ),
         ),
-        options=_options(PAYMENT_LABELS),
+        options=_options(payments.CHOICE_LABELS),
         why=N_(
             "Panels pay people for their time. "
             "We need to know how you want to get the money. You can change this later."

@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.context import PanelContext
 from bot.db import Panel
 from bot.i18n import N_
-from bot.services import claim_export, expenses
+from bot.services import claim_export, claim_rules
 from bot.services.access import NotAllowed, coordinated_panels, refuse
 from handlers import picker
 from handlers.claims.review import ONLY_COORDINATORS, acting, refuse_stranger, refused
@@ -32,7 +32,7 @@ def period(name: str, today: date) -> tuple[date, date]:
         end = first - timedelta(days=1)
         return end.replace(day=1), end
     if name == "year":
-        return expenses.tax_year_start(today), today
+        return claim_rules.tax_year_start(today), today
     return first, today
 
 

@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import PanelContext
 from bot.i18n import N_
-from bot.services import expenses
+from bot.services import claim_submission
 from handlers import forms
 from handlers.chat.menu_labels import EXPENSES
 from handlers.claims import typed
@@ -45,13 +45,13 @@ async def start_claim(update: Update, context: PanelContext) -> None:
     if member is None or member.consent != "given":
         await reply(update, t("To join a panel, open the invite link from your coordinator."))
         return
-    person = await expenses.claimant(context.session, member.telegram_id)
+    person = await claim_submission.claimant(context.session, member.telegram_id)
     if person is None or not person.panels:
         await reply(update, t("You are not in a panel yet, so there is nothing to claim."))
         return
     if await forms.carry_on_offered(update, context, claim_form()):
         return
-    meetings = await expenses.claimable_meetings(
+    meetings = await claim_submission.claimable_meetings(
         context.session, person.member_id, context.runtime.clock.now()
     )
     await go(

@@ -12,11 +12,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.context import PanelContext
 from bot.db import Claim, LineStatus, Panel
 from bot.i18n import N_
-from bot.services import access, expenses, profile, receipt_files
-from bot.services.expenses import ClaimProblem
+from bot.services import access, claim_rules, claim_submission, my_claims, profile, receipt_files
+from bot.services.claim_rules import ClaimProblem
+from bot.services.vocabularies import expense_kinds
 from handlers import forms, picker
 from handlers.chat.text import printable, send_long
-from handlers.claims.words import KIND_LABELS, STATUS_LABELS, line_text
+from handlers.claims.words import STATUS_LABELS, line_text
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.forms import Accepts, Form, Step, register
 
@@ -31,7 +32,7 @@ async def show_claims(update: Update, context: PanelContext) -> None:
     if member is None or member.consent != "given":
         await reply(update, t("To join a panel, open the invite link from your coordinator."))
         return
-    claims = await expenses.my_claims(context.session, member.telegram_id)
+    claims = await my_claims.my_claims(context.session, member.telegram_id)
     if not claims:
         await reply(update, t("You have no claims yet. Type /claim to make one."))
         return
@@ -75,8 +76,10 @@ def _claim_card(t: Any, claim: Claim) -> tuple[str, list[list[InlineKeyboardButt
             rows.append(
                 [button(t("Answer the question"), callback_data(FEATURE, VERSION, "a", line.id))]
             )
-    text.append(t("Total: {amount}", amount=t.money(expenses.claimed_total(claim), claim.currency)))
-    if expenses.untouched(claim):
+    text.append(
+        t("Total: {amount}", amount=t.money(claim_rules.claimed_total(claim), claim.currency))
+    )
+    if my_claims.untouched(claim):
         rows.append(
             [button(t("Take this claim back"), callback_data(FEATURE, VERSION, "w", claim.id))]
         )
@@ -87,15 +90,15 @@ async def _totals(context: PanelContext, claims: list[Claim]) -> list[str]:
     """Paid time so far this week and this tax year, per panel the member claimed time in."""
     t = context.t
     shown: list[str] = []
-    panels = {c.panel_id for c in claims if any(x.kind in expenses.TIME_KINDS for x in c.lines)}
+    panels = {c.panel_id for c in claims if any(x.kind in expense_kinds.PAID_TIME for x in c.lines)}
     for panel_id in sorted(panels):
         panel = await context.session.get(Panel, panel_id)
         zone = ZoneInfo(panel.timezone if panel else "Europe/London")
         today = picker.local_today(context.runtime.clock.now(), zone)
         owner = claims[0].member_id
         assert owner is not None  # the member's own claims
-        totals = await expenses.paid_time_totals(context.session, owner, panel_id, today)
-        rules = await expenses.policy(context.session, panel_id)
+        totals = await claim_submission.paid_time_totals(context.session, owner, panel_id, today)
+        rules = await claim_rules.policy(context.session, panel_id)
         shown += [
             t("Paid time this week: {amount}.", amount=t.money(totals.week, rules.currency)),
             t(
@@ -131,7 +134,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
     now = context.runtime.clock.now()
     if action == "w":
         try:
-            await expenses.withdraw(context.session, member.telegram_id, target, now)
+            await my_claims.withdraw(context.session, member.telegram_id, target, now)
         except LookupError:
             await answer_expired(query, context)
             return
@@ -147,7 +150,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
         await reply(update, t("Claim {n} is taken back. Nobody will pay it.", n=target))
     elif action == "a":
         try:
-            line = await expenses.line_with_query(context.session, member.telegram_id, target)
+            line = await my_claims.line_with_query(context.session, member.telegram_id, target)
         except (LookupError, ClaimProblem):
             await answer_expired(query, context)
             return
@@ -160,7 +163,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
                 [
                     t(
                         "Question about {what}: {question}",
-                        what=t(KIND_LABELS.get(line.kind, "other")),
+                        what=t(expense_kinds.label_of(line.kind)),
                         question=escape(line.question or ""),
                     ),
                     t("Please type your answer."),
@@ -182,7 +185,7 @@ async def on_text(update: Update, context: PanelContext, step: str) -> None:
         await reply(update, t("Please type a short answer, under 500 letters."))
         return
     try:
-        await expenses.answer(
+        await my_claims.answer(
             context.session, member.telegram_id, int(line_id), words, context.runtime.clock.now()
         )
     except (LookupError, ValueError, ClaimProblem):

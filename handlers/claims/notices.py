@@ -11,10 +11,10 @@ from sqlalchemy.orm import selectinload
 from bot.db import Claim, ClaimLine, Member
 from bot.delivery import Delivery, Outgoing
 from bot.i18n import Translator, translator
-from bot.services import expenses
+from bot.services import claim_rules
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
-from handlers.claims.words import KIND_LABELS, METHOD_LABELS
+from bot.services.vocabularies import expense_kinds, payments
 from handlers.common import callback_data
 
 
@@ -43,7 +43,7 @@ async def member_update(session: AsyncSession, row: ClaimedMessage) -> Outgoing 
     lines: list[str] = []
     buttons = None
     if line is not None:
-        what = t(KIND_LABELS.get(line.kind, "other"))
+        what = t(expense_kinds.label_of(line.kind))
         amount = t.money(line.amount, claim.currency)
         if event == "approve":
             lines.append(t("Good news: {what}, {amount}, is approved.", what=what, amount=amount))
@@ -72,8 +72,8 @@ async def member_update(session: AsyncSession, row: ClaimedMessage) -> Outgoing 
             t(
                 "Claim {n} is paid: {amount}, by {method}.",
                 n=claim.id,
-                amount=t.money(expenses.approved_total(claim), claim.currency),
-                method=t(METHOD_LABELS.get(claim.payment_method or "other", "Another way")),
+                amount=t.money(claim_rules.approved_total(claim), claim.currency),
+                method=t(payments.method_label(claim.payment_method)),
             )
         )
     elif row.payload.get("claim_changed") and row.payload.get("status") == "approved":
@@ -81,7 +81,7 @@ async def member_update(session: AsyncSession, row: ClaimedMessage) -> Outgoing 
             t(
                 "Claim {n} is approved: {amount}. We will tell you when it is paid.",
                 n=claim.id,
-                amount=t.money(expenses.approved_total(claim), claim.currency),
+                amount=t.money(claim_rules.approved_total(claim), claim.currency),
             )
         )
     elif row.payload.get("claim_changed") and row.payload.get("status") == "rejected":
@@ -115,7 +115,7 @@ async def coordinator_notice(session: AsyncSession, row: ClaimedMessage) -> Outg
             "New claim {n} from {name}: {amount}. Type /review to check it.",
             n=claim.id,
             name=name,
-            amount=t.money(expenses.claimed_total(claim), claim.currency),
+            amount=t.money(claim_rules.claimed_total(claim), claim.currency),
         )
     if any(isinstance(x, ClaimLine) and x.duplicate_of for x in claim.lines):
         text += "\n" + t("Part of it looks the same as an earlier claim.")

@@ -12,12 +12,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import PanelContext
 from bot.db import Meeting, Panel, PaymentChoice
 from bot.i18n import N_, Translator
-from bot.services import expenses
-from bot.services.expenses import EXPENSE_KINDS, Policy
+from bot.services import claim_rules, claim_submission
+from bot.services.claim_rules import Policy
+from bot.services.vocabularies import expense_kinds, payments
 from handlers import forms
 from handlers.chat.text import send_long
 from handlers.claims.draft import claim_form
-from handlers.claims.words import KIND_LABELS, PAYMENT_LABELS, line_text
+from handlers.claims.words import line_text
 from handlers.common import button, callback_data
 
 FEATURE, VERSION = "cl", 1
@@ -29,7 +30,7 @@ def data(*args: str | int) -> str:
 
 
 async def policy_for(context: PanelContext, answers: dict[str, Any]) -> Policy:
-    return await expenses.policy(context.session, int(answers["panel_id"]))
+    return await claim_rules.policy(context.session, int(answers["panel_id"]))
 
 
 async def ask(update: Update, context: PanelContext, step: str, answers: dict[str, Any]) -> None:
@@ -42,7 +43,7 @@ async def ask(update: Update, context: PanelContext, step: str, answers: dict[st
         rows.append([button(t("Not for a meeting"), data("m", 0))])
     elif step == "panel":
         text = t("Which panel is this claim for? Tap one.")
-        person = await expenses.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
+        person = await claim_submission.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
         rows = [
             [button(name[:60], data("p", pid))] for pid, name in (person.panels if person else [])
         ]
@@ -120,25 +121,27 @@ async def _meeting_rows(
 
 
 async def time_allowed(context: PanelContext, answers: dict[str, Any]) -> bool:
-    person = await expenses.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
+    person = await claim_submission.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
     meeting = None
     if answers.get("meeting_id"):
         meeting = await context.session.get(Meeting, int(answers["meeting_id"]))
-    return expenses.may_claim_time(person.payment if person else None, meeting)
+    return claim_rules.may_claim_time(person.payment if person else None, meeting)
 
 
 async def _kind_rows(
     context: PanelContext, answers: dict[str, Any]
 ) -> list[list[InlineKeyboardButton]]:
     t = context.t
-    labels = [button(t(KIND_LABELS[kind]), data("k", kind)) for kind in EXPENSE_KINDS]
+    labels = [
+        button(t(expense_kinds.label_of(kind)), data("k", kind)) for kind in expense_kinds.SPENDING
+    ]
     rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
     if await time_allowed(context, answers):
         rows.insert(0, [button(t("Paid time for taking part"), data("k", "time"))])
     return rows
 
 
-def _totals_lines(t: Translator, totals: expenses.Totals, currency: str) -> list[str]:
+def _totals_lines(t: Translator, totals: claim_submission.Totals, currency: str) -> list[str]:
     return [
         t("Paid time this week: {amount}.", amount=t.money(totals.week, currency)),
         t(
@@ -182,11 +185,11 @@ async def _summary(
     text += ["", t("Total: {amount}", amount=t.money(total, rules.currency))]
     if answers.get("note"):
         text.append(t("Note: {note}", note=escape(answers["note"])))
-    person = await expenses.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
+    person = await claim_submission.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
     text += _payment_lines(t, person.payment if person else None)
     text += await _paid_time_lines(context, answers, rules)
     rows = [[button(t("Send claim"), data("s", "send"))]]
-    if len(lines_) < expenses.MAX_LINES:
+    if len(lines_) < claim_rules.MAX_LINES:
         rows.append([button(t("Add another item"), data("s", "add"))])
     for position in range(1, len(lines_) + 1):
         rows.append(
@@ -203,7 +206,7 @@ async def _summary(
 def _payment_lines(t: Translator, payment: PaymentChoice | None) -> list[str]:
     if payment is None:
         return []
-    lines = [t("How you are paid: {way}", way=t(PAYMENT_LABELS[payment.value]))]
+    lines = [t("How you are paid: {way}", way=t(payments.CHOICE_BY_CODE[payment.value].label))]
     if payment == PaymentChoice.DECLINE:
         lines.append(
             t("You chose not to be paid for your time. You can still claim back what you spent.")
@@ -216,32 +219,32 @@ async def _paid_time_lines(
 ) -> list[str]:
     """Running totals for paid time, and a plain heads-up before the panel's weekly limit."""
     t = context.t
-    time_lines = [x for x in answers.get("lines") or [] if x["kind"] in expenses.TIME_KINDS]
+    time_lines = [x for x in answers.get("lines") or [] if x["kind"] in expense_kinds.PAID_TIME]
     if not time_lines:
         return []
-    person = await expenses.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
+    person = await claim_submission.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
     assert person is not None
     out = [""]
     warned = False
     for line in time_lines:
         day = date.fromisoformat(line["spent_on"])
-        totals = await expenses.paid_time_totals(
+        totals = await claim_submission.paid_time_totals(
             context.session, person.member_id, int(answers["panel_id"]), day
         )
         week_new = totals.week + sum(
             int(x["amount"])
             for x in time_lines
-            if expenses.week_start(date.fromisoformat(x["spent_on"])) == totals.week_from
+            if claim_rules.week_start(date.fromisoformat(x["spent_on"])) == totals.week_from
         )
         year_new = totals.tax_year + sum(
             int(x["amount"])
             for x in time_lines
-            if expenses.tax_year_start(date.fromisoformat(x["spent_on"])) == totals.tax_year_from
+            if claim_rules.tax_year_start(date.fromisoformat(x["spent_on"])) == totals.tax_year_from
         )
         if line is time_lines[0]:
             out += _totals_lines(
                 t,
-                expenses.Totals(week_new, year_new, totals.week_from, totals.tax_year_from),
+                claim_submission.Totals(week_new, year_new, totals.week_from, totals.tax_year_from),
                 rules.currency,
             )
         limit = rules.weekly_paid_limit

@@ -12,12 +12,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.context import PanelContext
 from bot.db import Claim, ClaimLine, ClaimStatus, LineStatus, Meeting, Member, Panel
 from bot.i18n import N_, Translator
-from bot.services import expenses, profile
+from bot.services import claim_review, claim_rules, claim_submission, profile
 from bot.services.access import Actor, NotAllowed, actor_for, coordinated_panels, refuse
-from bot.services.expenses import ClaimProblem
+from bot.services.claim_rules import ClaimProblem
+from bot.services.vocabularies import expense_kinds, payments
 from handlers import forms
 from handlers.chat.text import printable, send_long
-from handlers.claims.words import METHOD_LABELS, PAYMENT_LABELS, STATUS_LABELS, line_text
+from handlers.claims.words import STATUS_LABELS, line_text
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.forms import Accepts, Form, Step, register
 
@@ -67,9 +68,9 @@ async def _show_next(update: Update, context: PanelContext, *, after: int) -> No
         refuse(context.session, actor, "/review")
         await reply(update, t(ONLY_COORDINATORS))
         return
-    claim = await expenses.next_to_review(context.session, actor, panels, after)
+    claim = await claim_review.next_to_review(context.session, actor, panels, after)
     if claim is None:
-        if after and await expenses.next_to_review(context.session, actor, panels, 0):
+        if after and await claim_review.next_to_review(context.session, actor, panels, 0):
             await reply(update, t("That was the last one. Type /review to start again."))
         else:
             await reply(update, t("No claims are waiting for you. Well done."))
@@ -146,16 +147,21 @@ async def _card(
             )
             rows.append([button(t("Ask about item {n}", n=line.position), data("q", line.id))])
     text.append("")
-    text.append(t("Total: {amount}", amount=t.money(expenses.claimed_total(claim), claim.currency)))
+    text.append(
+        t("Total: {amount}", amount=t.money(claim_rules.claimed_total(claim), claim.currency))
+    )
     if claim.note:
         text.append(t("Note: {note}", note=escape(claim.note)))
-    if claim.payment_preference in PAYMENT_LABELS:
+    if claim.payment_preference in payments.CHOICE_BY_CODE:
         text.append(
-            t("How they want to be paid: {way}", way=t(PAYMENT_LABELS[claim.payment_preference]))
+            t(
+                "How they want to be paid: {way}",
+                way=t(payments.CHOICE_BY_CODE[claim.payment_preference].label),
+            )
         )
     text += await _paid_time_check(context, t, claim)
     if claim.status == ClaimStatus.APPROVED:
-        approved = t.money(expenses.approved_total(claim), claim.currency)
+        approved = t.money(claim_rules.approved_total(claim), claim.currency)
         text.append(t("Approved to pay: {amount}", amount=approved))
         rows.append([button(t("Mark paid"), data("p", claim.id))])
     rows.append([button(t("Next claim"), data("n", claim.id))])
@@ -164,13 +170,13 @@ async def _card(
 
 async def _paid_time_check(context: PanelContext, t: Translator, claim: Claim) -> list[str]:
     """The member's paid time in the week of this claim, beside the panel's limit if it has one."""
-    times = [x for x in claim.lines if x.kind in expenses.TIME_KINDS]
+    times = [x for x in claim.lines if x.kind in expense_kinds.PAID_TIME]
     if not times or claim.member_id is None:  # none, or a record kept after /forgetme
         return []
-    totals = await expenses.paid_time_totals(
+    totals = await claim_submission.paid_time_totals(
         context.session, claim.member_id, claim.panel_id, times[0].spent_on
     )
-    rules = await expenses.policy(context.session, claim.panel_id)
+    rules = await claim_rules.policy(context.session, claim.panel_id)
     lines = [t("Their paid time that week: {amount}.", amount=t.money(totals.week, claim.currency))]
     if rules.weekly_paid_limit is not None:
         limit = t.money(rules.weekly_paid_limit, claim.currency)
@@ -205,7 +211,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
     now = context.runtime.clock.now()
     try:
         if action == "a":
-            claim = await expenses.decide(context.session, actor, target, "approve", now=now)
+            claim = await claim_review.decide(context.session, actor, target, "approve", now=now)
             await context.session.commit()
             await query.answer(t("Approved."))
             await _after_decision(update, context, claim)
@@ -213,7 +219,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
             line = await context.session.get(ClaimLine, target)
             if line is None:
                 raise LookupError("no line")
-            claim = await expenses.claim_for_review(context.session, actor, line.claim_id, now)
+            claim = await claim_review.claim_for_review(context.session, actor, line.claim_id, now)
             if line.status != LineStatus.SUBMITTED:
                 raise ClaimProblem("decided")
             await profile.set_step(context.session, actor.telegram_id, f"{PREFIX}{action}:{target}")
@@ -233,20 +239,20 @@ async def on_button(update: Update, context: PanelContext) -> None:
                 update, ask, reply_markup=InlineKeyboardMarkup([forms.stop_buttons(t, FORM)])
             )
         elif action == "p":
-            claim = await expenses.claim_for_review(context.session, actor, target, now)
+            claim = await claim_review.claim_for_review(context.session, actor, target, now)
             if claim.status != ClaimStatus.APPROVED:
                 raise ClaimProblem("not_approved")
             await context.session.commit()
             await query.answer()
             rows = [
-                [button(t(label), data("pm", claim.id, method))]
-                for method, label in METHOD_LABELS.items()
+                [button(t(method.label), data("pm", claim.id, method.code))]
+                for method in payments.METHODS
             ]
             await reply(
                 update, t("How was it paid? Tap one."), reply_markup=InlineKeyboardMarkup(rows)
             )
         elif action == "pm" and len(args) == 3:
-            claim = await expenses.mark_paid(context.session, actor, target, args[2], now=now)
+            claim = await claim_review.mark_paid(context.session, actor, target, args[2], now=now)
             await context.session.commit()
             await query.answer()
             await reply(update, t("Claim {n} is marked as paid.", n=claim.id))
@@ -269,7 +275,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
 async def _after_decision(update: Update, context: PanelContext, claim: Claim) -> None:
     """Stay on the claim while it has lines to decide or is ready to pay; else the next one."""
     actor = await acting(context)
-    fresh = await expenses.claim_for_review(
+    fresh = await claim_review.claim_for_review(
         context.session, actor, claim.id, context.runtime.clock.now()
     )
     undecided = any(line.status == LineStatus.SUBMITTED for line in fresh.lines)
@@ -296,7 +302,7 @@ async def on_text(update: Update, context: PanelContext, step: str) -> None:
     decision = "reject" if parts[0] == "r" else "ask"
     actor = await acting(context)
     try:
-        claim = await expenses.decide(
+        claim = await claim_review.decide(
             context.session,
             actor,
             int(parts[1]),

@@ -8,9 +8,9 @@ from typing import Any
 from telegram import Update
 
 from bot.context import PanelContext
-from bot.services import drafts, expenses, profile
+from bot.services import claim_rules, claim_submission, drafts, profile
 from bot.services.access import NotAllowed
-from bot.services.expenses import ClaimProblem
+from bot.services.claim_rules import ClaimProblem
 from handlers import forms
 from handlers.claims.draft import KIND, PROBLEMS, claim_form, go, say, today
 from handlers.claims.questions import ask, policy_for
@@ -27,7 +27,7 @@ async def summary_button(
     index = int(rest[1]) - 1 if len(rest) > 1 and rest[1].isdigit() else -1
     if action == "send":
         await _send(update, context, answers)
-    elif action == "add" and len(lines_) < expenses.MAX_LINES:
+    elif action == "add" and len(lines_) < claim_rules.MAX_LINES:
         await go(update, context, "kind", cur={}, edit=None)
     elif action == "edit" and 0 <= index < len(lines_):
         await go(update, context, "kind", cur=lines_[index], edit=index)
@@ -47,7 +47,7 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
     t, member = context.t, context.member
     assert member is not None
     new_lines = [
-        expenses.NewLine(
+        claim_submission.NewLine(
             kind=x["kind"],
             amount=int(x["amount"]),
             spent_on=date.fromisoformat(x["spent_on"]),
@@ -60,7 +60,7 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
     ]
     rules = await policy_for(context, answers)
     try:
-        sent = await expenses.submit(
+        sent = await claim_submission.submit(
             context.session,
             member.telegram_id,
             panel_id=int(answers["panel_id"]),

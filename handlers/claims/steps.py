@@ -9,8 +9,9 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import PanelContext
-from bot.services import expenses
-from bot.services.expenses import EXPENSE_KINDS, ClaimProblem
+from bot.services import claim_rules, claim_submission
+from bot.services.claim_rules import ClaimProblem
+from bot.services.vocabularies import expense_kinds
 from handlers import forms, picker
 from handlers.claims.draft import claim_form, go, say, today
 from handlers.claims.questions import data, policy_for, time_allowed
@@ -22,7 +23,7 @@ async def choose_meeting(
 ) -> None:
     assert context.member is not None
     if value == "0":
-        person = await expenses.claimant(context.session, context.member.telegram_id)
+        person = await claim_submission.claimant(context.session, context.member.telegram_id)
         if person and len(person.panels) > 1:
             await go(update, context, "panel", meeting_id=None)
             return
@@ -32,7 +33,9 @@ async def choose_meeting(
         await reply(update, say(context.t, "tap"))
         return
     try:
-        meeting = await expenses.meeting_for_claim(context.session, context.member.id, int(value))
+        meeting = await claim_submission.meeting_for_claim(
+            context.session, context.member.id, int(value)
+        )
     except ClaimProblem:
         await reply(update, say(context.t, "meeting"))
         return
@@ -43,7 +46,7 @@ async def choose_panel(
     update: Update, context: PanelContext, answers: dict[str, Any], value: str
 ) -> None:
     assert context.member is not None
-    person = await expenses.claimant(context.session, context.member.telegram_id)
+    person = await claim_submission.claimant(context.session, context.member.telegram_id)
     if person and value.isdigit() and int(value) in {p for p, _ in person.panels}:
         await after_meeting(update, context, answers, panel_id=int(value))
     else:
@@ -64,15 +67,16 @@ async def choose_kind(
         if await time_allowed(context, answers):
             await go(update, context, "unit")
         return
-    if kind in expenses.TIME_KINDS and not await time_allowed(context, answers):
+    if kind in expense_kinds.PAID_TIME and not await time_allowed(context, answers):
         await reply(update, say(context.t, "time"))
         return
-    if kind not in EXPENSE_KINDS + expenses.TIME_KINDS:
+    if kind not in expense_kinds.BY_CODE:
         await reply(update, say(context.t, "tap"))
         return
     # A changed line starts again from its kind; receipts already sent are kept for it.
     cur = {"kind": kind, "receipts": cur.get("receipts") or []}
-    nxt = "reason" if kind == "taxi" else "quantity" if kind in expenses.RATED_KINDS else "amount"
+    row = expense_kinds.BY_CODE[kind]
+    nxt = "reason" if row.needs_reason else "quantity" if row.rated else "amount"
     await go(update, context, nxt, cur=cur)
 
 
@@ -126,13 +130,13 @@ async def take_date(
     t = context.t
     rules = await policy_for(context, answers)
     try:
-        expenses.check_date(rules, day, await today(context, answers))
+        claim_rules.check_date(rules, day, await today(context, answers))
     except ClaimProblem as problem:
         await reply(update, say(t, problem.code, days=rules.max_age_days))
         return
     cur = dict(answers.get("cur") or {})
     cur["spent_on"] = day.isoformat()
-    if cur["kind"] in expenses.NO_RECEIPT_KINDS:
+    if cur["kind"] in expense_kinds.NO_RECEIPT:
         await line_done(update, context, answers, cur)
     else:
         await go(update, context, "receipts", cur=cur)

@@ -9,8 +9,8 @@ from typing import Any
 from telegram import Document, InlineKeyboardMarkup, PhotoSize, Update
 
 from bot.context import PanelContext
-from bot.services import expenses, money, receipts
-from bot.services.expenses import ClaimProblem
+from bot.services import claim_rules, money, receipts
+from bot.services.claim_rules import ClaimProblem
 from handlers.chat.text import printable
 from handlers.claims.dates import parse_claim_date
 from handlers.claims.draft import MAX_REASON, go, say, today
@@ -63,11 +63,11 @@ async def words(update: Update, context: PanelContext, step: str, answers: dict[
         if step == "quantity":
             quantity = Decimal(parsed.minor).scaleb(-2).normalize()
             cur["quantity"] = format(quantity, "f")
-            amount = expenses.rated_amount(rules, cur["kind"], quantity)
+            amount = claim_rules.rated_amount(rules, cur["kind"], quantity)
         else:
             amount = parsed.minor
         try:
-            expenses.check_amount(rules, amount)
+            claim_rules.check_amount(rules, amount)
         except ClaimProblem as problem:
             limit = t.money(rules.max_amount, rules.currency)
             await reply(update, say(t, problem.code, limit=limit))

@@ -9,20 +9,8 @@ from html import escape
 from babel.numbers import format_decimal
 
 from bot.i18n import N_, Translator
+from bot.services.vocabularies import expense_kinds
 
-KIND_LABELS = {
-    "transport": N_("Bus, train or tram"),
-    "mileage": N_("Car mileage"),
-    "taxi": N_("Taxi"),
-    "parking": N_("Parking"),
-    "care": N_("Replacement care or a personal assistant"),
-    "childcare": N_("Childcare"),
-    "food": N_("Food and drink"),
-    "phone": N_("Phone or data for online meetings"),
-    "other": N_("Something else"),
-    "hours": N_("Paid time in hours"),
-    "sessions": N_("Paid time in sessions"),
-}
 STATUS_LABELS = {
     "submitted": N_("Waiting to be checked"),
     "query": N_("Question for you"),
@@ -30,18 +18,6 @@ STATUS_LABELS = {
     "rejected": N_("Not approved"),
     "paid": N_("Paid"),
     "withdrawn": N_("Taken back"),
-}
-PAYMENT_LABELS = {
-    "bank": N_("Bank transfer"),
-    "vouchers": N_("Vouchers"),
-    "decline": N_("I do not want to be paid"),
-    "unsure": N_("Not sure: please talk to me"),
-}
-METHOD_LABELS = {
-    "bank": N_("Bank transfer"),
-    "voucher": N_("Voucher"),
-    "cash": N_("Cash"),
-    "other": N_("Another way"),
 }
 
 
@@ -59,12 +35,11 @@ def quantity_text(t: Translator, kind: str, quantity: str | None) -> str:
         return ""
     number = Decimal(quantity)
     shown = format_decimal(number, locale=t.locale)
+    unit = expense_kinds.kind_of(kind).unit
+    if unit is None:  # only rated kinds have a quantity
+        return shown
     count = _plural_count(t, number)
-    if kind == "mileage":
-        return t.ngettext("{n} mile", "{n} miles", count).replace(str(count), shown, 1)
-    if kind == "hours":
-        return t.ngettext("{n} hour", "{n} hours", count).replace(str(count), shown, 1)
-    return t.ngettext("{n} session", "{n} sessions", count).replace(str(count), shown, 1)
+    return t.ngettext(*unit, count).replace(str(count), shown, 1)
 
 
 def line_text(
@@ -79,7 +54,7 @@ def line_text(
     receipts: int = 0,
 ) -> str:
     """ "1. Bus, train or tram: £2.50 on 3 Nov 2026. 1 receipt." in the person's language."""
-    what = t(KIND_LABELS.get(kind, "other"))
+    what = t(expense_kinds.label_of(kind))
     if quantity is not None:
         what = f"{what} ({quantity_text(t, kind, quantity)})"
     text = t(

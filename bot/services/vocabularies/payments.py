@@ -28,6 +28,7 @@ CHOICES = (
     ChoiceRow(PaymentChoice.UNSURE, N_("Not sure: please talk to me"), N_("Not sure yet")),
 )
 CHOICE_BY_CODE = {row.choice.value: row for row in CHOICES}
+CHOICE_LABELS = {code: row.label for code, row in CHOICE_BY_CODE.items()}  # the buttons, in order
 NOT_CHOSEN = N_("Not chosen yet")
 
 
