@@ -42,7 +42,7 @@ from bot.config import load_settings
 from bot.db import Consent, Meeting, Member, Membership, Panel, Role, migrate
 from bot.db.engine import Database
 from bot.emulator.server import BotApiEmulator
-from bot.services import drafts, meetings
+from bot.services import drafts, meeting_changes, meeting_rules
 from bot.services.access import Actor
 
 FIRST_ID = 500_000
@@ -94,11 +94,11 @@ async def _populate(db: Database, clock: Clock, members: int) -> int:
                 Membership(panel_id=panel.id, member_id=member.id, role=role, joined_at=now)
             )
         await session.flush()
-        meeting = await meetings.create(
+        meeting = await meeting_changes.create(
             session,
             Actor(FIRST_ID, 1),
             panel.id,
-            meetings.MeetingDraft(title="Planning day", starts_at=now + timedelta(days=10)),
+            meeting_rules.MeetingDraft(title="Planning day", starts_at=now + timedelta(days=10)),
             now=now,
         )
         return meeting.id

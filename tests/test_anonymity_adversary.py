@@ -34,7 +34,7 @@ from bot.db import Member, Role
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
-from bot.services import meetings, poll_asking, poll_rules
+from bot.services import meeting_changes, meeting_rules, poll_asking, poll_rules
 from bot.services.access import Actor
 from tests.anonymity_adversary import (
     Commit,
@@ -120,11 +120,13 @@ async def _world(db: Database, clock: FrozenClock) -> tuple[int, dict[int, int]]
         await add_member(db, clock, new.panel.id, telegram_id, f"Person {number}")
     actor = Actor(COORDINATOR, coordinator.id)
     async with db.session() as session:
-        await meetings.create(
+        await meeting_changes.create(
             session,
             actor,
             new.panel.id,
-            meetings.MeetingDraft(title="Planning day", starts_at=clock.now() + timedelta(days=9)),
+            meeting_rules.MeetingDraft(
+                title="Planning day", starts_at=clock.now() + timedelta(days=9)
+            ),
             now=clock.now(),
         )
         await poll_asking.create(

@@ -25,7 +25,8 @@ from bot.services import (
     broadcasts,
     claim_submission,
     feedback,
-    meetings,
+    meeting_changes,
+    meeting_rules,
     poll_asking,
     poll_rules,
 )
@@ -71,11 +72,11 @@ async def _world(db: Database, clock: FrozenClock) -> dict[str, int]:
     priya = Actor(COORDINATOR_A, coordinator.id)
     now = clock.now()
     async with db.session() as session:
-        meeting = await meetings.create(
+        meeting = await meeting_changes.create(
             session,
             priya,
             panel_id,
-            meetings.MeetingDraft(title="Planning day", starts_at=now + timedelta(days=7)),
+            meeting_rules.MeetingDraft(title="Planning day", starts_at=now + timedelta(days=7)),
             now=now,
         )
         poll, _ = await poll_asking.create(

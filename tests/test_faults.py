@@ -24,7 +24,7 @@ from bot.db import Answer, Claim, ClaimLine, Draft, Meeting, OutboxMessage, Outb
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
-from bot.services import meetings
+from bot.services import meeting_changes, meeting_rules
 from bot.services.access import Actor
 from handlers import errors
 from tests.factories import add_member, create_panel
@@ -76,11 +76,11 @@ async def test_killed_while_sending_reminders_then_restarted_everyone_gets_one_r
         # Planned five minutes ago for two hours later: invitations and the two-hour reminder
         # are all due now.
         planned = clock.now() - timedelta(minutes=5)
-        await meetings.create(
+        await meeting_changes.create(
             session,
             Actor(COORDINATOR, coordinator_id),
             1,
-            meetings.MeetingDraft(
+            meeting_rules.MeetingDraft(
                 title="Planning day", starts_at=planned + timedelta(hours=2, minutes=1)
             ),
             now=planned,
@@ -224,11 +224,11 @@ async def test_bursts_of_429_5xx_and_dropped_connections_lose_nothing_and_double
         emulator.add_user(user_id, f"Member {user_id}")
     _, coordinator_id = await _panel_with_members(db, clock, people)
     async with db.session() as session:
-        await meetings.create(
+        await meeting_changes.create(
             session,
             Actor(COORDINATOR, coordinator_id),
             1,
-            meetings.MeetingDraft(
+            meeting_rules.MeetingDraft(
                 title="Planning day", starts_at=clock.now() + timedelta(hours=2, minutes=1)
             ),
             now=clock.now(),
@@ -317,11 +317,13 @@ async def test_when_the_database_is_briefly_out_of_reach_the_answer_is_kept_and_
     monkeypatch.setattr(errors, "DATABASE_RETRY_SECONDS", (0.5, 1.0, 2.0, 4.0))
     panel_id, coordinator_id = await _panel_with_members(db, clock, [9801])
     async with db.session() as session:
-        meeting = await meetings.create(
+        meeting = await meeting_changes.create(
             session,
             Actor(COORDINATOR, coordinator_id),
             panel_id,
-            meetings.MeetingDraft(title="Planning day", starts_at=clock.now() + timedelta(days=3)),
+            meeting_rules.MeetingDraft(
+                title="Planning day", starts_at=clock.now() + timedelta(days=3)
+            ),
             now=clock.now(),
         )
     emulator.add_user(9801, "Ann", language_code="en")

@@ -179,7 +179,14 @@ class World:
 
 @pytest.fixture
 async def world(db: Database, clock: FrozenClock, emulator: BotApiEmulator) -> World:
-    from bot.services import claim_submission, feedback, meetings, poll_asking, poll_rules
+    from bot.services import (
+        claim_submission,
+        feedback,
+        meeting_changes,
+        meeting_rules,
+        poll_asking,
+        poll_rules,
+    )
     from bot.services.access import Actor
 
     new = await create_panel(db, clock, "Carers Voice")
@@ -192,11 +199,11 @@ async def world(db: Database, clock: FrozenClock, emulator: BotApiEmulator) -> W
     priya, now = Actor(879_999, coordinator.id), clock.now()
     ids = {"panel": new.panel.id}
     async with db.session() as session:
-        meeting = await meetings.create(
+        meeting = await meeting_changes.create(
             session,
             priya,
             new.panel.id,
-            meetings.MeetingDraft(title="Planning day", starts_at=now + timedelta(days=9)),
+            meeting_rules.MeetingDraft(title="Planning day", starts_at=now + timedelta(days=9)),
             now=now,
         )
         ids["meeting"] = meeting.id

@@ -19,7 +19,7 @@ from bot.emulator.driver import MemberDriver
 from bot.emulator.limits import FloodLimits
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import meetings
+from bot.services import meeting_changes, meeting_rules
 from bot.services.access import Actor
 from tests.factories import add_member, create_panel
 from tests.test_meetings import START
@@ -56,11 +56,11 @@ async def test_a_reminder_due_while_the_bot_was_down_goes_after_a_coming_tap_rep
     sam = MemberDriver(emulator, SAM, "Sam")
     MemberDriver(emulator, PRIYA, "Priya")
     async with db.session() as session:
-        await meetings.create(
+        await meeting_changes.create(
             session,
             Actor(PRIYA, coordinator.id),
             panel.panel.id,
-            meetings.MeetingDraft(title="Planning day", starts_at=START, address="Town Hall"),
+            meeting_rules.MeetingDraft(title="Planning day", starts_at=START, address="Town Hall"),
             now=clock.now(),
         )
     async with running_bot(settings, db, clock) as bot:
@@ -117,11 +117,11 @@ async def test_a_member_who_taps_cant_come_while_the_bot_is_down_gets_no_late_re
     sam = MemberDriver(emulator, SAM, "Sam")
     MemberDriver(emulator, PRIYA, "Priya")
     async with db.session() as session:
-        await meetings.create(
+        await meeting_changes.create(
             session,
             Actor(PRIYA, coordinator.id),
             panel.panel.id,
-            meetings.MeetingDraft(title="Planning day", starts_at=START, address="Town Hall"),
+            meeting_rules.MeetingDraft(title="Planning day", starts_at=START, address="Town Hall"),
             now=clock.now(),
         )
     async with running_bot(settings, db, clock) as bot:

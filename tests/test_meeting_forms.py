@@ -20,7 +20,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import meetings
+from bot.services import meeting_changes, meeting_rules
 from bot.services.access import Actor
 from handlers.forms.engine import NO_CARRY_ON, YES_STOP
 from handlers.meetings.coordinating import NEW_TIME_FORM
@@ -41,11 +41,11 @@ async def _panel(db: Database, clock: FrozenClock) -> int:
     )
     await add_member(db, clock, new.panel.id, SAM, "Sam")
     async with db.session() as session:
-        meeting = await meetings.create(
+        meeting = await meeting_changes.create(
             session,
             Actor(COORDINATOR, coordinator.id),
             new.panel.id,
-            meetings.MeetingDraft(title="Planning day", starts_at=START, address="Town Hall"),
+            meeting_rules.MeetingDraft(title="Planning day", starts_at=START, address="Town Hall"),
             now=clock.now(),
         )
     return meeting.id

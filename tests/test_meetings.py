@@ -16,7 +16,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import meetings
+from bot.services import meeting_changes, meeting_rules
 from bot.services.access import Actor
 from tests.factories import add_member, create_panel
 
@@ -34,11 +34,11 @@ async def _setup(db: Database, clock: FrozenClock) -> tuple[int, int]:
     await add_member(db, clock, new.panel.id, 802, "Agnieszka", language="pl")
     await add_member(db, clock, new.panel.id, 803, "Rhys", language="cy")
     async with db.session() as session:
-        meeting = await meetings.create(
+        meeting = await meeting_changes.create(
             session,
             Actor(801, coordinator.id),
             new.panel.id,
-            meetings.MeetingDraft(
+            meeting_rules.MeetingDraft(
                 title="Planning day",
                 starts_at=START,
                 address="Town Hall, High Street",
@@ -146,7 +146,7 @@ async def test_reminders_arrive_on_time_follow_a_move_and_skip_people_who_cannot
     # The coordinator moves the meeting a week later; the day-before reminder follows it.
     async with db.session() as session:
         coordinator = Actor(801, await _member_id(db, 801))
-        await meetings.reschedule(
+        await meeting_changes.reschedule(
             session, coordinator, meeting_id, START + timedelta(days=7), now=clock.now()
         )
     await _drain(app)
@@ -237,7 +237,7 @@ async def test_a_monthly_meeting_is_made_once_and_keeps_its_weekday_and_time(
 
     _, meeting_id = await _setup(db, clock)
     async with db.session() as session:
-        copies = await meetings.repeat(
+        copies = await meeting_changes.repeat(
             session,
             Actor(801, await _member_id(db, 801)),
             meeting_id,
@@ -295,11 +295,11 @@ async def test_no_reminder_is_sent_in_a_members_quiet_hours(
         sam = await session.scalar(select(Member).where(Member.telegram_id == 812))
         assert sam is not None
         sam.quiet_start, sam.quiet_end = 22 * 60, 8 * 60  # no messages 22:00-08:00
-        await meetings.create(
+        await meeting_changes.create(
             session,
             Actor(811, coordinator.id),
             new.panel.id,
-            meetings.MeetingDraft(title="Breakfast club", starts_at=START.replace(hour=9)),
+            meeting_rules.MeetingDraft(title="Breakfast club", starts_at=START.replace(hour=9)),
             now=clock.now(),
         )
     driver = MemberDriver(emulator, 812, "Sam")

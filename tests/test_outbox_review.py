@@ -12,7 +12,14 @@ from bot.db import OutboxMessage, OutboxStatus, Role
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
-from bot.services import meetings, membership, outbox
+from bot.services import (
+    meeting_changes,
+    meeting_queries,
+    meeting_rsvp,
+    meeting_rules,
+    membership,
+    outbox,
+)
 from bot.services.access import Actor
 from bot.services.outbox import ClaimedMessage
 from tests.factories import add_member, create_panel
@@ -37,18 +44,20 @@ async def test_reminders_come_back_after_cant_come_then_coming(
     priya = await add_member(db, clock, new.panel.id, 901, "Priya", role=Role.COORDINATOR)
     sam = await add_member(db, clock, new.panel.id, 902, "Sam")
     async with db.session() as session:
-        meeting = await meetings.create(
+        meeting = await meeting_changes.create(
             session,
             Actor(901, priya.id),
             new.panel.id,
-            meetings.MeetingDraft(title="Check-in", starts_at=clock.now() + timedelta(days=10)),
+            meeting_rules.MeetingDraft(
+                title="Check-in", starts_at=clock.now() + timedelta(days=10)
+            ),
             now=clock.now(),
         )
     first = await _pending_reminders(db, sam.id)
     assert len(first) == 3
     for choice in ("cant", "coming"):
         async with db.session() as session:
-            await meetings.answer(session, 902, meeting.id, choice, now=clock.now())
+            await meeting_rsvp.answer(session, 902, meeting.id, choice, now=clock.now())
     assert await _pending_reminders(db, sam.id) == first
 
 
@@ -84,11 +93,13 @@ async def test_someone_who_leaves_gets_no_more_reminders(
     priya = await add_member(db, clock, new.panel.id, 904, "Priya", role=Role.COORDINATOR)
     sam = await add_member(db, clock, new.panel.id, 905, "Sam")
     async with db.session() as session:
-        meeting = await meetings.create(
+        meeting = await meeting_changes.create(
             session,
             Actor(904, priya.id),
             new.panel.id,
-            meetings.MeetingDraft(title="Check-in", starts_at=clock.now() + timedelta(days=10)),
+            meeting_rules.MeetingDraft(
+                title="Check-in", starts_at=clock.now() + timedelta(days=10)
+            ),
             now=clock.now(),
         )
         await membership.leave_panel(session, 905, new.panel.id, now=clock.now())
@@ -99,7 +110,7 @@ async def test_someone_who_leaves_gets_no_more_reminders(
     await app.runtime.delivery.drain()
     await driver.no_reply(0.2)
     async with db.session() as session:
-        attendance = await meetings.attendance(session, Actor(904, priya.id), meeting.id)
+        attendance = await meeting_queries.attendance(session, Actor(904, priya.id), meeting.id)
     assert attendance[1] == []
 
 

@@ -538,15 +538,17 @@ async def test_a_poll_for_the_people_at_a_meeting_goes_only_to_them(
     app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
 ) -> None:
     from bot.db import Answer, Rsvp
-    from bot.services import meetings
+    from bot.services import meeting_changes, meeting_rules
 
     panel_id, actor = await _setup(db, clock)
     async with db.session() as session:
-        meeting = await meetings.create(
+        meeting = await meeting_changes.create(
             session,
             actor,
             panel_id,
-            meetings.MeetingDraft(title="Planning day", starts_at=clock.now() + timedelta(days=2)),
+            meeting_rules.MeetingDraft(
+                title="Planning day", starts_at=clock.now() + timedelta(days=2)
+            ),
             now=clock.now(),
         )
         for rsvp in (

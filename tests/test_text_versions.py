@@ -16,9 +16,9 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services import meetings, poll_asking, text_versions
+from bot.services import meeting_changes, poll_asking, text_versions
 from bot.services.access import Actor
-from bot.services.meetings import MeetingDraft
+from bot.services.meeting_rules import MeetingDraft
 from bot.services.poll_rules import PollDraft
 from handlers.polls import TYPE_HINTS
 from tests.factories import add_member, create_panel
@@ -284,7 +284,7 @@ async def test_versions_fall_back_to_the_original_and_a_repeated_meeting_keeps_t
             duration_minutes=60,
             agenda="We read the leaflet.",
         )
-        meeting = await meetings.create(session, actor, panel_id, draft, now=clock.now())
+        meeting = await meeting_changes.create(session, actor, panel_id, draft, now=clock.now())
         unknown = await text_versions.words(session, "meeting", meeting.id, "ar")
         assert unknown.texts == {} and unknown.untranslated_from is None  # made before versions
         await text_versions.save(
@@ -301,7 +301,7 @@ async def test_versions_fall_back_to_the_original_and_a_repeated_meeting_keeps_t
         assert arabic.texts == {} and arabic.untranslated_from == "en"
         english = await text_versions.words(session, "meeting", meeting.id, "en")
         assert english.texts == {} and english.untranslated_from is None
-        [copy] = await meetings.repeat(
+        [copy] = await meeting_changes.repeat(
             session, actor, meeting.id, every="week", times=1, now=clock.now()
         )
         repeated = await text_versions.words(session, "meeting", copy.id, "pl")

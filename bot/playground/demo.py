@@ -20,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import Consent, Member, Membership, ReminderChoice, Role
 from bot.services import (
     claim_submission,
-    meetings,
+    meeting_changes,
+    meeting_rsvp,
+    meeting_rules,
     panels,
     poll_answers,
     poll_asking,
@@ -174,7 +176,7 @@ async def add_meetings(session: AsyncSession, demo: Demo, now: datetime) -> None
     one online in ten days. Invitations go to every member through the outbox."""
     actor = demo.coordinator_actor()
     drafts = (
-        meetings.MeetingDraft(
+        meeting_rules.MeetingDraft(
             title="Planning day",
             starts_at=_local(now, demo.timezone, 3, time(14, 0)),
             duration_minutes=120,
@@ -183,7 +185,7 @@ async def add_meetings(session: AsyncSession, demo: Demo, now: datetime) -> None
             agenda="1. Bus passes\n2. The new carers' leaflet\n3. Any other business",
             paid=True,
         ),
-        meetings.MeetingDraft(
+        meeting_rules.MeetingDraft(
             title="Online catch-up",
             starts_at=_local(now, demo.timezone, 10, time(18, 30)),
             duration_minutes=60,
@@ -192,7 +194,7 @@ async def add_meetings(session: AsyncSession, demo: Demo, now: datetime) -> None
         ),
     )
     for draft in drafts:
-        meeting = await meetings.create(session, actor, demo.panel_id, draft, now=now)
+        meeting = await meeting_changes.create(session, actor, demo.panel_id, draft, now=now)
         demo.meeting_ids.append(meeting.id)
 
 
@@ -201,9 +203,9 @@ async def answer_invitations(session: AsyncSession, demo: Demo, now: datetime) -
     The visitor's own people (Agnieszka, Amina and the newcomers) are left to answer."""
     first = demo.meeting_ids[0]
     rhys, morag = demo.person("Rhys").telegram_id, demo.person("Morag").telegram_id
-    await meetings.answer(session, rhys, first, "coming", now=now)
-    await meetings.answer(session, morag, first, "support", now=now)
-    await meetings.toggle_support(session, morag, first, "travel")
+    await meeting_rsvp.answer(session, rhys, first, "coming", now=now)
+    await meeting_rsvp.answer(session, morag, first, "support", now=now)
+    await meeting_rsvp.toggle_support(session, morag, first, "travel")
 
 
 POLL_QUESTION = "How easy to read is the new carers' leaflet?"

@@ -11,7 +11,7 @@ from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Consent, Member, Membership, Panel, Role
-from bot.services import audit, meetings
+from bot.services import audit, meeting_changes
 from bot.services.access import Actor, require_coordinator
 
 
@@ -90,7 +90,7 @@ async def leave_panel(
         return None
     membership, name = row
     membership.active = False
-    await meetings.member_left(session, membership.member_id, panel_id, now=now)
+    await meeting_changes.member_left(session, membership.member_id, panel_id, now=now)
     audit.record(
         session, "membership.left", at=now, actor_id=membership.member_id, panel_id=panel_id
     )

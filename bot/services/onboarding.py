@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Consent, Invite, Member, Membership, Panel, ReminderChoice, Role
-from bot.services import audit, drafts, meetings, questions
+from bot.services import audit, drafts, meeting_changes, questions
 from bot.services.panels import InviteStatus, check_invite, joining_status
 from bot.services.profile import get_member
 
@@ -205,7 +205,7 @@ async def _join(session: AsyncSession, member: Member, invite: Invite, *, now: d
                 membership.role = invite.role
     member.joining_invite_id = None
     await session.flush()
-    await meetings.invite_new_member(session, member, invite.panel_id, now=now)
+    await meeting_changes.invite_new_member(session, member, invite.panel_id, now=now)
     audit.record(
         session,
         action,

@@ -21,7 +21,7 @@ from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Invite, Member, Membership, Panel, Role
-from bot.services import audit, meetings, outbox, outbox_keys
+from bot.services import audit, meeting_changes, outbox, outbox_keys
 from bot.services.access import Actor, refuse, require_admin, require_coordinator
 from bot.services.outbox_keys import Kind
 
@@ -115,7 +115,7 @@ async def remove_member(
         invite = await session.get(Invite, member.joining_invite_id)
         if invite is None or invite.panel_id == panel_id:
             member.joining_invite_id = member.conversation_step = None
-    await meetings.member_left(session, member.id, panel_id, now=now)
+    await meeting_changes.member_left(session, member.id, panel_id, now=now)
     audit.record(
         session,
         "membership.removed",

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import PanelContext
 from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
-from bot.services import access, broadcast_audience, broadcasts, meetings
+from bot.services import access, broadcast_audience, broadcasts, meeting_queries
 from bot.services.access import NotAllowed
 from bot.services.broadcast_audience import Audience, InvalidBroadcast
 from handlers import forms
@@ -109,7 +109,7 @@ async def _who(
         chosen = set(answers.get("panels") or []) ^ {int(rest[0])}
         await forms.go(update, context, FORM, WHO, panels=sorted(chosen), meeting=None)
     elif action == "meet":
-        found = await meetings.upcoming_in_panels(
+        found = await meeting_queries.upcoming_in_panels(
             context.session, sorted(mine), now=context.runtime.clock.now()
         )
         if not found:

@@ -1,5 +1,5 @@
 """/review and /export for coordinators: one claim at a time with its receipts, and the finance
-export. Every decision goes through bot/services/expenses.py, which checks the role again."""
+export. Every decision goes through bot/services/claim_review.py, which checks the role again."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import PanelContext
 from bot.db import Member
 from bot.i18n import N_, Translator
-from bot.services import meetings, profile, questions
+from bot.services import meeting_notices, profile, questions
 from bot.services.profile import InvalidAnswer
 from bot.services.questions import Kind, Question
 from handlers import forms
@@ -202,7 +202,7 @@ async def _saved(update: Update, context: PanelContext, user_id: int, row: Quest
     await profile.set_step(context.session, user_id, None)
     if row.reminders_follow:  # reminder choice or quiet hours: upcoming reminders follow
         me = await profile.get_member(context.session, user_id)
-        await meetings.refresh_member(context.session, me, now=context.runtime.clock.now())
+        await meeting_notices.refresh_member(context.session, me, now=context.runtime.clock.now())
     await context.session.commit()
     await context.refresh_member(user_id)
     if update.callback_query:

@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot.context import PanelContext
 from bot.services.access import NotAllowed
-from bot.services.meetings import MeetingError
+from bot.services.meeting_rules import MeetingError
 from handlers.common import answer_expired, parse_callback
 from handlers.meetings import coordinating, invited
 from handlers.meetings.messages import FEATURE, VERSION

@@ -15,9 +15,9 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.context import PanelContext
 from bot.db import Answer
 from bot.i18n import N_
-from bot.services import access, audit, meetings, profile
+from bot.services import access, audit, meeting_changes, meeting_queries, profile
 from bot.services.access import NotAllowed
-from bot.services.meetings import MeetingError
+from bot.services.meeting_rules import MeetingError
 from handlers import forms
 from handlers.chat.text import split_lines
 from handlers.common import answer_expired, button, remove_buttons, reply
@@ -43,7 +43,7 @@ async def _managed_and_answered(update: Update, context: PanelContext, meeting_i
     """The tap is answered once the person is known to manage this meeting (else NotAllowed)."""
     query = update.callback_query
     assert query is not None
-    await meetings.managed(
+    await meeting_changes.managed(
         context.session, await _actor(update, context), meeting_id, now=context.runtime.clock.now()
     )
     await query.answer()
@@ -57,7 +57,7 @@ async def attendance_command(update: Update, context: PanelContext) -> None:
         access.refuse(context.session, actor, "/attendance")
         await reply(update, t(ONLY_COORDINATORS))
         return
-    listed = await meetings.upcoming_in_panels(
+    listed = await meeting_queries.upcoming_in_panels(
         context.session, [p for p, _ in panels], now=context.runtime.clock.now()
     )
     if not listed:
@@ -77,7 +77,7 @@ async def attendance(
     assert query is not None
     t = context.t
     actor = await _actor(update, context)
-    meeting, people = await meetings.attendance(context.session, actor, meeting_id)
+    meeting, people = await meeting_queries.attendance(context.session, actor, meeting_id)
     audit.read(
         context.session,
         "attendance",
@@ -139,13 +139,13 @@ async def receive(update: Update, context: PanelContext, step: str) -> None:
     t = context.t
     meeting_id = int(step) if step.isascii() and step.isdigit() and len(step) <= 12 else 0
     match = _DAY_AND_TIME.match(message.text or "")
-    zone = await meetings.zone_of(context.session, meeting_id)
+    zone = await meeting_queries.zone_of(context.session, meeting_id)
     try:
         if not match or zone is None:
             raise ValueError
         day, month, year, hour, minute = map(int, match.groups())
         starts_at = datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(zone))
-        meeting = await meetings.reschedule(
+        meeting = await meeting_changes.reschedule(
             context.session,
             await _actor(update, context),
             meeting_id,
@@ -204,7 +204,7 @@ async def confirm_cancel(
 async def cancel(update: Update, context: PanelContext, meeting_id: int, rest: list[str]) -> None:
     query = update.callback_query
     assert query is not None
-    await meetings.cancel(
+    await meeting_changes.cancel(
         context.session, await _actor(update, context), meeting_id, now=context.runtime.clock.now()
     )
     await context.session.commit()
@@ -246,7 +246,7 @@ async def repeat(update: Update, context: PanelContext, meeting_id: int, rest: l
     if len(rest) != 2 or not (rest[1].isascii() and rest[1].isdigit()) or len(rest[1]) > 2:
         await answer_expired(query, context)
         return
-    created = await meetings.repeat(
+    created = await meeting_changes.repeat(
         context.session,
         await _actor(update, context),
         meeting_id,

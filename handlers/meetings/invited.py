@@ -12,9 +12,9 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.context import PanelContext
 from bot.db import Answer
 from bot.i18n import N_
-from bot.services import meetings, profile
+from bot.services import meeting_queries, meeting_rsvp, profile
 from bot.services.access import NotAllowed
-from bot.services.meetings import SUPPORT_OPTIONS, MeetingError
+from bot.services.meeting_rules import SUPPORT_OPTIONS, MeetingError
 from handlers import forms
 from handlers.common import answer_expired, button, remove_buttons, reply
 from handlers.forms import Accepts, Form, Step, register
@@ -57,7 +57,7 @@ async def rsvp(update: Update, context: PanelContext, meeting_id: int, rest: lis
     query = update.callback_query
     assert query is not None and query.from_user is not None
     choice = rest[0] if rest else ""
-    _, rsvp = await meetings.answer(
+    _, rsvp = await meeting_rsvp.answer(
         context.session, query.from_user.id, meeting_id, choice, now=context.runtime.clock.now()
     )
     await context.session.commit()
@@ -86,7 +86,7 @@ async def toggle(update: Update, context: PanelContext, meeting_id: int, rest: l
     query = update.callback_query
     assert query is not None and query.from_user is not None
     try:
-        rsvp = await meetings.toggle_support(
+        rsvp = await meeting_rsvp.toggle_support(
             context.session, query.from_user.id, meeting_id, rest[0] if rest else ""
         )
     except MeetingError:
@@ -104,7 +104,7 @@ async def something_else(
 ) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
-    await meetings.toggle_support(context.session, query.from_user.id, meeting_id, "travel")
+    await meeting_rsvp.toggle_support(context.session, query.from_user.id, meeting_id, "travel")
     await context.session.rollback()  # only checks they are invited
     await profile.set_step(context.session, query.from_user.id, f"{TYPING_SUPPORT}{meeting_id}")
     await context.session.commit()
@@ -130,7 +130,7 @@ async def support_done(
 async def tell_coordinators(
     update: Update, context: PanelContext, user_id: int, meeting_id: int
 ) -> None:
-    told = await meetings.tell_coordinators_about_support(
+    told = await meeting_rsvp.tell_coordinators_about_support(
         context.session, user_id, meeting_id, now=context.runtime.clock.now()
     )
     await context.session.commit()
@@ -152,7 +152,7 @@ async def receive(update: Update, context: PanelContext, step: str) -> None:
         return
     meeting_id = int(step) if step.isascii() and step.isdigit() and len(step) <= 12 else 0
     try:
-        await meetings.set_support_other(
+        await meeting_rsvp.set_support_other(
             context.session, member.telegram_id, meeting_id, message.text
         )
     except MeetingError:
@@ -186,7 +186,9 @@ async def meetings_command(update: Update, context: PanelContext) -> None:
     user = update.effective_user
     assert user is not None
     t = context.t
-    upcoming = await meetings.upcoming(context.session, user.id, now=context.runtime.clock.now())
+    upcoming = await meeting_queries.upcoming(
+        context.session, user.id, now=context.runtime.clock.now()
+    )
     if not upcoming:
         await reply(
             update, t("You have no meetings coming up. We will tell you when there is one.")
@@ -218,7 +220,7 @@ async def calendar_file(
 ) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
-    upcoming = await meetings.upcoming(
+    upcoming = await meeting_queries.upcoming(
         context.session, query.from_user.id, now=context.runtime.clock.now()
     )
     found = next(((m, z) for m, _, z in upcoming if m.id == meeting_id), None)
@@ -236,7 +238,7 @@ async def came(update: Update, context: PanelContext, meeting_id: int, rest: lis
     query = update.callback_query
     assert query is not None and query.from_user is not None
     came = (rest[0] if rest else "") == "yes"
-    await meetings.record_attendance(
+    await meeting_rsvp.record_attendance(
         context.session, query.from_user.id, meeting_id, came, now=context.runtime.clock.now()
     )
     await context.session.commit()

@@ -14,7 +14,14 @@ from bot.clock import Clock
 from bot.db import Answer, Meeting, MeetingStatus, Member
 from bot.delivery import Delivery, Outgoing
 from bot.i18n import N_, Translator, translator
-from bot.services import calendar, meetings, outbox, outbox_keys, text_versions
+from bot.services import (
+    calendar,
+    meeting_queries,
+    meeting_rules,
+    outbox,
+    outbox_keys,
+    text_versions,
+)
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
 from bot.services.text_versions import Words
@@ -134,7 +141,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
     """Outbox kinds for meetings and how to render each."""
 
     async def load(session: AsyncSession, row: ClaimedMessage) -> Any:
-        return await meetings.meeting_for_sending(
+        return await meeting_queries.meeting_for_sending(
             session, int(row.payload["meeting_id"]), row.member_id
         )
 
@@ -206,7 +213,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
         if found is None:
             return None
         meeting, panel, rsvp, member = found
-        if not meetings.reminder_still_wanted(meeting, rsvp, clock.now()):
+        if not meeting_rules.reminder_still_wanted(meeting, rsvp, clock.now()):
             return None
         # After downtime, send only the latest of the reminders that fell due, not all three.
         prefix = outbox_keys.meeting_reminders(meeting.id, member.id)
@@ -227,7 +234,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
             return None
         meeting, panel, _, coordinator = found
         t = _person(coordinator)
-        listing = await meetings.support_request(session, int(row.payload["rsvp_id"]))
+        listing = await meeting_queries.support_request(session, int(row.payload["rsvp_id"]))
         if listing is None:
             return None
         name, needs, other = listing

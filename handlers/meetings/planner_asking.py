@@ -19,7 +19,7 @@ from bot.context import PanelContext
 from bot.db import Panel
 from bot.i18n import Translator
 from bot.services import access, glossary, members, plain_language
-from bot.services.meetings import ACCESS_OPTIONS
+from bot.services.meeting_rules import ACCESS_OPTIONS
 from handlers import forms, picker, text_versions
 from handlers.chat.plain_words import NO_PANEL_ROLE, plain_language_report
 from handlers.common import button, remove_buttons, reply

@@ -17,10 +17,10 @@ from telegram.error import BadRequest
 from bot.context import PanelContext
 from bot.db import Rsvp
 from bot.i18n import N_
-from bot.services import access, drafts, meetings
+from bot.services import access, drafts, meeting_changes
 from bot.services import text_versions as versions_store
 from bot.services.access import NotAllowed
-from bot.services.meetings import ACCESS_OPTIONS, MeetingError
+from bot.services.meeting_rules import ACCESS_OPTIONS, MeetingError
 from handlers import forms, picker
 from handlers.chat.plain_words import NO_PANEL_ROLE
 from handlers.chat.text import TAP_PLEASE
@@ -245,7 +245,7 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
         session, member.telegram_id, context.runtime.settings.panelbot_admins
     )
     try:
-        meeting = await meetings.create(
+        meeting = await meeting_changes.create(
             session,
             actor,
             int(answers["panel_id"]),

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from bot.db import Meeting
 from bot.i18n import N_
-from bot.services import meetings
-from bot.services.meetings import ACCESS_OPTIONS, MeetingDraft
+from bot.services import meeting_rules
+from bot.services.meeting_rules import ACCESS_OPTIONS, MeetingDraft
 from handlers.common import callback_data
 
 FEATURE, VERSION = "nm", 1
@@ -249,4 +249,4 @@ def clean_link(text: str) -> str | None:
 
 def unsaved_meeting(draft: MeetingDraft) -> Meeting:
     """The meeting as it will be saved, for the preview. Never added to a session."""
-    return meetings.from_draft(draft)
+    return meeting_rules.from_draft(draft)

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.context import PanelContext
 from bot.services import drafts
 from bot.services.drafts import DraftView
-from bot.services.meetings import MAX_TITLE
+from bot.services.meeting_rules import MAX_TITLE
 from handlers import forms, picker
 from handlers.chat.text import NOT_UNDERSTOOD, TAP_PLEASE, printable
 from handlers.common import button, reply

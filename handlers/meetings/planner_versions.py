@@ -19,7 +19,7 @@ from bot.db import Meeting
 from bot.i18n import N_, Translator, translator
 from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
 from bot.services import drafts, glossary, plain_language
-from bot.services.meetings import MAX_TITLE
+from bot.services.meeting_rules import MAX_TITLE
 from handlers import text_versions as versions
 from handlers.chat.plain_words import plain_language_report
 from handlers.common import reply
