@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Claim, Member, Membership, Panel, Role
-from bot.services import outbox
+from bot.services import outbox, outbox_keys
+from bot.services.outbox_keys import Kind
 from bot.services.reminders import after_quiet_hours
 
 
@@ -31,8 +32,8 @@ async def notify_member(
         return
     await outbox.enqueue(
         session,
-        key=f"claim:{claim.id}:v{claim.version}",
-        kind="claim_update",
+        key=outbox_keys.claim_update(claim.id, claim.version),
+        kind=Kind.CLAIM_UPDATE,
         chat_id=member.telegram_id,
         member_id=member.id,
         payload={
@@ -77,8 +78,8 @@ async def tell_coordinators(session: AsyncSession, claim: Claim, event: str, now
         )
         await outbox.enqueue(
             session,
-            key=f"claim:{claim.id}:{event}:{now.isoformat()}:to:{coordinator.id}",
-            kind="claim_review",
+            key=outbox_keys.claim_review(claim.id, event, now, coordinator.id),
+            kind=Kind.CLAIM_REVIEW,
             chat_id=coordinator.telegram_id,
             member_id=coordinator.id,
             payload={"claim_id": claim.id, "event": event},

@@ -22,14 +22,13 @@ from bot.db import (
     Panel,
     Rsvp,
 )
-from bot.services import audit, text_versions
+from bot.services import audit, outbox_keys, text_versions
 from bot.services.access import Actor, refuse, require_coordinator
 from bot.services.meeting_notices import invitation_waiting, invite, notify, schedule_reminders
 from bot.services.meeting_rules import (
     MeetingDraft,
     MeetingError,
     from_draft,
-    key_prefix,
     same_weekday_next_month,
     validate,
 )
@@ -221,7 +220,9 @@ async def member_left(
             .where(
                 OutboxMessage.member_id == member_id,
                 OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.key.startswith(key_prefix(meeting_id), autoescape=True),
+                OutboxMessage.key.startswith(
+                    outbox_keys.meeting_prefix(meeting_id), autoescape=True
+                ),
             )
             .values(status=OutboxStatus.CANCELLED, last_error="left the panel")
             .execution_options(synchronize_session=False)

@@ -23,8 +23,9 @@ from bot.db import (
     Panel,
     Rsvp,
 )
-from bot.services import outbox
-from bot.services.meeting_rules import ends_at, key_prefix
+from bot.services import outbox, outbox_keys
+from bot.services.meeting_rules import ends_at
+from bot.services.outbox_keys import Kind
 from bot.services.reminders import reminder_times
 
 _PENDING_KEYS = select(OutboxMessage.key).where(
@@ -54,8 +55,8 @@ async def notify(
     """An invitation, change or cancellation notice, rendered in the member's language when sent."""
     await outbox.enqueue(
         session,
-        key=f"{key_prefix(meeting.id)}{what}:v{meeting.sequence}:{member.id}",
-        kind=f"meeting_{what}",
+        key=outbox_keys.meeting_notice(meeting.id, what, meeting.sequence, member.id),
+        kind=Kind(f"meeting_{what}"),
         chat_id=member.telegram_id,
         member_id=member.id,
         payload={"meeting_id": meeting.id, "sequence": meeting.sequence},
@@ -71,8 +72,8 @@ async def send_papers(
     for index, _ in enumerate(meeting.papers or []):
         await outbox.enqueue(
             session,
-            key=f"{key_prefix(meeting.id)}paper:{index}:{member.id}",
-            kind="meeting_paper",
+            key=outbox_keys.meeting_paper(meeting.id, index, member.id),
+            kind=Kind.MEETING_PAPER,
             chat_id=member.telegram_id,
             member_id=member.id,
             payload={"meeting_id": meeting.id, "index": index},
@@ -93,7 +94,7 @@ async def schedule_reminders(
     *,
     now: datetime,
 ) -> None:
-    prefix = f"{key_prefix(meeting.id)}reminder:{member.id}:"
+    prefix = outbox_keys.meeting_reminders(meeting.id, member.id)
     pending = await session.scalars(_PENDING_KEYS, {"pattern": _starting_with(prefix)})
     queued = set(pending.all())
     wanted: dict[str, datetime] = {}
@@ -119,7 +120,7 @@ async def schedule_reminders(
     ):
         # After it ends, ask whether they came. Keyed by the end time, so a move replaces it.
         end = ends_at(meeting)
-        wanted[f"{key_prefix(meeting.id)}reminder:{member.id}:after:{int(end.timestamp())}"] = end
+        wanted[f"{prefix}after:{int(end.timestamp())}"] = end
     stale = [key for key in queued if key not in wanted]
     if stale:
         await session.execute(
@@ -134,7 +135,7 @@ async def schedule_reminders(
         await outbox.enqueue(
             session,
             key=key,
-            kind="meeting_followup" if ":after:" in key else "meeting_reminder",
+            kind=Kind.MEETING_FOLLOWUP if ":after:" in key else Kind.MEETING_REMINDER,
             chat_id=member.telegram_id,
             member_id=member.id,
             payload={"meeting_id": meeting.id},
@@ -147,7 +148,9 @@ async def invitation_waiting(session: AsyncSession, meeting: Meeting, member: Me
     return (
         await session.scalar(
             select(OutboxMessage.id).where(
-                OutboxMessage.key.startswith(f"{key_prefix(meeting.id)}invite:", autoescape=True),
+                OutboxMessage.key.startswith(
+                    f"{outbox_keys.meeting_prefix(meeting.id)}invite:", autoescape=True
+                ),
                 OutboxMessage.member_id == member.id,
                 OutboxMessage.status == OutboxStatus.PENDING,
             )

@@ -11,10 +11,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Answer, Meeting, MeetingStatus, Member, Membership, Panel, Rsvp
-from bot.services import outbox
+from bot.services import outbox, outbox_keys
 from bot.services.access import NotAllowed
 from bot.services.meeting_notices import schedule_reminders
-from bot.services.meeting_rules import SUPPORT_OPTIONS, MeetingError, key_prefix
+from bot.services.meeting_rules import SUPPORT_OPTIONS, MeetingError
+from bot.services.outbox_keys import Kind
 
 
 async def answer(
@@ -118,8 +119,8 @@ async def tell_coordinators_about_support(
     for coordinator in coordinators.all():
         await outbox.enqueue(
             session,
-            key=f"{key_prefix(meeting.id)}support:{member.id}:{coordinator.id}:{asked}",
-            kind="meeting_support",
+            key=outbox_keys.meeting_support(meeting.id, member.id, coordinator.id, asked),
+            kind=Kind.MEETING_SUPPORT,
             chat_id=coordinator.telegram_id,
             member_id=coordinator.id,
             payload={"meeting_id": meeting.id, "rsvp_id": rsvp.id},

@@ -64,10 +64,6 @@ def from_draft(draft: MeetingDraft) -> Meeting:
     )
 
 
-def key_prefix(meeting_id: int) -> str:
-    return f"meeting:{meeting_id}:"
-
-
 def reminder_still_wanted(meeting: Meeting, rsvp: Rsvp | None, now: datetime) -> bool:
     """Checked at send time: a late reminder goes only if the meeting has not started."""
     return (
