@@ -30,8 +30,12 @@ def test_each_expense_kind_is_one_row_with_what_its_rules_need() -> None:
         if kind.rated:
             assert kind.rate in settings and policy.rate(kind.code) > 0
             assert kind.unit in ids  # a plural pair is one (singular, plural) id
+            assert kind.quantity_question in ids and "{rate}" in kind.quantity_question
         if kind.paid_time:
-            assert kind.rated
+            assert kind.rated and kind.time_button in ids
+        if kind.needs_reason:
+            assert kind.reason_question in ids and kind.reason_shown in ids
+            assert "{reason}" in kind.reason_shown
     assert expense_kinds.SPENDING[0] == "transport" and expense_kinds.SPENDING[-1] == "other"
     assert expense_kinds.label_of("no such kind") == expense_kinds.OTHER.label
     assert expense_kinds.export_name_of("no such kind") == "no such kind"

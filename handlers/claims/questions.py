@@ -18,7 +18,7 @@ from bot.services.vocabularies import expense_kinds, payments
 from handlers import forms
 from handlers.chat.text import send_long
 from handlers.claims.draft import claim_form
-from handlers.claims.words import line_text
+from handlers.claims.words import line_text, reason_text
 from handlers.common import button, callback_data
 
 FEATURE, VERSION = "cl", 1
@@ -53,24 +53,15 @@ async def ask(update: Update, context: PanelContext, step: str, answers: dict[st
     elif step == "unit":
         text = t("Is your time paid by the hour or by the session? Tap one.")
         rows = [
-            [button(t("By the hour"), data("k", "hours"))],
-            [button(t("By the session"), data("k", "sessions"))],
+            [button(t(kind.time_button or kind.label), data("k", kind.code))]
+            for kind in map(expense_kinds.kind_of, expense_kinds.PAID_TIME)
         ]
     elif step == "reason":
-        text = t("Why did you need a taxi? Type a short reason.")
+        text = t(expense_kinds.kind_of(cur["kind"]).reason_question or "")
     elif step == "quantity":
         rules = await policy_for(context, answers)
         rate = t.money(rules.rate(cur["kind"]), rules.currency)
-        text = {
-            "mileage": t(
-                "How many miles did you drive? Type a number, like 12. We pay {rate} a mile.",
-                rate=rate,
-            ),
-            "hours": t("How many hours? Type a number, like 2. We pay {rate} an hour.", rate=rate),
-            "sessions": t(
-                "How many sessions? Type a number, like 1. We pay {rate} a session.", rate=rate
-            ),
-        }[cur["kind"]]
+        text = t(expense_kinds.kind_of(cur["kind"]).quantity_question or "", rate=rate)
     elif step == "amount":
         text = t("How much did you spend? Type the amount, like 12.50.")
     elif step == "date":
@@ -178,7 +169,7 @@ async def _summary(
             )
         )
         if line.get("reason"):
-            text.append(t("Why a taxi: {reason}", reason=escape(line["reason"])))
+            text.append(reason_text(t, line["kind"], line["reason"]))
         if line.get("no_receipt_reason"):
             text.append(t("No receipt: {reason}", reason=escape(line["no_receipt_reason"])))
     total = sum(int(line["amount"]) for line in lines_)

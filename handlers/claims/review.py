@@ -18,7 +18,7 @@ from bot.services.claim_rules import ClaimProblem
 from bot.services.vocabularies import expense_kinds, payments
 from handlers import forms
 from handlers.chat.text import printable, send_long
-from handlers.claims.words import STATUS_LABELS, line_text
+from handlers.claims.words import STATUS_LABELS, line_text, reason_text
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.forms import Accepts, Form, Step, register
 
@@ -126,7 +126,7 @@ async def _card(
             )
         )
         if line.reason:
-            text.append(t("Why a taxi: {reason}", reason=escape(line.reason)))
+            text.append(reason_text(t, line.kind, line.reason))
         if line.no_receipt_reason:
             text.append(t("No receipt: {reason}", reason=escape(line.no_receipt_reason)))
         if line.duplicate_of:

@@ -42,6 +42,12 @@ def quantity_text(t: Translator, kind: str, quantity: str | None) -> str:
     return t.ngettext(*unit, count).replace(str(count), shown, 1)
 
 
+def reason_text(t: Translator, kind: str, reason: str) -> str:
+    """The claimant's reason for a kind that needs one ("Why a taxi: ..."), escaped."""
+    shown = expense_kinds.kind_of(kind).reason_shown
+    return t(shown, reason=escape(reason)) if shown else escape(reason)
+
+
 def line_text(
     t: Translator,
     position: int,

@@ -2,9 +2,10 @@
 
 A row says what is stored (`code`), what a person reads (`label`, translated when shown), what
 the finance export calls it (`export_name`, English, never translated), how a rated kind is
-priced (`rate`, the panel's setting, and `unit`, the words for a quantity), whether the claimant
-must say why, and what proof it needs. The claim rules, the claim form, the member's list,
-review and the export all read this table, so a new kind is one row here.
+priced (`rate`, the panel's setting; `unit`, the words for a quantity; the question that asks for
+it), whether the claimant must say why (the question, and how the answer is shown), and what
+proof it needs. The claim rules, the claim form, the member's list, review and the export all
+read this table, so a new kind is one row here and its words in the catalogues.
 """
 
 from __future__ import annotations
@@ -27,14 +28,21 @@ class ExpenseKind:
     export_name: str
     rate: str | None = None  # the expense policy's setting that prices one unit
     unit: tuple[str, str] | None = None  # "{n} mile" / "{n} miles", for a rated kind
+    quantity_question: str | None = None  # for a rated kind; {rate} is the price of one unit
     paid_time: bool = False  # paid at the panel's rate for the person's time, not spending
-    needs_reason: bool = False
+    time_button: str | None = None  # paid time: how "by the hour" or "by the session" is tapped
+    reason_question: str | None = None  # asked when the kind needs a reason
+    reason_shown: str | None = None  # the reason in the summary and in review; {reason}
     receipt: ReceiptRule = ReceiptRule.PHOTO
 
     @property
     def rated(self) -> bool:
         """The amount is the quantity times the panel's rate."""
         return self.rate is not None
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.reason_question is not None
 
 
 # Spending first, in the order the buttons show it; then paid time.
@@ -46,9 +54,18 @@ KINDS = (
         "Mileage",
         rate="mileage_rate",
         unit=NP_("{n} mile", "{n} miles"),
+        quantity_question=N_(
+            "How many miles did you drive? Type a number, like 12. We pay {rate} a mile."
+        ),
         receipt=ReceiptRule.NONE,
     ),
-    ExpenseKind("taxi", N_("Taxi"), "Taxi", needs_reason=True),
+    ExpenseKind(
+        "taxi",
+        N_("Taxi"),
+        "Taxi",
+        reason_question=N_("Why did you need a taxi? Type a short reason."),
+        reason_shown=N_("Why a taxi: {reason}"),
+    ),
     ExpenseKind("parking", N_("Parking"), "Parking"),
     ExpenseKind("care", N_("Replacement care or a personal assistant"), "Replacement care or PA"),
     ExpenseKind("childcare", N_("Childcare"), "Childcare"),
@@ -61,7 +78,9 @@ KINDS = (
         "Paid time (hours)",
         rate="hourly_rate",
         unit=NP_("{n} hour", "{n} hours"),
+        quantity_question=N_("How many hours? Type a number, like 2. We pay {rate} an hour."),
         paid_time=True,
+        time_button=N_("By the hour"),
         receipt=ReceiptRule.NONE,
     ),
     ExpenseKind(
@@ -70,7 +89,9 @@ KINDS = (
         "Paid time (sessions)",
         rate="session_rate",
         unit=NP_("{n} session", "{n} sessions"),
+        quantity_question=N_("How many sessions? Type a number, like 1. We pay {rate} a session."),
         paid_time=True,
+        time_button=N_("By the session"),
         receipt=ReceiptRule.NONE,
     ),
 )
