@@ -199,11 +199,11 @@ FORM = register(
         prefix=WRITING,
         stopped=NOTHING_SENT,
         where=Where.HELD,
-        # The message's held step is "<mode>:<panel>", e.g. "anon:3"; "how" is only a choice
-        # on buttons (nothing is held until it is made).
+        # The message's held step is "<mode>:<panel>", e.g. "anon:3" (a step "anon" with the
+        # panel after it); "how" is only a choice on buttons (nothing is held until it is made).
         steps=(
             Step(CHOOSING, Accepts.TAP, MODE_LABELS["anon"]),
-            Step("message", Accepts.TEXT, "The lift is broken again."),
+            Step("anon", Accepts.TEXT, "The lift is broken again."),
         ),
         opened_by=("/feedback", FEEDBACK),
         receive=_receive,
