@@ -21,9 +21,9 @@ from bot.db import Draft, Member, Role
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
-from bot.services import anonymous, polls
+from bot.services import anonymous, poll_asking
 from bot.services.access import Actor
-from bot.services.polls import PollDraft
+from bot.services.poll_rules import PollDraft
 from tests.factories import add_member, create_panel
 
 COORDINATOR, MEMBERS = 951, (952, 953, 954, 955)
@@ -42,7 +42,7 @@ async def _ask(
     db: Database, clock: FrozenClock, actor: Actor, panel_id: int, **kind: object
 ) -> None:
     async with db.session() as session:
-        await polls.create(
+        await poll_asking.create(
             session,
             actor,
             PollDraft(
