@@ -36,8 +36,6 @@ from handlers import (
     member_removal,
     menu,
     outbox_alerts,
-    poll_create,
-    poll_messages,
     polls,
     privacy,
     private_chats,
@@ -100,7 +98,8 @@ def build_application(
         lease=timedelta(seconds=settings.panelbot_outbox_lease_seconds),
     )
     meetings.register(runtime.delivery, runtime.clock)
-    poll_messages.register(runtime.delivery, runtime.clock)
+    polls.register(runtime.delivery, runtime.clock)
+    feedback.register(runtime.delivery)
     route_keys.configure(storage.reply_key(settings), storage.old_reply_keys(settings))
     claims.register_notices(runtime.delivery)
     member_removal.register(runtime.delivery)
@@ -119,7 +118,6 @@ def build_application(
         start.handlers(),
         meetings.handlers(),
         glossary.handlers(),
-        poll_create.handlers(),
         polls.handlers(),
         feedback.handlers(),
         claims.handlers(),

@@ -31,7 +31,7 @@ from bot.clock import Clock
 from bot.db import OutboxStatus
 from bot.db.engine import Database
 from bot.db.sqlite_workers import SqliteWorkers
-from bot.outgoing import Outgoing, Renderer, keyboard, render_prepared, send_follow_up, send_message
+from bot.outgoing import Outgoing, Renderer, render_prepared, send_follow_up, send_message
 from bot.rate_budget import FROM_OUTBOX, LiveSends, RateLimiter, retry_seconds
 from bot.services import members, outbox, outbox_recovery
 from bot.services.outbox import ClaimedMessage
@@ -39,7 +39,6 @@ from bot.services.outbox_keys import Kind
 
 # Re-exported: the app and features import these from here.
 __all__ = ["Delivery", "DeliveryReport", "LiveSends", "Outgoing", "RateLimiter", "Renderer"]
-_keyboard = keyboard
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from bot.services import access, membership
 from bot.services.membership import RosterEntry
 from bot.services.vocabularies import payments
 from handlers import member_removal
-from handlers.chat.text import MESSAGE_LIMIT, telegram_length
+from handlers.chat.text import pack
 from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 
 FEATURE = "members"
@@ -70,22 +70,6 @@ def describe(t: Translator, entry: RosterEntry) -> str:
         t("Payment: {choice}", choice=payment_in_words(t, entry.payment)),
     ]
     return "\n".join(lines)
-
-
-def pack(header: str, blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join blocks into as few messages as fit, never splitting one person across two."""
-    messages: list[str] = []
-    current = header
-    for block in blocks:
-        candidate = f"{current}\n\n{block}" if current else block
-        if current and telegram_length(candidate) > limit:
-            messages.append(current)
-            current = block
-        else:
-            current = candidate
-    if current:
-        messages.append(current)
-    return messages
 
 
 def panel_id_from(args: list[str] | None) -> int | None:

@@ -18,7 +18,7 @@ from bot.emulator.driver import TINY_PNG
 from bot.i18n import Translator
 from bot.playground.server import Playground
 from bot.services.poll_answers import Outcome
-from handlers.polls import OUTCOMES
+from handlers.polls.answers import OUTCOMES
 from tests.playground_fixtures import playground
 
 __all__ = ["playground"]  # the fixture, used by name

@@ -621,13 +621,13 @@ async def test_newpoll_is_for_coordinators_and_bad_input_keeps_the_step(
     await priya.no_reply(0.2)
     await priya.send("Yes\nNo")
     assert "anonymous" in (await priya.reply())["text"]
-    await priya.tap("Cancel")
+    await priya.tap("Stop")  # the engine's Stop, under every question (was the form's Cancel)
     assert (await priya.reply())["text"] == "OK. The question was not sent."
 
 
 def test_the_chart_draws_labels_with_dollar_signs_as_words() -> None:
     from bot.services.poll_results import Results
-    from handlers.poll_messages import chart
+    from handlers.polls.messages import chart
 
     poll = Poll(
         id=1,

@@ -11,7 +11,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from handlers.roster import pack, telegram_length
+from handlers.chat.text import pack, telegram_length
 from tests.factories import add_member, create_panel
 
 EN = Translator("en")

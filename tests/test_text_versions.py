@@ -20,7 +20,7 @@ from bot.services import meeting_changes, poll_asking, text_versions
 from bot.services.access import Actor
 from bot.services.meeting_rules import MeetingDraft
 from bot.services.poll_rules import PollDraft
-from handlers.polls import TYPE_HINTS
+from handlers.polls.answers import TYPE_HINTS
 from tests.factories import add_member, create_panel
 
 COORDINATOR, OLA, AMAL, SAM = 931, 932, 933, 934

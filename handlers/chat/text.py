@@ -30,6 +30,22 @@ def telegram_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def pack(header: str, blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join blocks into as few messages as fit, never splitting one block across two."""
+    messages: list[str] = []
+    current = header
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if current and telegram_length(candidate) > limit:
+            messages.append(current)
+            current = block
+        else:
+            current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
 def split_lines(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Whole lines into as few messages as fit Telegram's limit (a claim of ten items with long
     reasons, or a long list of meetings, can be longer than one message)."""

@@ -9,8 +9,8 @@ from bot.context import PanelContext
 from bot.services import access
 from handlers.common import answer_expired, parse_callback
 from handlers.feedback import replies, writing
+from handlers.feedback.messages import FEEDBACK_VERSION
 from handlers.feedback.shared import FEATURE_ID, number
-from handlers.poll_messages import FEEDBACK_VERSION
 
 
 async def on_button(update: Update, context: PanelContext) -> None:

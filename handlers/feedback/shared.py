@@ -11,8 +11,8 @@ from bot.i18n import N_, Translator
 from bot.services.feedback_settings import Helpline
 from handlers import forms
 from handlers.common import callback_data
+from handlers.feedback.messages import FEEDBACK, FEEDBACK_VERSION
 from handlers.forms import Form
-from handlers.poll_messages import FEEDBACK, FEEDBACK_VERSION
 
 FEATURE_ID = FEEDBACK
 NOTHING_SENT = N_("OK. Nothing was sent.")

@@ -5,8 +5,9 @@ then Send, Edit, or a version in another language, before it goes to everyone wh
                                         +-> Edit -> type -> preview
                                         +-> Add a version -> language -> type -> preview
 
-The draft (kind "we_did") keeps the poll, the text and `translations` (language -> text); the
-person's `conversation_step` ("wedid:<step>") sends their typed words here.
+A form on the engine (handlers/forms): the draft (kind "we_did") keeps the poll, the text and
+`translations` (language -> text), so a menu tap or a restart loses nothing. Back and Stop are
+the engine's; Stop asks first, as the message would be lost.
 """
 
 from __future__ import annotations
@@ -15,25 +16,19 @@ import contextlib
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.context import PanelContext, current_member
+from bot.context import PanelContext
 from bot.i18n import N_, Translator, translator
 from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
-from bot.services import (
-    access,
-    drafts,
-    glossary,
-    plain_language,
-    poll_results,
-    profile,
-    text_versions,
-)
+from bot.services import access, drafts, glossary, plain_language, poll_results, text_versions
 from bot.services.access import NotAllowed
 from bot.services.poll_rules import PollError
+from handlers import forms
 from handlers import text_versions as versions
+from handlers.chat.plain_words import NO_PANEL_ROLE, plain_language_report
 from handlers.common import (
     answer_expired,
     button,
@@ -42,17 +37,15 @@ from handlers.common import (
     remove_buttons,
     reply,
 )
-from handlers.forms import Form, register
-from handlers.glossary import NO_PANEL_ROLE, plain_language_report
+from handlers.forms import Accepts, Form, Step
+from handlers.polls.asked import actor_of, results_command
 
 FEATURE, VERSION, KIND, PREFIX = "wd", 1, "we_did", "wedid:"
-FORM = register(Form(name=KIND, prefix=PREFIX, stopped=N_("OK. Nothing was sent."), draft=True))
 MAX_TEXT = 2000
 TOO_LONG = N_("Please type a message of up to 2000 letters.")
 TAP_PLEASE = N_("Please tap one of the buttons above.")
-NOTHING_SENT = N_("OK. Nothing was sent.")
 HEADING = N_("<b>You said, we did:</b>")
-# The same words as handlers/polls.py (which imports this module, so it cannot be imported here).
+WRITE_WE_DID = N_("What will you do because of these answers? Type a short message.")
 NOT_SHAREABLE = N_(
     "These results cannot go to members. Too few people answered, or everyone gave the same "
     "answer. Then members could tell what each person said."
@@ -63,21 +56,9 @@ def _data(*args: str | int) -> str:
     return callback_data(FEATURE, VERSION, *args)
 
 
-async def _save(context: PanelContext, step: str, **changes: Any) -> dict[str, Any]:
-    member = context.member
-    assert member is not None
-    draft = await drafts.save(
-        context.session, member.id, KIND, step=step, now=context.runtime.clock.now(), **changes
-    )
-    await profile.set_step(context.session, member.telegram_id, PREFIX + step)
-    await context.session.commit()
-    return dict(draft.data or {})
-
-
 async def start(update: Update, context: PanelContext, poll_id: int, text: str) -> None:
-    """The coordinator typed their message (polls' share step): show it before it goes."""
-    answers = await _save(context, "preview", poll_id=poll_id, text=text, translations={})
-    await _preview(update, context, answers)
+    """The coordinator typed their message (results' share step): show it before it goes."""
+    await forms.go(update, context, FORM, "preview", poll_id=poll_id, text=text, translations={})
 
 
 def _block(t: Translator, text: str) -> str:
@@ -105,27 +86,39 @@ async def _preview(update: Update, context: PanelContext, answers: dict[str, Any
         [button(t("Send"), _data("send"))],
         [button(t("Edit"), _data("edit"))],
         [button(t(versions.ADD), _data("lang"))],
-        [button(t("Cancel"), _data("stop"))],
+        forms.back_and_stop(t, FORM, answers),
     ]
     for message in messages[:-1]:
         await reply(update, message)
     await reply(update, messages[-1], reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def _end(context: PanelContext) -> None:
-    member = context.member
-    assert member is not None
-    await drafts.discard(context.session, member.id, KIND)
-    await profile.set_step(context.session, member.telegram_id, None)
-    await context.session.commit()
+async def ask(update: Update, context: PanelContext, step: str, answers: dict[str, Any]) -> None:
+    t = context.t
+    last_row = forms.back_and_stop(t, FORM, answers)
+    if step == "text":
+        await reply(update, t(WRITE_WE_DID), reply_markup=InlineKeyboardMarkup([last_row]))
+    elif step == "vlang":
+        rows = versions.language_rows(
+            t,
+            answers.get("translations") or {},
+            t.language,
+            lambda c: _data("vl", c),
+            _data("vdone"),
+        )
+        rows.append(last_row)
+        await reply(update, versions.which_language(t), reply_markup=InlineKeyboardMarkup(rows))
+    elif step == "version":
+        language = str(answers.get("vlang") or "en")
+        prompt = versions.prompt(t, "text", language)
+        await reply(update, prompt, reply_markup=InlineKeyboardMarkup([last_row]))
+    else:
+        await _preview(update, context, answers)
 
 
 async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) -> None:
     t = context.t
-    assert update.effective_user is not None
-    actor = await access.actor_for(
-        context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
-    )
+    actor = await actor_of(context, update)
     poll_id = int(answers.get("poll_id") or 0)
     try:
         count = await poll_results.share(
@@ -137,7 +130,7 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
         )
     except (NotAllowed, PollError) as error:
         await context.session.rollback()
-        await _end(context)
+        await forms.discard(context, FORM)
         shareable = not isinstance(error, PollError) or error.code != "not_shareable"
         await reply(update, t(NO_PANEL_ROLE if shareable else NOT_SHAREABLE))
         return
@@ -149,7 +142,7 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
         original=t.language,
         versions={language: {"text": text} for language, text in added.items()},
     )
-    await _end(context)
+    await forms.discard(context, FORM)
     await reply(
         update,
         t.ngettext(
@@ -169,15 +162,12 @@ async def on_button(update: Update, context: PanelContext) -> None:
     if not args or draft is None:
         # Only a coordinator who typed "You said, we did" has a draft: from anyone who
         # coordinates nothing, the tap is forged.
-        assert update.effective_user is not None
-        actor = await access.actor_for(
-            context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
-        )
+        actor = await actor_of(context, update)
         if not await access.coordinated_panels(context.session, actor):
             access.refuse(context.session, actor, "wd:" + "".join(args or [])[:20])
         await answer_expired(query, context)
         return
-    t, answers = context.t, dict(draft.data or {})
+    answers = dict(draft.data or {})
     await query.answer()
     with contextlib.suppress(BadRequest):
         await remove_buttons(query, context)
@@ -185,44 +175,26 @@ async def on_button(update: Update, context: PanelContext) -> None:
     if action == "send":
         await _send(update, context, answers)
     elif action == "edit":
-        await _save(context, "text")
-        await reply(update, t("What will you do because of these answers? Type a short message."))
+        await forms.go(update, context, FORM, "text")
     elif action == "lang":
-        answers = await _save(context, "preview")
-        rows = versions.language_rows(
-            t,
-            answers.get("translations") or {},
-            t.language,
-            lambda c: _data("vl", c),
-            _data("vdone"),
-        )
-        await reply(update, versions.which_language(t), reply_markup=InlineKeyboardMarkup(rows))
+        await forms.go(update, context, FORM, "vlang")
     elif action == "vl" and rest and rest[0] in LAUNCH_LANGUAGES:
-        await _save(context, "version", vlang=rest[0])
-        await reply(update, versions.prompt(t, "text", rest[0]))
-    elif action == "stop":
-        await _end(context)
-        await reply(update, t(NOTHING_SENT))
+        await forms.go(update, context, FORM, "version", vlang=rest[0])
     else:  # "vdone", or a tap this step does not expect: show the preview again
-        await _preview(update, context, await _save(context, "preview"))
+        await forms.go(update, context, FORM, "preview", remember=draft.step != "preview")
 
 
-class _Writing(filters.MessageFilter):
-    def filter(self, message: Message) -> bool:
-        member = current_member()
-        return bool(member and (member.conversation_step or "").startswith(PREFIX))
-
-
-async def on_text(update: Update, context: PanelContext) -> None:
+async def receive(update: Update, context: PanelContext, step: str) -> None:
+    """Typed words while "You said, we did" is open (the engine's one message handler)."""
     message = update.effective_message
     member = context.member
     assert message is not None and member is not None
     t = context.t
     draft = await drafts.get(context.session, member.id, KIND)
     text = (message.text or "").strip()
-    if draft is None or text.casefold() == "/cancel":
-        await _end(context)
-        await reply(update, t(NOTHING_SENT))
+    if draft is None:
+        await forms.discard(context, FORM)
+        await reply(update, t(FORM.stopped))
         return
     answers = dict(draft.data or {})
     if draft.step not in ("text", "version"):
@@ -232,18 +204,38 @@ async def on_text(update: Update, context: PanelContext) -> None:
         await reply(update, t(TOO_LONG))
         return
     if draft.step == "text":
-        answers = await _save(context, "preview", text=text)
+        await forms.go(update, context, FORM, "preview", text=text)
     else:
         language = str(answers.get("vlang") or "")
         added = {**(answers.get("translations") or {}), language: text}
-        answers = await _save(context, "preview", translations=added)
-    await _preview(update, context, answers)
+        await forms.go(update, context, FORM, "preview", translations=added)
+
+
+FORM = forms.register(
+    Form(
+        name=KIND,
+        prefix=PREFIX,
+        stopped=N_("OK. Nothing was sent."),
+        draft=True,
+        steps=(
+            Step("preview", Accepts.TAP, N_("Add a version in another language")),
+            Step("vlang", Accepts.TAP, "Polski"),
+            Step("version", Accepts.TEXT, "Będziemy się spotykać w poniedziałki."),
+            Step("text", Accepts.TEXT, "We will meet on Mondays."),  # after Edit
+        ),
+        receive=receive,
+        ask=ask,
+        start=results_command,  # Start again: choose the question again
+        kept=N_("Your message is saved. Type /results and tap Share with the panel to carry on."),
+        carry_on=N_(
+            'You have a "You said, we did" message you did not finish. '
+            "Do you want to carry on with it?"
+        ),
+        really_stop=N_("Stop now? Your message will not be sent, and it will not be kept."),
+        worth_keeping=lambda answers: bool(answers.get("text")),
+    )
+)
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    private = filters.ChatType.PRIVATE
-    typed = ~filters.COMMAND | filters.Regex(r"^/cancel\b")
-    return [
-        CallbackQueryHandler(on_button, pattern=r"^wd:"),
-        MessageHandler(private & filters.TEXT & typed & _Writing(), on_text),
-    ]
+    return [CallbackQueryHandler(on_button, pattern=r"^wd:")]

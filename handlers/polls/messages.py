@@ -1,6 +1,6 @@
-"""What people are sent about polls and feedback, rendered in each person's language when the
-outbox sends it: questions, reminders, the closing notice, shared results, and messages for
-coordinators. Also the results text and chart a coordinator sees with /results."""
+"""What people are sent about polls, rendered in each person's language when the outbox sends
+it: questions, reminders, the closing notice and shared results. Also the results text and chart
+a coordinator sees with /results."""
 
 from __future__ import annotations
 
@@ -16,11 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.db import Feedback, Member, Panel, Poll
+from bot.db import Member, Panel, Poll
 from bot.delivery import Delivery, Outgoing
 from bot.i18n import N_, Translator, translator
 from bot.services import (
-    feedback,
     poll_answers,
     poll_asking,
     poll_results,
@@ -33,12 +32,11 @@ from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
 from bot.services.poll_results import Results
 from bot.services.text_versions import Words
+from handlers.chat.text import MESSAGE_LIMIT, pack
 from handlers.common import callback_data
-from handlers.roster import MESSAGE_LIMIT, telegram_length
 from handlers.text_versions import not_translated
 
 ANSWER, ANSWER_VERSION = "pa", 1
-FEEDBACK, FEEDBACK_VERSION = "fb", 1
 # After a restart lost answers that were waiting to be saved with others (anonymous_writes).
 LOST_ANSWER = N_("Sorry. The bot stopped before it saved your answer. Please answer again.")
 NOT_COUNTED_YET = N_(
@@ -199,18 +197,7 @@ def results_messages(t: Translator, result: Results) -> list[str]:
         return ["\n".join([*head, "", *counts_lines(t, result)])]
     head += ["", t("The answers, in random order:")]
     blocks = [escape(part) for text in result.texts for part in chunks(text)]
-    messages: list[str] = []
-    current = "\n".join(head)
-    for block in blocks:
-        candidate = f"{current}\n\n{block}" if current else block
-        if current and telegram_length(candidate) > MESSAGE_LIMIT:
-            messages.append(current)
-            current = block
-        else:
-            current = candidate
-    if current:
-        messages.append(current)
-    return messages
+    return pack("\n".join(head), blocks, MESSAGE_LIMIT)
 
 
 def _plain(text: str) -> str:
@@ -265,20 +252,6 @@ def shared_text(t: Translator, result: Results, we_did: Words | None = None) -> 
     lines.append(escape(we_did.get("text", poll.we_did) or ""))
     lines += ["", t("Thank you for taking part.")]
     return "\n".join(lines)
-
-
-# ------------------------------------------------------------------------------ feedback
-
-
-def feedback_heading(t: Translator, number: int, name: str | None) -> str:
-    if name is None:
-        return t("📨 Anonymous message #{n}", n=number)
-    return t("📨 Message #{n} from {name}", n=number, name=escape(name))
-
-
-def reply_button(t: Translator, feedback_id: int) -> list[list[dict[str, str]]]:
-    data = callback_data(FEEDBACK, FEEDBACK_VERSION, "r", feedback_id)
-    return [[{"text": t("Reply"), "callback_data": data}]]
 
 
 # ------------------------------------------------------------------------------ renderers
@@ -343,51 +316,12 @@ def renderers(clock: Clock) -> dict[str, Any]:
         we_did = await text_versions.words(session, text_versions.WE_DID, poll.id, t.language)
         return Outgoing(text=shared_text(t, replace(result, poll=poll), we_did))
 
-    async def notice(session: AsyncSession, row: ClaimedMessage) -> Any:
-        member = await session.get(Member, row.member_id) if row.member_id else None
-        t = person(member)
-        item = await session.get(Feedback, int(row.payload["feedback_id"]))
-        if item is None:
-            return None
-        name = None
-        if item.member_id is not None:
-            name = await session.scalar(
-                select(Member.display_name).where(Member.id == item.member_id)
-            )
-            name = name or "?"
-        heading = feedback_heading(t, item.number, name)
-        can_reply = await feedback.can_reply(session, item)
-        buttons = reply_button(t, item.id) if can_reply else None
-        voice = item.voice_file_id
-        if "reply_id" in row.payload:
-            turn = await feedback.reply_turn(session, int(row.payload["reply_id"]))
-            text, voice = (turn.text or "", turn.voice_file_id) if turn else ("", None)
-            heading += "\n" + t("They wrote back:")
-        else:
-            text = item.text or ""
-        if voice and not text:
-            caption = heading + "\n" + t("They sent a voice note.")
-            return Outgoing(text=caption, voice=voice, buttons=buttons)
-        if not can_reply:
-            heading += "\n" + t("They asked for no reply.")
-        parts = chunks(text)
-        part = int(row.payload.get("part", 0))
-        if not 0 <= part < len(parts):
-            return None
-        body = escape(parts[part])
-        if part == 0:
-            body = f"{heading}\n\n{body}"
-        if part < len(parts) - 1:
-            body += "\n\n" + t("(continued in the next message)")
-        return Outgoing(text=body, buttons=buttons if part == len(parts) - 1 else None)
-
     return {
         Kind.POLL_ASK: ask,
         Kind.POLL_REMINDER: remind,
         Kind.POLL_AGAIN: ask_again,
         Kind.POLL_CLOSE: close,
         Kind.POLL_SHARED: shared,
-        Kind.FEEDBACK_NOTICE: notice,
     }
 
 

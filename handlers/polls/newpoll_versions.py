@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import PanelContext
 from bot.db import Poll
@@ -20,9 +20,9 @@ from bot.i18n import N_, Translator, translator
 from bot.languages import LANGUAGE_NAMES
 from bot.services import glossary, plain_language, poll_rules
 from handlers import text_versions as versions
+from handlers.chat.plain_words import plain_language_report
 from handlers.common import reply
-from handlers.glossary import plain_language_report
-from handlers.poll_messages import question_text
+from handlers.polls.messages import question_text
 
 QUESTION_PROBLEM = N_("Please type a question of up to 300 letters.")
 
@@ -33,7 +33,9 @@ async def ask(
     step: str,
     answers: dict[str, Any],
     data: Callable[..., str],
+    last_row: list[InlineKeyboardButton],
 ) -> None:
+    """Ask a version step; `last_row` is the form's Back and Stop."""
     t = context.t
     if step == "vlang":
         rows = versions.language_rows(
@@ -43,10 +45,15 @@ async def ask(
             lambda code: data(step, code),
             data(step, "done"),
         )
+        rows.append(last_row)
         await reply(update, versions.which_language(t), reply_markup=InlineKeyboardMarkup(rows))
         return
     field = "question" if step == "vq" else "options"
-    await reply(update, versions.prompt(t, field, str(answers.get("vlang") or "en")))
+    await reply(
+        update,
+        versions.prompt(t, field, str(answers.get("vlang") or "en")),
+        reply_markup=InlineKeyboardMarkup([last_row]),
+    )
 
 
 async def take(

@@ -1,0 +1,21 @@
+"""Polls: a coordinator asks the panel a question (/newpoll), members answer it (a tap, typed
+words, or Skip), the coordinator sees the results (/results) and shares them with
+"You said, we did". What members are sent is rendered in messages.py.
+
+Modules: newpoll (the form) with newpoll_preview and newpoll_versions; answers; asked and
+results; we_did; messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import BaseHandler
+
+from handlers.polls import answers, newpoll, results, we_did
+from handlers.polls.messages import register
+
+__all__ = ["handlers", "register"]
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    return [*newpoll.handlers(), *answers.handlers(), *results.handlers(), *we_did.handlers()]

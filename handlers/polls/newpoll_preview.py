@@ -1,0 +1,138 @@
+"""/newpoll's last step: the question as members will see it, with its plain-language check and
+how many people get it, then Send (or a kind reason and the step to change)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.context import PanelContext
+from bot.db import Panel, Poll
+from bot.i18n import N_
+from bot.services import glossary, plain_language, poll_asking, text_versions
+from bot.services.poll_rules import PollDraft, PollError
+from handlers import forms
+from handlers import text_versions as versions
+from handlers.chat.plain_words import plain_language_report
+from handlers.common import button, callback_data, reply
+from handlers.forms import Form
+from handlers.polls import newpoll_versions
+from handlers.polls.asked import actor_of
+from handlers.polls.messages import question_text
+
+FEATURE, VERSION = "np", 1
+PROBLEMS = {
+    "question": N_("Please type a question of up to 300 letters."),
+    "options": N_("Please type 2 to 8 choices, one on each line. Each can be up to 60 letters."),
+    "closes": N_("Please type a number of days from 1 to 60, like 3."),
+    "nobody": N_("Nobody would get this question yet. Choose other people, or add members."),
+    "kind": N_("Please tap one of the buttons."),
+    "audience": N_(
+        "Too few people would get this question. With so few, others could tell who said "
+        "what. Choose more people, or ask with names."
+    ),
+    "vq": newpoll_versions.QUESTION_PROBLEM,
+    "vo": versions.WRONG_COUNT,
+}
+# Where a refusal on sending takes the coordinator back to (the step that can put it right).
+PROBLEM_STEPS = {"nobody": "who", "audience": "anon", "options": "options", "question": "question"}
+
+
+def data(step: str, *args: str | int) -> str:
+    return callback_data(FEATURE, VERSION, step, *args)
+
+
+async def zone(context: PanelContext, answers: dict[str, Any]) -> str:
+    panel = await context.session.get(Panel, int(answers.get("panel_id") or 0))
+    return panel.timezone if panel else "Europe/London"
+
+
+def poll_draft(answers: dict[str, Any], now: Any) -> PollDraft:
+    return PollDraft(
+        panel_id=int(answers.get("panel_id") or 0),
+        question=str(answers.get("question") or ""),
+        kind=str(answers.get("type") or ""),
+        options=tuple(answers.get("options") or ()),
+        anonymous=bool(answers.get("anonymous", True)),
+        closes_at=now + timedelta(days=int(answers.get("days") or 0)),
+        meeting_id=int(answers["meeting_id"]) if answers.get("meeting_id") else None,
+    )
+
+
+async def preview(
+    update: Update, context: PanelContext, form: Form, answers: dict[str, Any]
+) -> None:
+    t = context.t
+    now = context.runtime.clock.now()
+    draft = poll_draft(answers, now)
+    unsaved = Poll(
+        id=0,
+        panel_id=draft.panel_id,
+        question=draft.question,
+        kind=draft.kind,
+        options=list(draft.options),
+        anonymous=draft.anonymous,
+        closes_at=draft.closes_at,
+        closed=False,
+    )
+    checked = "\n".join([draft.question, *draft.options])
+    people = await poll_asking.recipients(context.session, draft.panel_id, draft.meeting_id)
+    where = await zone(context, answers)
+    lines = [
+        t("This is what members will see:"),
+        "",
+        question_text(t, unsaved, where),
+        "",
+        plain_language_report(t, plain_language.check(checked, glossary.load(), t.language)),
+        "",
+        t.ngettext("{n} person will get it.", "{n} people will get it.", len(people)),
+    ]
+    rows = [
+        [button(t("Send"), data("preview", "send"))],
+        [button(t(versions.ADD), data("preview", "lang"))],
+        [button(t("Change the question"), data("preview", "edit"))],
+        forms.back_and_stop(t, form, answers),
+    ]
+    added = newpoll_versions.previews(t, unsaved, answers.get("translations") or {}, where)
+    if not added:
+        await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+        return
+    await reply(update, "\n".join(lines))
+    for text in added[:-1]:
+        await reply(update, text)
+    await reply(update, added[-1], reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def send(update: Update, context: PanelContext, form: Form, answers: dict[str, Any]) -> None:
+    t = context.t
+    actor = await actor_of(context, update)
+    now = context.runtime.clock.now()
+    try:
+        poll, count = await poll_asking.create(
+            context.session, actor, poll_draft(answers, now), now=now
+        )
+    except PollError as error:
+        await context.session.rollback()
+        await reply(update, t(PROBLEMS.get(error.code, PROBLEMS["closes"])))
+        await forms.go(update, context, form, PROBLEM_STEPS.get(error.code, "closes"))
+        return
+    await text_versions.save(
+        context.session,
+        text_versions.POLL,
+        poll.id,
+        original=t.language,
+        versions=answers.get("translations") or {},
+    )
+    await forms.discard(context, form)
+    await reply(
+        update,
+        t.ngettext(
+            "Sent. {n} person will get the question.",
+            "Sent. {n} people will get the question.",
+            count,
+        )
+        + "\n"
+        + t("Type /results to see the answers."),
+    )
