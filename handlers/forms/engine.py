@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from html import escape
 from typing import Annotated, Any
 
 from telegram import (
@@ -248,7 +249,11 @@ async def carry_on_offered(update: Update, context: PanelContext, form: Form) ->
     keyboard = InlineKeyboardMarkup(
         [[button(t(CARRY_ON), _data("on", form)), button(t(START_AGAIN), _data("new", form))]]
     )
-    await reply(update, t(form.carry_on), reply_markup=keyboard)
+    text = t(form.carry_on)
+    made = form.reminder(dict(draft.data or {})) if form.reminder else None
+    if made:
+        text += "\n" + t.quote(escape(made))
+    await reply(update, text, reply_markup=keyboard)
     return True
 
 

@@ -71,6 +71,9 @@ class Form:
     really_stop: str | None = None
     worth_keeping: Callable[[Answers], bool] = field(default=lambda answers: False)
     after_stop: Cleanup | None = None  # after the draft is gone (files nothing needs)
+    # What the person made, in their own words, shown under "Carry on?" (a meeting's title),
+    # so they know which half-done thing is meant.
+    reminder: Callable[[Answers], str | None] | None = None
 
 
 _FORMS: dict[str, Form] = {}

@@ -75,6 +75,7 @@ FORM = register(
         carry_on=N_("You have a meeting you did not finish. Do you want to carry on with it?"),
         really_stop=N_("Stop making this meeting? Everything you added for it will be lost."),
         worth_keeping=_worth_keeping,
+        reminder=lambda answers: answers.get("title"),
     )
 )
 
