@@ -27,7 +27,7 @@ class UpdateScope:
         self._session: AsyncSession | None = None
         self.member: MemberView | None = None
         self.language: str | None = None
-        self.kept_for_retry = False  # handlers/errors.py: this update will be handled again
+        self.kept_for_retry = False  # handlers/guards/errors.py: this update will be handled again
 
     @property
     def session(self) -> AsyncSession:
@@ -147,7 +147,7 @@ async def load_person(update: object, context: PanelContext) -> None:
     scope.member = await members.load_for_update(scope.session, user.id)
     member = scope.member
     if member and member.unreachable and update.my_chat_member is None:
-        # They wrote to us, so they can be reached again (handlers/reachability.py decides
+        # They wrote to us, so they can be reached again (handlers/guards/reachability.py decides
         # for a block or an unblock, which is not writing to us).
         await members.mark_reachable(scope.session, user.id)
         await scope.session.commit()

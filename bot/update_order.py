@@ -8,11 +8,11 @@ handled before the message typed after it, and one person's conversation step ne
 Fairness: one person may have at most `per_person` updates waiting. Beyond that their updates are
 dropped, so a flood (a stuck key, a script, 1,400 pasted lines) cannot fill PTB's own bound and
 hold up everyone else (bench/flood.py). The first dropped update of a flood is handled anyway,
-out of turn, as a notice: `handlers/flood.py` sees `is_notice` and tells the person once, in
+out of turn, as a notice: `handlers/guards/flood.py` sees `is_notice` and tells the person once, in
 their language; the rest are dropped silently until their queue has emptied.
 
 Retries keep their place: an update kept for another go while the database is out of reach
-(`handlers/errors.py`) waits in its person's place, without taking a slot, and is handled again
+(`handlers/guards/errors.py`) waits in its person's place, without taking a slot, and is handled again
 before anything that person sent after it.
 """
 
@@ -69,7 +69,7 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         return True
 
     def is_notice(self, update: object) -> bool:
-        """Whether this update stands for a flood's dropped updates (handlers/flood.py)."""
+        """Whether this update stands for a flood's dropped updates (handlers/guards/flood.py)."""
         return id(update) in self._notices
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:

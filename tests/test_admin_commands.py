@@ -18,7 +18,7 @@ from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
 from bot.services import panels
-from handlers.admin import ONLY_ADMINS, ONLY_COORDINATORS
+from handlers.people.admin import ONLY_ADMINS, ONLY_COORDINATORS
 from tests import factories
 from tests.conftest import TOKEN
 

@@ -31,8 +31,9 @@ from bot.services import (
     poll_rules,
 )
 from bot.services.access import Actor
-from handlers import errors, member_removal
+from handlers.guards import errors
 from handlers.meetings import buttons as meeting_handlers
+from handlers.people import member_removal
 from tests.authorization_table import (
     ACTIONS_FOR_EVERYONE,
     BUTTONS_FOR_EVERYONE,

@@ -19,8 +19,8 @@ from bot.i18n import Translator
 from bot.services import broadcasts, outbox_keys
 from bot.services.access import Actor, NotAllowed
 from bot.services.broadcast_audience import Audience
+from handlers.chat.common import EXPIRED_BUTTON
 from handlers.chat.plain_words import NO_PANEL_ROLE
-from handlers.common import EXPIRED_BUTTON
 from tests.factories import add_member, create_panel
 
 en, cy, pl = Translator("en"), Translator("cy"), Translator("pl")

@@ -26,7 +26,7 @@ from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.services import meeting_changes, meeting_rules
 from bot.services.access import Actor
-from handlers import errors
+from handlers.guards import errors
 from tests.factories import add_member, create_panel
 from tests.test_crash_safety import _start_bot, processes  # noqa: F401  (a fixture)
 

@@ -10,7 +10,7 @@ from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
 from bot.update_order import PerPersonUpdateProcessor
-from handlers.flood import TOO_MANY
+from handlers.guards.flood import TOO_MANY
 from tests.factories import add_member, create_panel
 
 FLOODER, BO = 63, 64

@@ -20,9 +20,9 @@ from bot.emulator.driver import MemberDriver
 from bot.emulator.formatting import parse_html
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
+from handlers.chat.common import EXPIRED_BUTTON
 from handlers.chat.plain_words import NO_PANEL_ROLE
 from handlers.chat.text import TAP_PLEASE
-from handlers.common import EXPIRED_BUTTON
 from handlers.meetings import planner_rules
 from handlers.meetings.planner import FORM
 from handlers.meetings.planner_rules import PAST_DAY, PAST_TIME, TEXT_PROBLEMS, Step

@@ -13,7 +13,7 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from handlers.common import EXPIRED_BUTTON
+from handlers.chat.common import EXPIRED_BUTTON
 from tests.factories import add_member, create_panel
 
 en, cy = Translator("en"), Translator("cy")

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel import Locale
 
-from handlers import picker
-from handlers.common import callback_data, parse_callback
+from handlers.chat import picker
+from handlers.chat.common import callback_data, parse_callback
 
 TODAY = date(2026, 1, 5)  # a Monday
 LONDON = ZoneInfo("Europe/London")

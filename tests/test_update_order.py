@@ -13,7 +13,7 @@ from bot.context import PanelbotApplication
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
-from handlers import errors
+from handlers.guards import errors
 from tests.factories import add_member, create_panel
 
 ALEX, BO = 61, 62
@@ -67,7 +67,7 @@ async def test_a_retried_update_keeps_its_place_before_the_members_next_message(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The database is out of reach for Alex's first message only: it is kept for another go
-    (handlers/errors.py). What Alex sends while it waits is handled after it, not before.
+    (handlers/guards/errors.py). What Alex sends while it waits is handled after it, not before.
 
     Proved to fail before the retry went through the per-person processor (the retry then called
     `application.process_update` from a task of its own): the replies came as "advocate", then

@@ -19,14 +19,15 @@ from bot.context import PanelContext
 from bot.i18n import N_
 from bot.services import access, broadcasts, drafts, glossary, members, plain_language
 from bot.services.broadcast_audience import InvalidBroadcast
-from handlers import forms, picker
+from handlers import forms
 from handlers.broadcasts import questions
 from handlers.broadcasts.questions import AT, CHECK, CONFIRM, TEXT, TYPING, VERSIONS, WHEN_HELP, WHO
 from handlers.broadcasts.shared import actor, coordinated, zone
+from handlers.chat import picker
+from handlers.chat.common import reply
 from handlers.chat.menu_labels import SEND_NEWS
 from handlers.chat.plain_words import NO_PANEL_ROLE
 from handlers.chat.text import NOT_UNDERSTOOD, TAP_PLEASE
-from handlers.common import reply
 
 Answers = dict[str, Any]
 EMPTY = N_("Please type your message, or send a photo or file with words under it.")

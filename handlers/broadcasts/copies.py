@@ -26,8 +26,8 @@ from bot.services import broadcasts
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
 from handlers.broadcasts.shared import data
+from handlers.chat.common import button
 from handlers.chat.plain_words import explain_buttons
-from handlers.common import button
 
 log = logging.getLogger(__name__)
 

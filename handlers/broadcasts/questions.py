@@ -29,8 +29,8 @@ from handlers.broadcasts.shared import (
     when_words,
     zone,
 )
+from handlers.chat.common import button, parse_callback, reply
 from handlers.chat.plain_words import plain_language_report
-from handlers.common import button, parse_callback, reply
 
 Answers = dict[str, Any]
 WHO, TEXT, CHECK, VERSIONS, TYPING = "who", "text", "check", "versions", "tr:"

@@ -14,8 +14,8 @@ from bot.services import access, broadcasts
 from bot.services.access import NotAllowed
 from handlers.broadcasts.copies import copy_for
 from handlers.broadcasts.shared import FEATURE, VERSION, actor, data, zone
+from handlers.chat.common import answer_expired, button, parse_callback, remove_buttons, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE
-from handlers.common import answer_expired, button, parse_callback, remove_buttons, reply
 
 STATUS_WORDS = {
     BroadcastStatus.SCHEDULED: N_("Waiting to go"),

@@ -15,7 +15,7 @@ from bot.db import Panel
 from bot.i18n import N_, Translator
 from bot.services import access, broadcast_audience
 from bot.services.broadcast_audience import Audience
-from handlers.common import callback_data
+from handlers.chat.common import callback_data
 
 FEATURE, VERSION = "bc", 1
 REFUSED = N_("You cannot send news to that group.")

@@ -35,7 +35,7 @@ from handlers.broadcasts.shared import (
     when_words,
     zone,
 )
-from handlers.common import answer_expired, button, parse_callback, reply
+from handlers.chat.common import answer_expired, button, parse_callback, reply
 
 # Buttons of the form before it moved onto the engine (Cancel, Edit): still in some chats.
 RETIRED = frozenset({"stop", "edit"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
-from handlers.common import button, callback_data
+from handlers.chat.common import button, callback_data
 
 LANGUAGE, VERSION = "lang", 1  # /language's buttons (handlers/joining/language.py answers them)
 

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton
 
 from bot.i18n import N_, Translator
 from bot.services import glossary, plain_language
-from handlers.common import button, callback_data
+from handlers.chat.common import button, callback_data
 
 NO_PANEL_ROLE = N_("Only coordinators can do this. If you need help, ask your coordinator.")
 # The glossary's buttons: "gl:1:show:<entry id>" shows an entry, "gl:1:ask:<entry id>" asks.

@@ -8,7 +8,7 @@ import unicodedata
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import N_
-from handlers.common import reply
+from handlers.chat.common import reply
 
 # Telegram's limit is 4096 characters per message; keep a margin for a header.
 MESSAGE_LIMIT = 4000

@@ -9,7 +9,7 @@ from functools import cache
 from babel import Locale
 
 from bot.i18n import N_, P_, translator
-from handlers.picker import parse_date
+from handlers.chat.picker import parse_date
 
 MAX_TEXT = 40
 # Babel (CLDR) has no words for "today" as typed, so the catalogues carry them: translators list

@@ -14,7 +14,8 @@ from bot.db import Panel
 from bot.i18n import N_, Translator
 from bot.services import drafts, money, receipt_files
 from bot.services.drafts import DraftView
-from handlers import forms, picker
+from handlers import forms
+from handlers.chat import picker
 from handlers.forms.form import Form, by_name
 
 KIND = "claim"  # the form's name, and its draft's kind

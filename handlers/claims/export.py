@@ -14,9 +14,9 @@ from bot.db import Panel
 from bot.i18n import N_
 from bot.services import claim_export, claim_rules
 from bot.services.access import NotAllowed, coordinated_panels, refuse
-from handlers import picker
+from handlers.chat import picker
+from handlers.chat.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.claims.review import ONLY_COORDINATORS, acting, refuse_stranger, refused
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 
 EXPORT_FEATURE = "ex"
 PERIODS = {

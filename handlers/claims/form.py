@@ -17,6 +17,7 @@ from bot.context import PanelContext
 from bot.i18n import N_
 from bot.services import claim_submission
 from handlers import forms
+from handlers.chat.common import answer_expired, parse_callback, reply
 from handlers.chat.menu_labels import EXPENSES
 from handlers.claims import typed
 from handlers.claims.draft import (
@@ -32,7 +33,6 @@ from handlers.claims.draft import (
 from handlers.claims.questions import FEATURE, VERSION, ask, policy_for
 from handlers.claims.sending import summary_button
 from handlers.claims.steps import choose_kind, choose_meeting, choose_panel, date_button, line_done
-from handlers.common import answer_expired, parse_callback, reply
 from handlers.forms import Accepts, Form, Step, register
 
 GONE = N_("Your claim is gone. Type /claim to start again.")

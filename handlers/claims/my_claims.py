@@ -15,10 +15,11 @@ from bot.i18n import N_
 from bot.services import access, claim_rules, claim_submission, my_claims, profile, receipt_files
 from bot.services.claim_rules import ClaimProblem
 from bot.services.vocabularies import expense_kinds
-from handlers import forms, picker
+from handlers import forms
+from handlers.chat import picker
+from handlers.chat.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.chat.text import printable, send_long
 from handlers.claims.words import STATUS_LABELS, line_text
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.forms import Accepts, Form, Step, register
 
 FEATURE, VERSION = "cx", 1

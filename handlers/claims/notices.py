@@ -15,7 +15,7 @@ from bot.services import claim_rules
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
 from bot.services.vocabularies import expense_kinds, payments
-from handlers.common import callback_data
+from handlers.chat.common import callback_data
 
 
 def _person(member: Member) -> Translator:

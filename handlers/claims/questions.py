@@ -16,10 +16,10 @@ from bot.services import claim_rules, claim_submission
 from bot.services.claim_rules import Policy
 from bot.services.vocabularies import expense_kinds, payments
 from handlers import forms
+from handlers.chat.common import button, callback_data
 from handlers.chat.text import send_long
 from handlers.claims.draft import claim_form
 from handlers.claims.words import line_text, reason_text
-from handlers.common import button, callback_data
 
 FEATURE, VERSION = "cl", 1
 ADVICE = N_("For free advice about benefits, ask Citizens Advice or your benefits adviser.")

@@ -17,9 +17,9 @@ from bot.services.access import Actor, NotAllowed, actor_for, coordinated_panels
 from bot.services.claim_rules import ClaimProblem
 from bot.services.vocabularies import expense_kinds, payments
 from handlers import forms
+from handlers.chat.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.chat.text import printable, send_long
 from handlers.claims.words import STATUS_LABELS, line_text, reason_text
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.forms import Accepts, Form, Step, register
 
 FEATURE, VERSION = "rv", 1

@@ -12,9 +12,9 @@ from bot.services import claim_rules, claim_submission, drafts, profile
 from bot.services.access import NotAllowed
 from bot.services.claim_rules import ClaimProblem
 from handlers import forms
+from handlers.chat.common import reply
 from handlers.claims.draft import KIND, PROBLEMS, claim_form, go, say, today
 from handlers.claims.questions import ask, policy_for
-from handlers.common import reply
 from handlers.forms.engine import stop
 from handlers.forms.form import open_form
 

@@ -12,10 +12,11 @@ from bot.context import PanelContext
 from bot.services import claim_rules, claim_submission
 from bot.services.claim_rules import ClaimProblem
 from bot.services.vocabularies import expense_kinds
-from handlers import forms, picker
+from handlers import forms
+from handlers.chat import picker
+from handlers.chat.common import reply
 from handlers.claims.draft import claim_form, go, say, today
 from handlers.claims.questions import data, policy_for, time_allowed
-from handlers.common import reply
 
 
 async def choose_meeting(

@@ -11,12 +11,12 @@ from telegram import Document, InlineKeyboardMarkup, PhotoSize, Update
 from bot.context import PanelContext
 from bot.services import claim_rules, money, receipts
 from bot.services.claim_rules import ClaimProblem
+from handlers.chat.common import button, reply
 from handlers.chat.text import printable
 from handlers.claims.dates import parse_claim_date
 from handlers.claims.draft import MAX_REASON, go, say, today
 from handlers.claims.questions import data, policy_for
 from handlers.claims.steps import line_done, take_date
-from handlers.common import button, reply
 
 TEXT_STEPS = ("reason", "quantity", "amount", "date", "noreceipt", "note")
 

@@ -7,7 +7,7 @@ from telegram import Update
 
 from bot.context import PanelContext
 from bot.services import access
-from handlers.common import answer_expired, parse_callback
+from handlers.chat.common import answer_expired, parse_callback
 from handlers.feedback import replies, writing
 from handlers.feedback.messages import FEEDBACK_VERSION
 from handlers.feedback.shared import FEATURE_ID, number

@@ -17,7 +17,7 @@ from bot.services import feedback
 from bot.services.feedback import chunks
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
-from handlers.common import callback_data
+from handlers.chat.common import callback_data
 
 FEEDBACK, FEEDBACK_VERSION = "fb", 1
 

@@ -17,8 +17,8 @@ from bot.services import access, feedback, feedback_checks
 from bot.services.access import NotAllowed
 from bot.services.feedback import FeedbackError
 from handlers import forms
+from handlers.chat.common import answer_expired, button, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE
-from handlers.common import answer_expired, button, reply
 from handlers.feedback.shared import (
     HELD_NOTE,
     NOTHING_SENT,

@@ -16,8 +16,7 @@ from bot.services import access, drafts, feedback_settings
 from bot.services.access import NotAllowed
 from bot.services.feedback import FeedbackError
 from bot.services.small_numbers import MIN_ANSWERS
-from handlers.chat.plain_words import NO_PANEL_ROLE
-from handlers.common import (
+from handlers.chat.common import (
     answer_expired,
     button,
     callback_data,
@@ -25,6 +24,7 @@ from handlers.common import (
     remove_buttons,
     reply,
 )
+from handlers.chat.plain_words import NO_PANEL_ROLE
 from handlers.feedback.shared import helpline_lines
 
 FEATURE, VERSION = "ps", 1

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup, Message
 from bot.i18n import N_, Translator
 from bot.services.feedback_settings import Helpline
 from handlers import forms
-from handlers.common import callback_data
+from handlers.chat.common import callback_data
 from handlers.feedback.messages import FEEDBACK, FEEDBACK_VERSION
 from handlers.forms import Form
 

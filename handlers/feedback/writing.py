@@ -17,8 +17,8 @@ from bot.services import feedback, feedback_checks, feedback_settings
 from bot.services.access import NotAllowed
 from bot.services.feedback import FeedbackError
 from handlers import forms
+from handlers.chat.common import button, remove_buttons, reply
 from handlers.chat.menu_labels import FEEDBACK
-from handlers.common import button, remove_buttons, reply
 from handlers.feedback.shared import (
     HELD_NOTE,
     NOTHING_SENT,

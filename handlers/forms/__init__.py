@@ -7,7 +7,7 @@ form the same rules, so no feature can forget one:
 - /cancel, and the Stop button, end any form in every language, asking first where stopping
   would throw away something the person made;
 - Back on every step after the first, with the earlier answers kept (the draft's trail);
-- edited messages are never answers (handlers/private_chats.py, before any feature);
+- edited messages are never answers (handlers/guards/private_chats.py, before any feature);
 - a stale button gets a kind note.
 """
 

@@ -21,14 +21,14 @@ from bot.i18n import N_, Translator
 from bot.services import anonymous, drafts, profile
 from bot.services.members import MemberView
 from handlers.chat.button_data import ButtonData, Longest, button_data
-from handlers.chat.menu_labels import keyboard_for
-from handlers.common import (
+from handlers.chat.common import (
     EXPIRED_BUTTON,
     answer_expired,
     button,
     remove_buttons,
     reply,
 )
+from handlers.chat.menu_labels import keyboard_for
 from handlers.forms.form import Answers, Form, OpenForm, Where, by_name, open_form
 
 FEATURE, VERSION = "fm", 1

@@ -11,8 +11,8 @@ from telegram import Update
 
 from bot.context import PanelContext
 from bot.services import access, glossary, jargon, plain_language
+from handlers.chat.common import reply
 from handlers.chat.plain_words import NO_PANEL_ROLE, plain_language_report
-from handlers.common import reply
 
 
 async def _coordinated(

@@ -21,9 +21,9 @@ from bot.services.anonymous import HeldWord
 from bot.services.glossary import Entry, normalise
 from bot.services.jargon import Explanation
 from handlers import forms
+from handlers.chat.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.chat.menu_labels import EXPLAIN
 from handlers.chat.plain_words import GLOSSARY_FEATURE, GLOSSARY_VERSION, show_word_data
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.forms import Accepts, Form, Step, Where, register
 from handlers.forms.form import Answers
 from handlers.glossary import questions

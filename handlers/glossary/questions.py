@@ -13,7 +13,7 @@ from bot.i18n import N_, translator
 from bot.services import access, glossary, outbox, outbox_keys
 from bot.services.outbox_keys import Kind
 from handlers import forms
-from handlers.common import reply
+from handlers.chat.common import reply
 from handlers.forms import Accepts, Form, Step, register
 from handlers.forms.form import Answers
 

@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import PanelContext
 from bot.services import questions
-from handlers.common import answer_expired, parse_callback
+from handlers.chat.common import answer_expired, parse_callback
 from handlers.joining import asking, language, onboarding, preferences
 from handlers.joining.preferences import show_settings
 

@@ -13,8 +13,8 @@ from bot.i18n import N_, P_, Translator
 from bot.languages import LAUNCH_LANGUAGES
 from bot.services.profile import InvalidAnswer
 from bot.services.questions import Kind, Question
+from handlers.chat.common import button, callback_data, reply
 from handlers.chat.languages import language_rows
-from handlers.common import button, callback_data, reply
 
 FEATURE, VERSION = "ob", 1
 JOINING, SETTINGS = "j", "s"

@@ -23,8 +23,8 @@ from bot.services.panels import InviteStatus
 from bot.services.profile import InvalidAnswer
 from bot.services.questions import Kind, Question
 from handlers import forms
+from handlers.chat.common import answer_expired, remove_buttons, reply
 from handlers.chat.menu_labels import menu_keyboard
-from handlers.common import answer_expired, remove_buttons, reply
 from handlers.forms import Accepts, Form, Step
 from handlers.forms.engine import TRAIL
 from handlers.joining import asking

@@ -16,9 +16,7 @@ from bot.services import meeting_notices, profile, questions
 from bot.services.profile import InvalidAnswer
 from bot.services.questions import Kind, Question
 from handlers import forms
-from handlers.chat.menu_labels import SETTINGS as SETTINGS_LABEL
-from handlers.commands import publish_commands_for_chat
-from handlers.common import (
+from handlers.chat.common import (
     answer_expired,
     button,
     callback_data,
@@ -26,13 +24,15 @@ from handlers.common import (
     remove_buttons,
     reply,
 )
+from handlers.chat.menu_labels import SETTINGS as SETTINGS_LABEL
 from handlers.forms import Form
+from handlers.home.commands import publish_commands_for_chat
 from handlers.joining import asking
 from handlers.joining.asking import DONE, OTHER, SETTINGS, TELEGRAM_NAME, WHY
 
 PREFIX = "settings:"  # the member row while a setting waits for its answer
 ITEM, VERSION = "set", 1  # "set:1:<step>", and "set:1:news" (so no question is called news)
-LEAVE = callback_data("leave", 1, "ask")  # /leave's own list of panels (handlers/privacy.py)
+LEAVE = callback_data("leave", 1, "ask")  # /leave's own list of panels (handlers/people/privacy.py)
 
 
 def _is_member(context: PanelContext) -> bool:

@@ -10,7 +10,7 @@ from telegram import Update
 from bot.context import PanelContext
 from bot.services.access import NotAllowed
 from bot.services.meeting_rules import MeetingError
-from handlers.common import answer_expired, parse_callback
+from handlers.chat.common import answer_expired, parse_callback
 from handlers.meetings import coordinating, invited
 from handlers.meetings.messages import FEATURE, VERSION
 

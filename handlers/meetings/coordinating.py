@@ -19,8 +19,8 @@ from bot.services import access, audit, meeting_changes, meeting_queries, profil
 from bot.services.access import NotAllowed
 from bot.services.meeting_rules import MeetingError
 from handlers import forms
+from handlers.chat.common import answer_expired, button, remove_buttons, reply
 from handlers.chat.text import split_lines
-from handlers.common import answer_expired, button, remove_buttons, reply
 from handlers.forms import Accepts, Form, Step, register
 from handlers.meetings import messages as words
 from handlers.meetings.messages import data

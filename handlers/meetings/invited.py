@@ -16,11 +16,11 @@ from bot.services import meeting_queries, meeting_rsvp, profile
 from bot.services.access import NotAllowed
 from bot.services.meeting_rules import SUPPORT_OPTIONS, MeetingError
 from handlers import forms
-from handlers.common import answer_expired, button, remove_buttons, reply
+from handlers.chat.common import answer_expired, button, remove_buttons, reply
+from handlers.chat.text_versions import not_translated
 from handlers.forms import Accepts, Form, Step, register
 from handlers.meetings import messages as words
 from handlers.meetings.messages import data
-from handlers.text_versions import not_translated
 
 TYPING_SUPPORT = "mtsup:"  # + meeting id (in the step's place)
 TYPE_WHAT_YOU_NEED = N_("Please type what you need. Keep it short.")

@@ -25,8 +25,8 @@ from bot.services import (
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
 from bot.services.text_versions import Words
-from handlers.common import callback_data
-from handlers.text_versions import not_translated
+from handlers.chat.common import callback_data
+from handlers.chat.text_versions import not_translated
 
 FEATURE, VERSION = "mt", 1
 

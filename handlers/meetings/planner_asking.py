@@ -20,9 +20,10 @@ from bot.db import Panel
 from bot.i18n import Translator
 from bot.services import access, glossary, members, plain_language
 from bot.services.meeting_rules import ACCESS_OPTIONS
-from handlers import forms, picker, text_versions
+from handlers import forms
+from handlers.chat import picker, text_versions
+from handlers.chat.common import button, remove_buttons, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE, plain_language_report
-from handlers.common import button, remove_buttons, reply
 from handlers.forms import Form
 from handlers.forms.form import by_name
 from handlers.meetings import planner_versions

@@ -21,10 +21,11 @@ from bot.services import access, drafts, meeting_changes
 from bot.services import text_versions as versions_store
 from bot.services.access import NotAllowed
 from bot.services.meeting_rules import ACCESS_OPTIONS, MeetingError
-from handlers import forms, picker
+from handlers import forms
+from handlers.chat import picker
+from handlers.chat.common import answer_expired, parse_callback, remove_buttons, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE
 from handlers.chat.text import TAP_PLEASE
-from handlers.common import answer_expired, parse_callback, remove_buttons, reply
 from handlers.meetings import planner_versions
 from handlers.meetings.planner_asking import (
     access_rows,

@@ -15,7 +15,7 @@ from bot.db import Meeting
 from bot.i18n import N_
 from bot.services import meeting_rules
 from bot.services.meeting_rules import ACCESS_OPTIONS, MeetingDraft
-from handlers.common import callback_data
+from handlers.chat.common import callback_data
 
 FEATURE, VERSION = "nm", 1
 

@@ -11,9 +11,10 @@ from bot.context import PanelContext
 from bot.services import drafts
 from bot.services.drafts import DraftView
 from bot.services.meeting_rules import MAX_TITLE
-from handlers import forms, picker
+from handlers import forms
+from handlers.chat import picker
+from handlers.chat.common import button, reply
 from handlers.chat.text import NOT_UNDERSTOOD, TAP_PLEASE, printable
-from handlers.common import button, reply
 from handlers.meetings import planner_versions
 from handlers.meetings.planner_asking import engine_row, form, go, paper_rows, take_time, today
 from handlers.meetings.planner_rules import (

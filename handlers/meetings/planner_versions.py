@@ -20,9 +20,9 @@ from bot.i18n import N_, Translator, translator
 from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
 from bot.services import drafts, glossary, plain_language
 from bot.services.meeting_rules import MAX_TITLE
-from handlers import text_versions as versions
+from handlers.chat import text_versions as versions
+from handlers.chat.common import reply
 from handlers.chat.plain_words import plain_language_report
-from handlers.common import reply
 from handlers.meetings.messages import invitation_text, with_words
 from handlers.meetings.planner_rules import KIND, MAX_AGENDA, MAX_PLACE, Step, data
 

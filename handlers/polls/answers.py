@@ -26,8 +26,8 @@ from bot.outgoing import keyboard
 from bot.services import poll_answers, poll_rules
 from bot.services.poll_answers import Outcome
 from handlers import forms
-from handlers.anonymous_steps import enter_anonymous_step, leave_anonymous_step
-from handlers.common import answer_expired, parse_callback, remove_buttons, reply
+from handlers.chat.anonymous_steps import enter_anonymous_step, leave_anonymous_step
+from handlers.chat.common import answer_expired, parse_callback, remove_buttons, reply
 from handlers.forms import Accepts, Form, Step, Where
 from handlers.polls.messages import (
     ANSWER,

@@ -7,8 +7,8 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import PanelContext
 from bot.services import access, poll_asking
+from handlers.chat.common import button, callback_data, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE
-from handlers.common import button, callback_data, reply
 
 RESULTS, RESULTS_VERSION = "pr", 1
 

@@ -32,9 +32,9 @@ from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
 from bot.services.poll_results import Results
 from bot.services.text_versions import Words
+from handlers.chat.common import callback_data
 from handlers.chat.text import MESSAGE_LIMIT, pack
-from handlers.common import callback_data
-from handlers.text_versions import not_translated
+from handlers.chat.text_versions import not_translated
 
 ANSWER, ANSWER_VERSION = "pa", 1
 # After a restart lost answers that were waiting to be saved with others (anonymous_writes).

@@ -25,8 +25,8 @@ from bot.languages import LAUNCH_LANGUAGES
 from bot.services import access, drafts, poll_asking, poll_rules
 from bot.services.access import NotAllowed
 from handlers import forms
+from handlers.chat.common import answer_expired, button, parse_callback, remove_buttons, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE
-from handlers.common import answer_expired, button, parse_callback, remove_buttons, reply
 from handlers.forms import Accepts, Form, Step
 from handlers.polls import newpoll_versions
 from handlers.polls.asked import actor_of

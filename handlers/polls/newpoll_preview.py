@@ -14,9 +14,9 @@ from bot.i18n import N_
 from bot.services import glossary, plain_language, poll_asking, text_versions
 from bot.services.poll_rules import PollDraft, PollError
 from handlers import forms
-from handlers import text_versions as versions
+from handlers.chat import text_versions as versions
+from handlers.chat.common import button, callback_data, reply
 from handlers.chat.plain_words import plain_language_report
-from handlers.common import button, callback_data, reply
 from handlers.forms import Form
 from handlers.polls import newpoll_versions
 from handlers.polls.asked import actor_of

@@ -19,9 +19,9 @@ from bot.db import Poll
 from bot.i18n import N_, Translator, translator
 from bot.languages import LANGUAGE_NAMES
 from bot.services import glossary, plain_language, poll_rules
-from handlers import text_versions as versions
+from handlers.chat import text_versions as versions
+from handlers.chat.common import reply
 from handlers.chat.plain_words import plain_language_report
-from handlers.common import reply
 from handlers.polls.messages import question_text
 
 QUESTION_PROBLEM = N_("Please type a question of up to 300 letters.")

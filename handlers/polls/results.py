@@ -18,8 +18,8 @@ from bot.services import audit, poll_results, profile, spreadsheet
 from bot.services.access import NotAllowed
 from bot.services.poll_rules import PollError
 from handlers import forms
+from handlers.chat.common import answer_expired, button, parse_callback, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE
-from handlers.common import answer_expired, button, parse_callback, reply
 from handlers.forms import Accepts, Form, Step
 from handlers.polls import we_did
 from handlers.polls.asked import RESULTS, RESULTS_VERSION, actor_of, results_command, results_data

@@ -27,9 +27,8 @@ from bot.services import access, drafts, glossary, plain_language, poll_results,
 from bot.services.access import NotAllowed
 from bot.services.poll_rules import PollError
 from handlers import forms
-from handlers import text_versions as versions
-from handlers.chat.plain_words import NO_PANEL_ROLE, plain_language_report
-from handlers.common import (
+from handlers.chat import text_versions as versions
+from handlers.chat.common import (
     answer_expired,
     button,
     callback_data,
@@ -37,6 +36,7 @@ from handlers.common import (
     remove_buttons,
     reply,
 )
+from handlers.chat.plain_words import NO_PANEL_ROLE, plain_language_report
 from handlers.forms import Accepts, Form, Step
 from handlers.polls.asked import actor_of, results_command
 

@@ -23,7 +23,7 @@ from bot.i18n import N_, Translator
 from bot.languages import LANGUAGE_NAMES
 from bot.services import forgetting, membership, receipt_files
 from bot.services import my_data as my_data_service
-from handlers.common import (
+from handlers.chat.common import (
     answer_expired,
     button,
     callback_data,
@@ -31,7 +31,7 @@ from handlers.common import (
     remove_buttons,
     reply,
 )
-from handlers.roster import access_in_words, panel_id_from, payment_in_words, role_in_words
+from handlers.people.roster import access_in_words, panel_id_from, payment_in_words, role_in_words
 
 EXPORT_FILENAME = "my-panelbot-data.json"
 RECEIPTS_FILENAME = "my-receipts.zip"

@@ -22,7 +22,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from telegram import InlineKeyboardButton
 
-from handlers.common import button
+from handlers.chat.common import button
 
 MONTHS_AHEAD = 24  # how far forward the calendar goes
 BLANK = " "  # Telegram needs some text on every button

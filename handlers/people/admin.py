@@ -19,7 +19,7 @@ from bot.db import Invite, Panel
 from bot.i18n import N_
 from bot.services import access, panels
 from bot.services.access import Actor, NotAllowed
-from handlers.common import (
+from handlers.chat.common import (
     answer_expired,
     button,
     callback_data,

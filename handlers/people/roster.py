@@ -18,9 +18,9 @@ from bot.i18n import N_, Translator
 from bot.services import access, membership
 from bot.services.membership import RosterEntry
 from bot.services.vocabularies import payments
-from handlers import member_removal
+from handlers.chat.common import answer_expired, button, callback_data, parse_callback, reply
 from handlers.chat.text import pack
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.people import member_removal
 
 FEATURE = "members"
 VERSION = 1
@@ -115,7 +115,7 @@ async def _show_roster(
     messages = pack(header, [describe(t, entry) for entry in entries])
     for text in messages[:-1]:
         await reply(update, text)
-    # The way to remove someone (handlers/member_removal.py) sits under the last part.
+    # The way to remove someone (handlers/people/member_removal.py) sits under the last part.
     keyboard = InlineKeyboardMarkup([[member_removal.remove_button(t, panel_id)]])
     await reply(update, messages[-1], reply_markup=keyboard)
 

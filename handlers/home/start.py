@@ -11,9 +11,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import PanelContext
 from bot.db import Role
 from bot.services import members
+from handlers.chat.common import button, callback_data, parse_callback, reply
 from handlers.chat.languages import language_keyboard
 from handlers.chat.text import split_lines
-from handlers.common import button, callback_data, parse_callback, reply
 
 
 async def _help_text(context: PanelContext, telegram_id: int | None) -> str:

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton
 from bot.i18n import N_, Translator
 from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
 from bot.services.text_versions import Words
-from handlers.common import button
+from handlers.chat.common import button
 
 NOT_TRANSLATED = N_("(Not translated: this is the coordinator's own words in {language}.)")
 ADD = N_("Add a version in another language")

@@ -19,7 +19,7 @@ from bot.i18n import N_, Translator, translator
 from bot.services import access, removal
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
-from handlers.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.chat.common import answer_expired, button, callback_data, parse_callback, reply
 
 FEATURE, VERSION = "rm", 1
 # Telegram shows at most 100 buttons under one message; one row is kept for "No".

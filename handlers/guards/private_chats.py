@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import PanelContext
 from bot.i18n import N_
-from handlers.common import reply
+from handlers.chat.common import reply
 
 GROUP_REPLY = N_("Please write to me in a private chat. What you tell me stays between us.")
 OPEN_PRIVATE_CHAT = N_("Open a private chat")

@@ -14,7 +14,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import PanelContext
 from bot.i18n import N_
 from bot.update_order import PerPersonUpdateProcessor
-from handlers.common import reply
+from handlers.chat.common import reply
 
 TOO_MANY = N_(
     "You sent many messages at once, so I could not read them all. "

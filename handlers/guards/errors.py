@@ -21,7 +21,7 @@ from telegram.ext import (
 from bot.context import PanelContext
 from bot.i18n import N_
 from bot.update_order import PerPersonUpdateProcessor
-from handlers.common import answer_expired, reply
+from handlers.chat.common import answer_expired, reply
 
 log = logging.getLogger(__name__)
 
