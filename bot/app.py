@@ -25,10 +25,10 @@ from bot.update_order import PerPersonUpdateProcessor
 from handlers import broadcasts, claims, feedback, forms, glossary, joining, meetings, polls
 from handlers.chat import menu_labels as labels
 from handlers.chat.button_data import check_registry
+from handlers.chat.commands import publish_commands
 from handlers.forms import rules as form_rules
 from handlers.guards import errors, flood, outbox_alerts, private_chats, reachability
 from handlers.home import menu, start
-from handlers.home.commands import publish_commands
 from handlers.people import admin, member_removal, privacy, roster
 
 log = logging.getLogger(__name__)
@@ -175,8 +175,9 @@ async def _anonymous_tick(context: PanelContext) -> None:
 
 async def _before_any_feature(update: object, context: PanelContext) -> None:
     """Runs before every feature handler, in this order: who is writing and in which language;
-    the one notice for a flood's dropped updates (handlers/guards/flood.py); nothing personal outside
-    a private chat, and edits never taken as commands or answers (handlers/guards/private_chats.py).
+    the one notice for a flood's dropped updates (handlers/guards/flood.py); nothing personal
+    outside a private chat, and edits never taken as commands or answers
+    (handlers/guards/private_chats.py).
     The last two end the update (ApplicationHandlerStop) when they apply. Then the form
     engine's rules (handlers/forms/rules.py): /cancel stops any form, and a menu tap or a
     command leaves the open form so that it does what was tapped."""

@@ -12,8 +12,8 @@ out of turn, as a notice: `handlers/guards/flood.py` sees `is_notice` and tells 
 their language; the rest are dropped silently until their queue has emptied.
 
 Retries keep their place: an update kept for another go while the database is out of reach
-(`handlers/guards/errors.py`) waits in its person's place, without taking a slot, and is handled again
-before anything that person sent after it.
+(`handlers/guards/errors.py`) waits in its person's place, without taking a slot, and is handled
+again before anything that person sent after it.
 """
 
 from __future__ import annotations

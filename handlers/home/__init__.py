@@ -1,1 +1,1 @@
-"""The person's home: /start and /help, the big menu, and the command lists Telegram shows."""
+"""The person's home: /start and /help, and the big menu."""

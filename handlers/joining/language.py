@@ -11,9 +11,9 @@ from bot.context import PanelContext
 from bot.i18n import translator
 from bot.languages import LAUNCH_LANGUAGES
 from bot.services import members
+from handlers.chat.commands import publish_commands_for_chat
 from handlers.chat.common import answer_expired, parse_callback, remove_buttons, reply
 from handlers.chat.languages import LANGUAGE, VERSION, language_keyboard
-from handlers.home.commands import publish_commands_for_chat
 
 
 async def ask_language(update: Update, context: PanelContext) -> None:

@@ -16,6 +16,7 @@ from bot.services import meeting_notices, profile, questions
 from bot.services.profile import InvalidAnswer
 from bot.services.questions import Kind, Question
 from handlers import forms
+from handlers.chat.commands import publish_commands_for_chat
 from handlers.chat.common import (
     answer_expired,
     button,
@@ -26,7 +27,6 @@ from handlers.chat.common import (
 )
 from handlers.chat.menu_labels import SETTINGS as SETTINGS_LABEL
 from handlers.forms import Form
-from handlers.home.commands import publish_commands_for_chat
 from handlers.joining import asking
 from handlers.joining.asking import DONE, OTHER, SETTINGS, TELEGRAM_NAME, WHY
 
