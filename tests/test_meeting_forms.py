@@ -160,7 +160,8 @@ async def test_a_menu_tap_mid_meeting_keeps_it_and_newmeeting_offers_it_back(
 
     await priya.send("/newmeeting")
     offer = await priya.reply()
-    assert FORM.carry_on is not None and offer["text"] == en(FORM.carry_on)
+    assert FORM.carry_on is not None
+    assert offer["text"] == en(FORM.carry_on) + "\nWinter plans"  # which meeting is meant
     await priya.tap(en("Carry on"))
     assert (await priya.reply())["text"] == en(QUESTIONS[Step.DATE])
     await priya.send("tomorrow")

@@ -108,11 +108,36 @@ async def go(
     remembered for Back unless `remember` is False (a step that loops on itself, or a summary
     reached from an edit)."""
     member = context.member
-    assert member is not None and form.ask is not None
+    assert member is not None
     draft = await drafts.get(context.session, member.id, form.name)
     trail = list((draft.data if draft else {}).get(TRAIL) or [])
     if remember and draft is not None and draft.step != step:
         trail.append(draft.step)
+    return await _move(update, context, form, step, trail, changes)
+
+
+async def _back(update: Update, context: PanelContext, form: Form) -> None:
+    member = context.member
+    assert member is not None
+    draft = await drafts.get(context.session, member.id, form.name)
+    trail = list((draft.data if draft else {}).get(TRAIL) or [])
+    if draft is None or not trail:
+        await reply(update, context.t(EXPIRED_BUTTON))
+        return
+    await _move(update, context, form, trail.pop(), trail, {})
+
+
+async def _move(
+    update: Update,
+    context: PanelContext,
+    form: Form,
+    step: str,
+    trail: list[str],
+    changes: dict[str, Any],
+) -> Answers:
+    """Save the draft at `step` with its trail, mark the form open there, commit, ask."""
+    member = context.member
+    assert member is not None and form.ask is not None
     saved = await drafts.save(
         context.session,
         member.id,
@@ -127,28 +152,6 @@ async def go(
     answers = dict(saved.data or {})
     await form.ask(update, context, step, answers)
     return answers
-
-
-async def _back(update: Update, context: PanelContext, form: Form) -> None:
-    member = context.member
-    assert member is not None and form.ask is not None
-    draft = await drafts.get(context.session, member.id, form.name)
-    trail = list((draft.data if draft else {}).get(TRAIL) or [])
-    if draft is None or not trail:
-        await reply(update, context.t(EXPIRED_BUTTON))
-        return
-    step = trail.pop()
-    saved = await drafts.save(
-        context.session,
-        member.id,
-        form.name,
-        step=step,
-        now=context.runtime.clock.now(),
-        **{TRAIL: trail},
-    )
-    await _set_member_step(context, form, step)
-    await context.session.commit()
-    await form.ask(update, context, step, dict(saved.data or {}))
 
 
 async def discard(context: PanelContext, form: Form) -> None:
