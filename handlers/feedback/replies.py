@@ -72,22 +72,36 @@ async def _ask_reply(update: Update, context: PanelContext, step: str, answers: 
     await reply(update, "\n".join(lines), reply_markup=stop_only(t, REPLY_FORM))
 
 
-async def _receive_reply(update: Update, context: PanelContext, step: str) -> None:
-    """A coordinator's reply, relayed straight to the member (never through a stored row that
-    would link the chat to the message)."""
+async def _typed(
+    update: Update, context: PanelContext, form: forms.Form, step: str
+) -> tuple[int, str | None, str | None] | None:
+    """Which message is answered (the step's id) and the words or voice note sent; None when
+    the person was told what to do instead."""
     message = update.effective_message
-    assert message is not None and update.effective_user is not None
+    assert message is not None
     t = context.t
     feedback_id = number(step)
     if feedback_id is None:
-        await forms.discard(context, REPLY_FORM)
+        await forms.discard(context, form)
         await reply(update, t(NOTHING_SENT))
-        return
+        return None
     given = words_or_voice(message)
     if given is None:
-        await reply(update, t(WORDS_OR_VOICE), reply_markup=stop_only(t, REPLY_FORM))
-        return
+        await reply(update, t(WORDS_OR_VOICE), reply_markup=stop_only(t, form))
+        return None
     text, voice = given
+    return feedback_id, text, voice
+
+
+async def _receive_reply(update: Update, context: PanelContext, step: str) -> None:
+    """A coordinator's reply, relayed straight to the member (never through a stored row that
+    would link the chat to the message)."""
+    assert update.effective_user is not None
+    t = context.t
+    typed = await _typed(update, context, REPLY_FORM, step)
+    if typed is None:
+        return
+    feedback_id, text, voice = typed
     actor = await access.actor_for(
         context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
     )
@@ -196,19 +210,12 @@ async def _ask_answer_back(
 
 
 async def _receive_answer_back(update: Update, context: PanelContext, step: str) -> None:
-    message = update.effective_message
-    assert message is not None and update.effective_user is not None
+    assert update.effective_user is not None
     t = context.t
-    feedback_id = number(step)
-    if feedback_id is None:
-        await forms.discard(context, ANSWER_BACK_FORM)
-        await reply(update, t(NOTHING_SENT))
+    typed = await _typed(update, context, ANSWER_BACK_FORM, step)
+    if typed is None:
         return
-    given = words_or_voice(message)
-    if given is None:
-        await reply(update, t(WORDS_OR_VOICE), reply_markup=stop_only(t, ANSWER_BACK_FORM))
-        return
-    text, voice = given
+    feedback_id, text, voice = typed
     owned = await _named(context, feedback_id)
     if owned is not None and owned.member_id is None:
         try:
