@@ -4,23 +4,8 @@ change to that row, in the database, its log or a backup, would show when they d
 
 from __future__ import annotations
 
-from telegram import Message
-from telegram.ext import filters
-
-from bot.context import PanelContext, current_member
+from bot.context import PanelContext
 from bot.services import anonymous, profile
-
-
-class HeldStep(filters.MessageFilter):
-    """Text from someone whose anonymous step starts with `prefix`."""
-
-    def __init__(self, prefix: str) -> None:
-        super().__init__()
-        self.prefix = prefix
-
-    def filter(self, message: Message) -> bool:
-        member = current_member()
-        return bool(member and anonymous.step(member.telegram_id).startswith(self.prefix))
 
 
 async def enter_anonymous_step(context: PanelContext, step: str) -> None:
