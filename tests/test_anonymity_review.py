@@ -16,10 +16,10 @@ from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
 from bot.services import poll_answers, poll_asking
+from tests.polls_world import HELD, MEMBERS, _drivers, _dump, _poll
+from tests.polls_world import _setup as _poll_setup
 from tests.test_feedback import COORDINATOR, SAM, _send_feedback
 from tests.test_feedback import _setup as _feedback_setup
-from tests.test_polls import HELD, MEMBERS, _drivers, _dump, _poll
-from tests.test_polls import _setup as _poll_setup
 
 
 async def _drain(app: PanelbotApplication) -> None:
