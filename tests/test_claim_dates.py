@@ -15,8 +15,8 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
+from tests.claims_world import _setup
 from tests.factories import add_member
-from tests.test_claims import _setup
 
 TYPED = [
     ("cy", "Ddoe", date(2026, 1, 4)),

@@ -18,8 +18,7 @@ from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
 from bot.services import claim_review
 from bot.services.access import Actor
-from tests.test_claim_rules import _line, _quick_claim
-from tests.test_claims import NOW, OLA, PRIYA, _setup
+from tests.claims_world import NOW, OLA, PRIYA, _line, _quick_claim, _setup
 from tests.test_receipt_files import _files, _to_receipts_step
 
 en, pl = Translator("en"), Translator("pl")

@@ -14,9 +14,8 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.services import profile
+from tests.claims_world import NOW, PRIYA, _drain, _quick_claim, _setup
 from tests.factories import add_member
-from tests.test_claim_rules import _quick_claim
-from tests.test_claims import NOW, PRIYA, _drain, _setup
 
 SAM = 811
 

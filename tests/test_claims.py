@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -16,59 +15,17 @@ from sqlalchemy import select
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.context import PanelbotApplication
-from bot.db import (
-    AuditEvent,
-    Claim,
-    ClaimLine,
-    ClaimStatus,
-    LineStatus,
-    Meeting,
-    Member,
-    PaymentChoice,
-    Receipt,
-    Role,
-)
+from bot.db import AuditEvent, Claim, ClaimLine, ClaimStatus, LineStatus, Receipt
 from bot.db.engine import Database
 from bot.emulator.driver import TINY_PNG, MemberDriver
 from bot.emulator.server import BotApiEmulator
-from bot.i18n import Translator
-from tests.factories import add_member, create_panel
+from tests.claims_world import OLA, PRIYA, _drain, _setup, en, pl
+from tests.factories import create_panel
 from tests.test_cli_panels import Panelbot, panelbot  # noqa: F401  (the CLI fixture)
-
-pl, en = Translator("pl"), Translator("en")
-PRIYA, OLA = 801, 802
-NOW = datetime(2026, 1, 5, 16, 0, tzinfo=UTC)  # Monday; the meeting was this morning
 
 
 def plain(html: str) -> str:
     return html.replace("<b>", "").replace("</b>", "")
-
-
-async def _drain(app: PanelbotApplication) -> None:
-    assert app.runtime.delivery is not None
-    await app.runtime.delivery.drain()
-
-
-async def _setup(db: Database, clock: FrozenClock, *, paid: bool = True) -> tuple[int, int]:
-    clock.advance(NOW - clock.now())
-    new = await create_panel(db, clock, "Carers Voice")
-    await add_member(db, clock, new.panel.id, PRIYA, "Priya", role=Role.COORDINATOR)
-    ola = await add_member(db, clock, new.panel.id, OLA, "Agnieszka", language="pl")
-    async with db.session() as session:
-        member = await session.get(Member, ola.id)
-        assert member is not None
-        member.payment = PaymentChoice.BANK
-        meeting = Meeting(
-            panel_id=new.panel.id,
-            title="Planning day",
-            starts_at=NOW - timedelta(hours=6),
-            paid=paid,
-            created_at=NOW - timedelta(days=10),
-        )
-        session.add(meeting)
-        await session.flush()
-        meeting_id = meeting.id
-    return new.panel.id, meeting_id
 
 
 async def _claim_bus_and_time(ola: MemberDriver) -> None:

@@ -21,7 +21,7 @@ from bot.db import migrate
 from bot.db.engine import Database
 from bot.emulator.driver import TINY_PNG, MemberDriver
 from bot.emulator.server import BotApiEmulator
-from tests.test_claims import OLA, _setup, pl
+from tests.claims_world import OLA, _setup, pl
 
 
 def _mode(path: Path) -> int:

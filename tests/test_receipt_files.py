@@ -19,7 +19,7 @@ from bot.emulator.driver import TINY_PNG, MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
 from bot.services import claim_submission, receipts
-from tests.test_claims import OLA, _setup
+from tests.claims_world import OLA, _setup
 
 pl, cy = Translator("pl"), Translator("cy")
 
