@@ -1,76 +1,33 @@
 """A coordinator makes a meeting with /newmeeting, as they would on a phone: tapping mostly,
-typing where it is quicker, and the meeting reaching every member with a calendar file."""
+typing where it is quicker (mistakes met kindly), and the meeting reaching every member with a
+calendar file; a member who is not a coordinator is refused kindly."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
-import pytest
 from sqlalchemy import select
 
-from bot.app import build_application
 from bot.clock import FrozenClock
-from bot.config import Settings
 from bot.context import PanelbotApplication
-from bot.db import Draft, Meeting, Member, OutboxMessage, Panel, Role, Rsvp
+from bot.db import OutboxMessage, Rsvp
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
-from bot.emulator.formatting import parse_html
 from bot.emulator.server import BotApiEmulator
-from bot.i18n import Translator
-from handlers.chat.common import EXPIRED_BUTTON
 from handlers.chat.plain_words import NO_PANEL_ROLE
 from handlers.chat.text import TAP_PLEASE
 from handlers.meetings import planner_rules
-from handlers.meetings.planner import FORM
 from handlers.meetings.planner_rules import PAST_DAY, PAST_TIME, TEXT_PROBLEMS, Step
-from tests.factories import add_member, create_panel
-
-en = Translator("en")
-COORDINATOR, ALEX, BEA = 700, 701, 702
-
-
-async def _panel(
-    db: Database, clock: FrozenClock, name: str = "Carers Voice", zone: str = "Europe/London"
-) -> int:
-    new = await create_panel(db, clock, name)
-    async with db.session() as session:
-        panel = await session.get(Panel, new.panel.id)
-        assert panel is not None
-        panel.timezone = zone
-    return new.panel.id
-
-
-async def _panel_with_people(db: Database, clock: FrozenClock) -> tuple[int, list[int]]:
-    panel_id = await _panel(db, clock)
-    await add_member(db, clock, panel_id, COORDINATOR, "Priya", role=Role.COORDINATOR)
-    alex = await add_member(db, clock, panel_id, ALEX, "Alex")
-    bea = await add_member(db, clock, panel_id, BEA, "Bea")
-    return panel_id, [alex.id, bea.id]
-
-
-async def _meetings(db: Database) -> list[Meeting]:
-    async with db.session() as session:
-        return list((await session.scalars(select(Meeting))).all())
-
-
-async def _draft(db: Database) -> Draft | None:
-    async with db.session() as session:
-        return await session.scalar(select(Draft))
-
-
-async def _step(db: Database, telegram_id: int) -> str | None:
-    async with db.session() as session:
-        return await session.scalar(
-            select(Member.conversation_step).where(Member.telegram_id == telegram_id)
-        )
-
-
-def _plain(html_text: str) -> str:
-    """What a person sees of an HTML message: the text without its tags."""
-    return parse_html(html_text)[0]
+from tests.meeting_create_world import (
+    ALEX,
+    BEA,
+    COORDINATOR,
+    _draft,
+    _meetings,
+    _panel_with_people,
+    _step,
+    en,
+)
 
 
 async def test_a_coordinator_taps_through_the_picker_and_every_member_is_invited(
@@ -282,223 +239,3 @@ async def test_a_member_who_is_not_a_coordinator_is_refused_kindly(
     assert (await alex.reply())["text"] == en(NO_PANEL_ROLE)
     assert await _draft(db) is None
     assert await _step(db, ALEX) is None
-
-
-async def test_forged_buttons_get_the_expired_answer_and_change_nothing(
-    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
-) -> None:
-    first = await _panel(db, clock, "Carers Voice")
-    second = await _panel(db, clock, "Young Minds")
-    other = await _panel(db, clock, "Not Hers")
-    await add_member(db, clock, first, COORDINATOR, "Priya", role=Role.COORDINATOR)
-    await add_member(db, clock, second, COORDINATOR, "Priya", role=Role.COORDINATOR)
-    priya = MemberDriver(emulator, COORDINATOR, "Priya")
-
-    await priya.send("/newmeeting")
-    which = await priya.reply()
-    assert which["text"] == en("Which panel is the meeting for? Tap one.")
-    assert priya.buttons(which) == ["Carers Voice", "Young Minds", en("Stop")]
-    expired = {"text": en(EXPIRED_BUTTON), "show_alert": True}
-    for forged in (
-        f"nm:1:panel:{other}",  # a panel she does not coordinate
-        "nm:1:panel:abc",
-        "nm:1:panel:back",  # nothing to go back to
-        "nm:1:launch:1",
-        "nm:1",
-        "nm:2:panel:1",
-        "nm:1:resume:maybe",
-    ):
-        answer = await priya.tap_data(which["message_id"], forged)
-        assert {k: answer.get(k) for k in expired} == expired, forged
-    draft = await _draft(db)
-    assert draft is not None and draft.step == "panel" and "panel_id" not in draft.data
-
-    await priya.tap("Young Minds")
-    ask_title = await priya.reply()
-    assert priya.buttons(ask_title) == [en("Back"), en("Stop")]
-    answer = await priya.tap_data(ask_title["message_id"], "nm:1:title:rocket")
-    assert answer.get("text") == en(EXPIRED_BUTTON)
-    # A button of another question (as from an old message) asks the current question again.
-    answer = await priya.tap_data(ask_title["message_id"], "nm:1:access:bsl")
-    assert answer.get("text") is None
-    assert (await priya.reply())["text"] == en(planner_rules.QUESTIONS[Step.TITLE])
-    await priya.send("Winter plans")
-    calendar = await priya.reply()
-    for forged in ("nm:1:date:d:2026-02-30", "nm:1:date:d:2025-12-25x", "nm:1:date:q"):
-        answer = await priya.tap_data(calendar["message_id"], forged)
-        assert answer.get("text") == en(EXPIRED_BUTTON), forged
-    # A day in the past, forged or from an old calendar, is refused and nothing moves on.
-    answer = await priya.tap_data(calendar["message_id"], "nm:1:date:d:2026-01-04")
-    assert answer.get("text") == en(PAST_DAY)
-    draft = await _draft(db)
-    assert draft is not None and draft.step == "date" and draft.data["panel_id"] == second
-
-    await priya.tap(en("Stop"))  # nothing worth keeping yet: no question first
-    cancelled = await priya.reply()
-    assert cancelled["text"] == en(FORM.stopped)
-    assert await _draft(db) is None and await _step(db, COORDINATOR) is None
-    answer = await priya.tap_data(calendar["message_id"], "nm:1:date:d:2026-01-20")
-    assert answer.get("text") == en(EXPIRED_BUTTON)
-    assert await _meetings(db) == []
-
-
-@contextlib.asynccontextmanager
-async def _running_bot(
-    settings: Settings, db: Database, clock: FrozenClock
-) -> AsyncIterator[PanelbotApplication]:
-    application = build_application(settings, clock=clock, db=db, tick_seconds=None)
-    await application.initialize()
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=1)
-    try:
-        yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-
-
-async def test_after_a_restart_newmeeting_offers_to_carry_on_with_nothing_lost(
-    settings: Settings, emulator: BotApiEmulator, db: Database, clock: FrozenClock
-) -> None:
-    await _panel_with_people(db, clock)
-    priya = MemberDriver(emulator, COORDINATOR, "Priya")
-    async with _running_bot(settings, db, clock):
-        await priya.send("/newmeeting")
-        await priya.reply()
-        await priya.send("Winter <get-together>")
-        await priya.reply()  # the calendar; then the bot stops
-
-    async with _running_bot(settings, db, clock):
-        await priya.send("/newmeeting")
-        offer = await priya.reply()
-        assert FORM.carry_on is not None
-        assert offer["text"] == en(FORM.carry_on)
-        assert priya.buttons(offer) == [en("Carry on"), en("Start again")]
-        await priya.tap(en("Carry on"))
-        again = await priya.reply()
-        assert again["text"] == en(planner_rules.QUESTIONS[Step.DATE])
-        await priya.send("tomorrow")
-        ask_time = await priya.reply()
-        assert en.date(date(2026, 1, 6)) in ask_time["text"]
-        draft = await _draft(db)
-        assert draft is not None
-        assert (draft.step, draft.data["title"]) == ("time", "Winter <get-together>")
-
-        await priya.send("/newmeeting")
-        await priya.reply()
-        await priya.tap(en("Start again"))
-        fresh = await priya.reply()
-        assert fresh["text"] == en(planner_rules.QUESTIONS[Step.TITLE])
-        draft = await _draft(db)
-        assert draft is not None and "title" not in draft.data
-
-
-@pytest.mark.parametrize(
-    ("typed", "minutes"),
-    [
-        ("90", 90),
-        ("2", 120),
-        ("45 minutes", 45),
-        ("45 mins", 45),
-        ("1.5 hours", 90),
-        ("1½ hours", 90),
-        ("1 ½ hours", 90),
-        ("2h", 120),
-        ("1h30", 90),
-        ("1 hour 30 minutes", 90),
-        ("1:30", 90),
-        ("half an hour", 30),
-        ("an hour and a half", 90),
-        ("5 minutes", None),  # too short
-        ("13 hours", None),  # too long
-        ("a while", None),
-    ],
-)
-def test_typed_lengths(typed: str, minutes: int | None) -> None:
-    assert planner_rules.parse_length(typed) == minutes
-
-
-@pytest.mark.parametrize(
-    ("typed", "link"),
-    [
-        ("https://meet.example.org/panel", "https://meet.example.org/panel"),
-        ("  http://maps.example.com/?q=town+hall ", "http://maps.example.com/?q=town+hall"),
-        ("www.example.org/map", "https://www.example.org/map"),
-        ("javascript:alert(1)", None),
-        ("https://localhost", None),
-        ("on zoom", None),
-        ("https://example.org/a b", None),
-    ],
-)
-def test_links_must_be_web_links(typed: str, link: str | None) -> None:
-    assert planner_rules.clean_link(typed) == link
-
-
-def test_the_route_skips_questions_that_do_not_apply_and_back_retraces_it() -> None:
-    def route(where: str) -> list[Step]:
-        answers = {"where": where, "panels": 1}
-        steps, step = [Step.TITLE], Step.TITLE
-        while step != Step.PREVIEW:
-            step = planner_rules.next_step(step, answers)
-            steps.append(step)
-        back, walked = Step.PREVIEW, [Step.PREVIEW]
-        while (before := planner_rules.previous_step(back, answers)) is not None:
-            walked.append(before)
-            back = before
-        assert walked[::-1] == steps
-        return steps
-
-    assert Step.ONLINE not in route("in_person")
-    assert Step.ADDRESS not in route("online") and Step.MAP not in route("online")
-    both = route("both")
-    assert both.index(Step.ADDRESS) < both.index(Step.MAP) < both.index(Step.ONLINE)
-
-
-async def test_a_start_time_that_passes_during_the_preview_is_caught_when_sending(
-    app: PanelbotApplication, emulator: BotApiEmulator, db: Database, clock: FrozenClock
-) -> None:
-    await _panel_with_people(db, clock)
-    priya = MemberDriver(emulator, COORDINATOR, "Priya")
-    await priya.send("/newmeeting")
-    await priya.reply()
-    for typed in ("Quick catch-up", "today", "10:00", "1 hour"):
-        await priya.send(typed)
-        await priya.reply()
-    await priya.tap(en("Online"))
-    await priya.reply()
-    await priya.send("https://meet.example.org/x")
-    await priya.reply()
-    await priya.tap(en("Done"))
-    await priya.reply()
-    await priya.tap(en("Skip"))
-    await priya.reply()
-    await priya.tap(en("No papers"))
-    await priya.reply()
-    await priya.tap(en("No"))
-    await priya.replies(2)
-
-    clock.advance(timedelta(hours=2))  # Priya was called away; it is now 11:00
-    await priya.tap(en("Send"))
-    sorry, again = await priya.replies(2)
-    assert sorry["text"] == en("The start time has already gone. Please choose a new day.")
-    assert again["text"] == en(planner_rules.QUESTIONS[Step.DATE])
-    assert await _meetings(db) == []
-    draft = await _draft(db)
-    assert draft is not None and draft.data["title"] == "Quick catch-up"
-
-
-@pytest.mark.parametrize(
-    ("typed", "minutes"),
-    [
-        ("2 awr", 120),
-        ("1 awr a 30 munud", 90),
-        ("90 mionaidean", 90),
-        ("1 godz i 30 min", 90),
-        ("90 منٹ", 90),
-        ("٩٠ دقيقة", 90),
-    ],
-)
-def test_lengths_can_be_typed_with_units_in_every_language(typed: str, minutes: int) -> None:
-    assert planner_rules.parse_length(typed) == minutes
