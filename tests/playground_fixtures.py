@@ -11,6 +11,9 @@ import pytest
 
 from bot.playground.server import Playground
 
+# The demo's people (bot.playground.demo), by the chat id the page uses for each.
+PRIYA, AGNIESZKA, AMINA = 1001, 1002, 1003
+
 
 @pytest.fixture
 async def playground(database_url: str, tmp_path: Path) -> AsyncIterator[Playground]:
