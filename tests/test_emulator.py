@@ -1,58 +1,21 @@
-"""The Bot API emulator, exercised through the real python-telegram-bot client."""
+"""The Bot API emulator, exercised through the real python-telegram-bot client: what the bot sends
+is checked and stored as Telegram would (the envelope, messages and their limits, edits and
+deletes, photos and documents, commands and descriptions)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from telegram import (
-    Bot,
-    BotCommand,
-    BotCommandScopeAllPrivateChats,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InlineQueryResultArticle,
-    InputTextMessageContent,
-    Update,
-)
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats
+from telegram.error import BadRequest
 
-from bot.emulator import BotApiEmulator, MemberDriver
-from bot.emulator.driver import TINY_PNG, normalize_label
+from bot.emulator import BotApiEmulator
+from bot.emulator.driver import TINY_PNG
+from tests.emulator_fixtures import TOKEN, USER, bot, emu, keyboard
 
-TOKEN = "123456:TEST"
-USER = 1001
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator() as emulator:
-        emulator.add_user(USER, "Ada", language_code="en")
-        yield emulator
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as client:
-        yield client
-
-
-def keyboard(*labels: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=label)] for label in labels]
-    )
+__all__ = ["bot", "emu"]  # the fixtures, used by name
 
 
 async def test_get_me(bot: Bot, emu: BotApiEmulator) -> None:
@@ -180,27 +143,6 @@ async def test_edit_not_modified_and_delete(bot: Bot, emu: BotApiEmulator) -> No
     assert emu.delivered_count(USER) == 1
 
 
-async def test_callback_round_trip_with_raw_bot(bot: Bot, emu: BotApiEmulator) -> None:
-    member = MemberDriver(emu, 2002, "Bo")
-    await bot.send_message(2002, "Agree?", reply_markup=keyboard("✅ Yes", "No"))
-
-    async def bot_side() -> None:
-        updates = await bot.get_updates(timeout=5)
-        query = updates[0].callback_query
-        assert query is not None and query.data == "✅ Yes"
-        assert query.message is not None and query.message.message_id == 1
-        await query.answer("Thanks!", show_alert=True)
-        with pytest.raises(BadRequest, match="Query is too old"):
-            await query.answer("again")
-
-    task = asyncio.create_task(bot_side())
-    answer = await member.tap("Yes")  # loose match ignores the emoji
-    await task
-    assert answer["text"] == "Thanks!" and answer["show_alert"] is True
-    with pytest.raises(AssertionError, match="visible buttons"):
-        await member.tap("Maybe")
-
-
 async def test_photo_and_document_upload_download(bot: Bot, emu: BotApiEmulator) -> None:
     message = await bot.send_photo(USER, TINY_PNG, caption="<i>pic</i>", parse_mode="HTML")
     assert message.caption == "pic" and message.photo[-1].width == 1
@@ -224,47 +166,6 @@ async def test_photo_and_document_upload_download(bot: Bot, emu: BotApiEmulator)
     url = f"{emu.base_file_url}{TOKEN}/documents/nope.csv"
     async with aiohttp.ClientSession() as session, session.get(url) as response:
         assert response.status == 404
-
-
-async def test_user_files_are_downloadable(bot: Bot, emu: BotApiEmulator) -> None:
-    member = MemberDriver(emu, 3003, "Cy")
-    await member.send_photo(caption="receipt")
-    await member.send_document(b"%PDF-1.4 fake", "r.pdf", "application/pdf")
-    await member.send_sticker()
-    updates = await bot.get_updates()
-    photo_message, doc_message, sticker_message = (u.message for u in updates)
-    assert photo_message and doc_message and sticker_message
-    assert photo_message.caption == "receipt"
-    photo_file = await photo_message.photo[-1].get_file()
-    assert bytes(await photo_file.download_as_bytearray()) == TINY_PNG
-    assert doc_message.document is not None
-    doc_file = await doc_message.document.get_file()
-    assert bytes(await doc_file.download_as_bytearray()) == b"%PDF-1.4 fake"
-    assert sticker_message.sticker is not None and sticker_message.sticker.emoji == "👍"
-
-
-async def test_get_updates_long_poll_offset_and_stop() -> None:
-    emulator = BotApiEmulator()
-    await emulator.start()
-    emulator.add_user(USER, "Ada")
-    async with Bot(TOKEN, base_url=emulator.base_url) as client:
-        started = time.monotonic()
-        poll = asyncio.create_task(client.get_updates(timeout=10))
-        await asyncio.sleep(0.05)
-        emulator.user_sends_text(USER, "/start@panelbot_test_bot now")
-        updates = await poll
-        assert time.monotonic() - started < 2
-        entity = updates[0].message.entities[0]  # type: ignore[union-attr]
-        assert (entity.type, entity.offset, entity.length) == ("bot_command", 0, 24)
-        assert len(await client.get_updates(offset=updates[0].update_id)) == 1
-        assert await client.get_updates(offset=updates[0].update_id + 1) == ()
-        # A pending long poll must end promptly when the emulator stops.
-        pending = asyncio.create_task(client.get_updates(timeout=30, read_timeout=35))
-        await asyncio.sleep(0.05)
-        started = time.monotonic()
-        await emulator.stop()
-        assert await pending == ()
-        assert time.monotonic() - started < 3
 
 
 async def test_commands_menu_and_descriptions(bot: Bot, emu: BotApiEmulator) -> None:
@@ -293,180 +194,3 @@ async def test_commands_menu_and_descriptions(bot: Bot, emu: BotApiEmulator) -> 
     assert emu.chat_actions(USER) == ["typing"]
     chat = await bot.get_chat(USER)
     assert chat.first_name == "Ada" and chat.type == "private"
-
-
-async def test_polls_and_inline_queries(bot: Bot, emu: BotApiEmulator) -> None:
-    message = await bot.send_poll(USER, "When?", ["Mon", "Tue"], is_anonymous=False)
-    assert message.poll is not None and not message.poll.is_closed
-    emu.user_votes(USER, message.message_id, [1])
-    poll = await bot.stop_poll(USER, message.message_id)
-    assert poll.is_closed and poll.options[1].voter_count == 1
-    with pytest.raises(BadRequest, match="Poll has already been closed"):
-        await bot.stop_poll(USER, message.message_id)
-
-    query_id = emu.user_sends_inline_query(USER, "meet")
-    updates = await bot.get_updates()
-    assert [u.poll_answer is not None for u in updates] == [False, True, False]
-    result = InlineQueryResultArticle("1", "Meeting", InputTextMessageContent("Tue 10:00"))
-    await bot.answer_inline_query(query_id, [result])
-    results = emu.inline_results(query_id)
-    assert results is not None and results[0]["title"] == "Meeting"
-
-
-@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-async def test_blocked_user_and_injected_failures(bot: Bot, emu: BotApiEmulator) -> None:
-    emu.block(USER)
-    with pytest.raises(Forbidden, match="bot was blocked by the user"):
-        await bot.send_message(USER, "hi")
-    emu.unblock(USER)
-    updates = await bot.get_updates()
-    statuses = [u.my_chat_member.new_chat_member.status for u in updates if u.my_chat_member]
-    assert statuses == ["kicked", "member"]
-
-    emu.fail_next("sendMessage", 429, retry_after=7)
-    with pytest.raises(RetryAfter, match="Retry in 7 seconds"):
-        await bot.send_message(USER, "hi")
-    emu.fail_next("sendMessage", 500)
-    with pytest.raises(NetworkError, match="Internal Server Error"):
-        await bot.send_message(USER, "hi")
-    emu.fail_next("sendmessage", 502)
-    with pytest.raises(NetworkError, match="Bad Gateway"):
-        await bot.send_message(USER, "hi")
-    emu.delay_next("sendMessage", 0.6)
-    with pytest.raises(TimedOut):
-        await bot.send_message(USER, "slow", read_timeout=0.2)
-    assert emu.delivered_count() == 0  # nothing delivered before the slow one finishes
-    await emu.wait_for(lambda: emu.delivered_count() == 1, 2)
-    assert emu.messages(USER)[0]["text"] == "slow"  # Telegram got it, the client timed out
-    assert [c.status for c in emu.calls("sendMessage")] == [403, 429, 500, 502, 200]
-    assert emu.calls("sendMessage")[1].get("status") == 429 and emu.calls()[-1]["ok"]
-
-
-async def test_hold_gate(bot: Bot, emu: BotApiEmulator) -> None:
-    emu.hold()
-    task = asyncio.create_task(bot.send_message(USER, "first"))
-    held = await emu.wait_held(1)
-    assert held[0].method == "sendMessage" and held[0].outcome == "held"
-    assert emu.delivered_count() == 0 and not task.done()
-    assert await bot.get_me()  # non-send methods still flow
-    emu.release()
-    assert (await task).text == "first"
-    assert emu.delivered_count() == 1
-
-    # The bot "dies" while its request is parked: the request never reaches Telegram.
-    emu.hold()
-    task = asyncio.create_task(bot.send_message(USER, "lost"))
-    await emu.wait_held(1)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    await asyncio.sleep(0.05)
-    emu.release()
-    assert await emu.wait_for(lambda: emu.calls()[-1].outcome == "dropped", 2)
-    assert emu.delivered_count() == 1
-
-    emu.hold(["sendMessage"])
-    task = asyncio.create_task(bot.send_message(USER, "cut"))
-    await emu.wait_held(1)
-    emu.release(drop=True)
-    with pytest.raises(NetworkError):
-        await task
-    assert [m["text"] for m in emu.messages(USER)] == ["first"]
-
-
-@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-async def test_strict_limits(bot: Bot, emu: BotApiEmulator) -> None:
-    emu.strict_limits = True
-    for i in range(3):  # burst allowance per chat
-        await bot.send_message(USER, f"m{i}")
-    with pytest.raises(RetryAfter, match="Retry in 1 seconds"):
-        await bot.send_message(USER, "too fast")
-    assert "Too Many Requests: retry after 1" in (emu.calls()[-1].description or "")
-    assert emu.delivered_count() == 3
-
-
-async def test_control_endpoints(emu: BotApiEmulator, bot: Bot) -> None:
-    async with aiohttp.ClientSession() as session:
-        response = await session.post(
-            f"{emu.control_url}/users", json={"user_id": 42, "first_name": "Web"}
-        )
-        assert (await response.json())["result"]["first_name"] == "Web"
-        response = await session.post(f"{emu.control_url}/send", json={"user_id": 42, "text": "hi"})
-        assert (await response.json())["result"]["message_id"] == 1
-        sent = await bot.send_message(42, "Pick", reply_markup=keyboard("A"))
-        response = await session.post(
-            f"{emu.control_url}/tap",
-            json={"user_id": 42, "message_id": sent.message_id, "data": "A"},
-        )
-        query_id = (await response.json())["result"]["callback_query_id"]
-        response = await session.get(f"{emu.control_url}/chats/42/messages")
-        body = (await response.json())["result"]
-        assert [m["message_id"] for m in body["messages"]] == [1, 2]
-        version = body["version"]
-        waiter = asyncio.create_task(
-            session.get(f"{emu.control_url}/chats/42/messages?after_version={version}&timeout=5")
-        )
-        await asyncio.sleep(0.05)
-        await bot.send_message(42, "later")
-        body = (await (await waiter).json())["result"]
-        assert body["messages"][-1]["text"] == "later"
-        response = await session.post(f"{emu.control_url}/send", json={"user_id": 7, "text": "x"})
-        assert response.status == 400
-    updates = await bot.get_updates()
-    assert updates[0].message and updates[0].message.text == "hi"
-    assert updates[1].callback_query and updates[1].callback_query.id == query_id
-
-
-async def test_application_with_member_driver(emu: BotApiEmulator) -> None:
-    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text("Welcome!", reply_markup=keyboard("👍 Join"))
-
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None and update.effective_message.text
-        await update.effective_message.reply_text(update.effective_message.text.upper())
-
-    async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        assert query is not None
-        await query.answer("Joined")
-        await query.edit_message_text("You joined.")
-
-    application = (
-        Application.builder()
-        .token(TOKEN)
-        .base_url(emu.base_url)
-        .base_file_url(emu.base_file_url)
-        .build()
-    )
-    application.add_handler(CommandHandler("start", start))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
-    application.add_handler(CallbackQueryHandler(on_tap))
-    member = MemberDriver(emu, 5005, "Dee")
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=5)
-        try:
-            await member.send("/start")
-            welcome = await member.reply()
-            assert welcome["text"] == "Welcome!" and member.buttons(welcome) == ["👍 Join"]
-            await member.send("hello")
-            assert (await member.reply())["text"] == "HELLO"
-            assert (await member.tap("Join"))["text"] == "Joined"
-            edited = await member.wait_edit(welcome["message_id"])
-            assert edited["text"] == "You joined." and member.buttons(edited) == []
-            await member.no_reply(within=0.2)
-            assert "[1] user: /start" in member.transcript()
-            assert member.last_message is not None
-            with pytest.raises(AssertionError, match="no reply from the bot"):
-                await member.reply(timeout=0.1)
-        finally:
-            await application.updater.stop()
-            await application.stop()
-
-
-def test_normalize_label() -> None:
-    assert normalize_label(" ✅ Yes ") == "Yes"
-    assert normalize_label("1️⃣ One") == "1️⃣ One"  # a keycap digit is content, not decoration
-    assert normalize_label("Next ➡️") == "Next"
