@@ -6,11 +6,15 @@ comes due, the audience is worked out (so people who joined meanwhile are includ
 (`bc:<id>:m:<member>`): the unique key is what makes a second copy impossible, even if the
 start runs again after a crash.
 Who is reached is worked out in bot.services.broadcast_audience.
+
+A copy for someone in their quiet hours waits until they end (marked `quiet` in its payload).
+`figures` counts those apart from the copies still going, for the coordinator's progress and
+/broadcasts alike. When only those are left the broadcast is reported (`finished_at` set, still
+SENDING); when the last of them has gone it is DONE and the coordinator is told the final figure.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,6 +38,7 @@ from bot.services.broadcast_audience import (
     panels_of,
     recipients,
 )
+from bot.services.broadcast_figures import QUIET, Figures, figures
 from bot.services.outbox_keys import Kind
 from bot.services.reminders import in_quiet_hours
 
@@ -41,20 +46,7 @@ MAX_TEXT = 3500  # leaves room for the heading within Telegram's 4096
 MAX_CAPTION = 900  # Telegram allows 1024 under a photo or file
 MAX_AHEAD = timedelta(days=366)
 
-
-@dataclass
-class Figures:
-    total: int = 0
-    delivered: int = 0
-    unreachable: int = 0
-    failed: int = 0
-    skipped: int = 0  # turned news off, or no longer a member
-    waiting: int = 0
-    by_status: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def done(self) -> int:
-        return self.delivered + self.unreachable + self.failed + self.skipped
+__all__ = ["QUIET", "Figures", "figures"]  # the counts live in broadcast_figures
 
 
 def check_text(text: str, *, with_file: bool) -> str:
@@ -165,15 +157,17 @@ async def start(session: AsyncSession, broadcast_id: int, *, now: datetime) -> i
     rows = []
     for person in people:
         due, quiet, zone = now, person.quiet, ZoneInfo(person.zone)
+        payload: dict[str, object] = {"broadcast_id": broadcast_id}
         if not broadcast.important and quiet and in_quiet_hours(now, zone, quiet):
             due = _after_quiet(now, zone, quiet)
+            payload[QUIET] = True
         rows.append(
             dict(
                 key=outbox_keys.broadcast_copy(broadcast_id, person.member_id),
                 kind=Kind.BROADCAST,
                 chat_id=person.telegram_id,
                 member_id=person.member_id,
-                payload={"broadcast_id": broadcast_id},
+                payload=payload,
                 due_at=due,
                 status=OutboxStatus.PENDING,
                 attempts=0,
@@ -197,28 +191,6 @@ async def start(session: AsyncSession, broadcast_id: int, *, now: datetime) -> i
     return len(rows)
 
 
-async def figures(session: AsyncSession, broadcast_id: int) -> Figures:
-    rows = await session.execute(
-        select(OutboxMessage.status, func.count())
-        .where(
-            OutboxMessage.key.startswith(
-                outbox_keys.broadcast_copies(broadcast_id), autoescape=True
-            )
-        )
-        .group_by(OutboxMessage.status)
-    )
-    counts = {str(status): int(n) for status, n in rows.all()}
-    return Figures(
-        total=sum(counts.values()),
-        delivered=counts.get(OutboxStatus.SENT, 0),
-        unreachable=counts.get(OutboxStatus.UNREACHABLE, 0),
-        failed=counts.get(OutboxStatus.FAILED, 0),
-        skipped=counts.get(OutboxStatus.CANCELLED, 0),
-        waiting=counts.get(OutboxStatus.PENDING, 0),
-        by_status=counts,
-    )
-
-
 async def sending(session: AsyncSession) -> list[int]:
     rows = await session.scalars(
         select(Broadcast.id).where(Broadcast.status == BroadcastStatus.SENDING)
@@ -226,9 +198,29 @@ async def sending(session: AsyncSession) -> list[int]:
     return list(rows.all())
 
 
-async def finish(session: AsyncSession, broadcast_id: int, *, now: datetime) -> bool:
-    """Mark a broadcast done once no copy is waiting. True for the one caller that did it."""
-    if (await figures(session, broadcast_id)).waiting:
+async def reported(session: AsyncSession, broadcast_id: int, *, now: datetime) -> bool:
+    """Only copies waiting for quiet hours are left and the coordinator has been told: from now
+    on their report is not edited as those go. True for the one caller that did it."""
+    result = await session.execute(
+        update(Broadcast)
+        .where(
+            Broadcast.id == broadcast_id,
+            Broadcast.status == BroadcastStatus.SENDING,
+            Broadcast.finished_at.is_(None),
+        )
+        .values(finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def finish(
+    session: AsyncSession, broadcast_id: int, *, now: datetime, tell_at: datetime | None = None
+) -> bool:
+    """Mark a broadcast done once no copy is left to go. True for the one caller that did it.
+    With `tell_at`, the coordinator's final figure is queued for then, in the same transaction
+    (it comes after copies that waited for quiet hours: their first report said they would)."""
+    if (await figures(session, broadcast_id, now=now)).by_status.get(OutboxStatus.PENDING):
         return False
     result = await session.execute(
         update(Broadcast)
@@ -236,7 +228,22 @@ async def finish(session: AsyncSession, broadcast_id: int, *, now: datetime) -> 
         .values(status=BroadcastStatus.DONE, finished_at=now)
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0))
+    if not getattr(result, "rowcount", 0):
+        return False
+    broadcast = await session.get(Broadcast, broadcast_id)
+    assert broadcast is not None
+    if tell_at is not None and broadcast.report_chat_id is not None:
+        await outbox.enqueue(
+            session,
+            key=outbox_keys.broadcast_final(broadcast_id),
+            kind=Kind.BROADCAST_FINAL,
+            chat_id=broadcast.report_chat_id,
+            member_id=broadcast.created_by,
+            payload={"broadcast_id": broadcast_id},
+            due_at=tell_at,
+            now=now,
+        )
+    return True
 
 
 async def _may_see(session: AsyncSession, actor: Actor, broadcast: Broadcast) -> None:
@@ -287,7 +294,7 @@ async def unreachable_names(session: AsyncSession, actor: Actor, broadcast_id: i
 
 
 async def listing(
-    session: AsyncSession, actor: Actor, *, limit: int = 10
+    session: AsyncSession, actor: Actor, *, now: datetime, limit: int = 10
 ) -> list[tuple[Broadcast, Figures]]:
     """Recent and scheduled broadcasts to panels this person coordinates, newest first."""
     mine = {panel_id for panel_id, _ in await coordinated_panels(session, actor)}
@@ -299,7 +306,7 @@ async def listing(
         except NotAllowed:
             continue
         if (actor.is_admin or set(panel_ids) <= mine) and panel_ids:
-            found.append((broadcast, await figures(session, broadcast.id)))
+            found.append((broadcast, await figures(session, broadcast.id, now=now)))
         if len(found) >= limit:
             break
     return found

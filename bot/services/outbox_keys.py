@@ -24,6 +24,7 @@ class Kind(StrEnum):
     FEEDBACK_NOTICE = "feedback_notice"
     BROADCAST = "broadcast"
     BROADCAST_START = "broadcast_start"  # a task: queues one BROADCAST row per member
+    BROADCAST_FINAL = "broadcast_final"  # the final figure, after copies that waited for quiet
     MEETING_INVITE = "meeting_invite"
     MEETING_CHANGED = "meeting_changed"
     MEETING_CANCELLED = "meeting_cancelled"
@@ -102,6 +103,11 @@ def broadcast_copy(broadcast_id: int, member_id: int) -> str:
 
 def broadcast_start(broadcast_id: int) -> str:
     return f"bcstart:{broadcast_id}"
+
+
+def broadcast_final(broadcast_id: int) -> str:
+    """The coordinator's final figure, once copies that waited for quiet hours have gone."""
+    return f"bcfinal:{broadcast_id}"
 
 
 # ---------------------------------------------------------------------------- meetings

@@ -2,7 +2,9 @@
 
 Members' copies are rendered when the outbox sends them, in each member's language (their own
 version if the coordinator wrote one, else the original). The coordinator's confirmation message
-is edited as copies go, at most once every few seconds, and becomes the final report at the end.
+is edited as copies go, at most once every few seconds, and becomes the final report once
+nothing is left to go now. Copies waiting for members' quiet hours to end are counted apart; when
+the last of them has gone, the coordinator gets one short message with the final figure.
 """
 
 from __future__ import annotations
@@ -65,25 +67,57 @@ def progress_bar(done: int, total: int) -> str:
     return f"{'▓' * filled}{'░' * (BAR - filled)} {percent}%"
 
 
-def progress_text(t: Translator, figures: broadcasts.Figures) -> str:
-    return "\n".join(
-        [
-            t("Sending: {done} of {total}", done=figures.done, total=figures.total),
-            progress_bar(figures.done, figures.total),
-        ]
+def waiting_line(t: Translator, figures: broadcasts.Figures) -> str | None:
+    """The members whose copy waits for their quiet hours, in progress, report and /broadcasts."""
+    if not figures.waiting:
+        return None
+    return t.ngettext(
+        "{n} person is waiting for their quiet hours to end.",
+        "{n} people are waiting for their quiet hours to end.",
+        figures.waiting,
+        n=figures.waiting,
     )
 
 
-def final_text(t: Translator, figures: broadcasts.Figures) -> str:
+def progress_text(t: Translator, figures: broadcasts.Figures) -> str:
+    """Copies going now, counted against those that can go now: a copy waiting for quiet hours
+    is on its own line, so the count never seems stuck."""
+    going = figures.going_now
     lines = [
-        t("Your message has finished sending."),
-        "",
+        t("Sending: {done} of {total}", done=figures.done, total=going),
+        progress_bar(figures.done, going),
+    ]
+    if figures.waiting:
+        lines += [t("Delivered: {n}", n=figures.delivered), waiting_line(t, figures) or ""]
+    return "\n".join(lines)
+
+
+def _figure_lines(t: Translator, figures: broadcasts.Figures) -> list[str]:
+    lines = [
         t("Delivered: {n}", n=figures.delivered),
         t("Could not reach: {n}", n=figures.unreachable),
         t("Failed: {n}", n=figures.failed),
     ]
     if figures.skipped:
         lines.append(t("Turned off news: {n}", n=figures.skipped))
+    return lines
+
+
+def final_text(t: Translator, figures: broadcasts.Figures) -> str:
+    lines = [t("Your message has finished sending."), "", *_figure_lines(t, figures)]
+    waiting = waiting_line(t, figures)
+    if waiting:
+        lines += ["", waiting, t("You will get a short message when it has gone to them.")]
+    return "\n".join(lines)
+
+
+def later_text(t: Translator, figures: broadcasts.Figures) -> str:
+    """The final figure, once the copies that waited for quiet hours have gone."""
+    lines = [
+        t("Your message has now gone to the people who were waiting for their quiet hours."),
+        "",
+        *_figure_lines(t, figures),
+    ]
     return "\n".join(lines)
 
 
@@ -162,23 +196,30 @@ class Reporter:
         self._last_edit[broadcast_id] = now
         async with self.delivery.db.session() as session:
             broadcast = await session.get(Broadcast, broadcast_id)
-            if broadcast is None:
-                return
-            figures = await broadcasts.figures(session, broadcast_id)
+            if broadcast is None or broadcast.finished_at is not None:
+                return  # already reported: copies that waited for quiet hours get a message
+            figures = await broadcasts.figures(session, broadcast_id, now=self.clock.now())
             t = _person(await session.get(Member, broadcast.created_by or 0))
         await self._edit(broadcast, progress_text(t, figures))
 
     async def after_drain(self) -> None:
-        """Broadcasts with nothing left to send get their final report, once."""
+        """Broadcasts with nothing left to go now get their final report, once. Copies that wait
+        for quiet hours are counted in it; when the last has gone the final figure is queued."""
         async with self.delivery.db.session() as session:
             ids = await broadcasts.sending(session)
         for broadcast_id in ids:
+            now = self.clock.now()
             async with self.delivery.db.session() as session:
-                figures = await broadcasts.figures(session, broadcast_id)
-                if figures.waiting:
+                figures = await broadcasts.figures(session, broadcast_id, now=now)
+                if not figures.settled:
                     continue
                 broadcast = await session.get(Broadcast, broadcast_id)
                 if broadcast is None:
+                    continue
+                if broadcast.finished_at is not None:
+                    # Reported already: done once the copies that waited have gone.
+                    if not figures.waiting:
+                        await broadcasts.finish(session, broadcast_id, now=now, tell_at=now)
                     continue
                 t = _person(await session.get(Member, broadcast.created_by or 0))
             # Report first, then record it: a crash in between repeats an edit, never loses it.
@@ -190,7 +231,10 @@ class Reporter:
             if not shown:
                 continue
             async with self.delivery.db.session() as session:
-                await broadcasts.finish(session, broadcast_id, now=self.clock.now())
+                if figures.waiting:
+                    await broadcasts.reported(session, broadcast_id, now=now)
+                else:
+                    await broadcasts.finish(session, broadcast_id, now=now)
             self._last_edit.pop(broadcast_id, None)
 
 
@@ -205,8 +249,23 @@ def register(delivery: Delivery, clock: Clock) -> None:
     async def start(session: AsyncSession, row: ClaimedMessage) -> None:
         await broadcasts.start(session, int(row.payload["broadcast_id"]), now=clock.now())
 
+    async def final_figure(session: AsyncSession, row: ClaimedMessage) -> Outgoing | None:
+        broadcast_id = int(row.payload["broadcast_id"])
+        broadcast = await session.get(Broadcast, broadcast_id)
+        if broadcast is None:
+            return None
+        figures = await broadcasts.figures(session, broadcast_id, now=clock.now())
+        t = _person(await session.get(Member, broadcast.created_by or 0))
+        markup = final_buttons(t, broadcast_id, figures)
+        rows = [
+            [{"text": b.text, "callback_data": str(b.callback_data)} for b in line]
+            for line in (markup.inline_keyboard if markup else ())
+        ]
+        return Outgoing(text=later_text(t, figures), buttons=rows or None)
+
     reporter = Reporter(delivery, clock)
     delivery.register(Kind.BROADCAST, member_copy)
+    delivery.register(Kind.BROADCAST_FINAL, final_figure)
     delivery.register_task(Kind.BROADCAST_START, start)
     delivery.observers.append(reporter.on_outcome)
     delivery.after_drain.append(reporter.after_drain)

@@ -12,7 +12,7 @@ from bot.db import BroadcastStatus
 from bot.i18n import N_, translator
 from bot.services import access, broadcasts
 from bot.services.access import NotAllowed
-from handlers.broadcasts.copies import copy_for
+from handlers.broadcasts.copies import copy_for, waiting_line
 from handlers.broadcasts.shared import FEATURE, VERSION, actor, data, zone
 from handlers.chat.common import answer_expired, button, parse_callback, remove_buttons, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE
@@ -32,18 +32,21 @@ async def list_broadcasts(update: Update, context: PanelContext) -> None:
         access.refuse(context.session, who, "/broadcasts")
         await reply(update, t(NO_PANEL_ROLE))
         return
-    found = await broadcasts.listing(context.session, who)
+    found = await broadcasts.listing(context.session, who, now=context.runtime.clock.now())
     if not found:
         await reply(update, t("You have not sent any news yet. To send some, type /broadcast."))
         return
     for broadcast, figures in found:
         where = await zone(context, broadcast.audience)
         words = " ".join(broadcast.text.split())
+        status = broadcast.status
+        if status == BroadcastStatus.SENDING and broadcast.finished_at is not None:
+            status = BroadcastStatus.DONE  # reported sent; some copies wait for quiet hours
         lines = [
             f"<b>{escape(words[:60])}{'…' if len(words) > 60 else ''}</b>",
             t(
                 "{status}: {when}",
-                status=t(STATUS_WORDS[broadcast.status]),
+                status=t(STATUS_WORDS[status]),
                 when=t.datetime(broadcast.send_at, where, style="medium"),
             ),
         ]
@@ -57,6 +60,9 @@ async def list_broadcasts(update: Update, context: PanelContext) -> None:
                     failed=figures.failed,
                 )
             )
+        waiting = waiting_line(t, figures)
+        if waiting:
+            lines.append(waiting)
         rows: list[list[InlineKeyboardButton]] = []
         if broadcast.status == BroadcastStatus.SCHEDULED:
             # Not the form's Stop: this news is written and waiting to go.
