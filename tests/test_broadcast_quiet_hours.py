@@ -79,10 +79,7 @@ async def test_members_in_quiet_hours_are_counted_as_waiting_and_the_final_figur
     progress = [
         c.params["text"]
         for c in emulator.calls("editMessageText")
-        if c.ok
-        and str(c.params.get("text", "")).startswith(
-            en("Sending: {done} of {total}", done=1, total=5)[:8]
-        )
+        if c.ok and str(c.params.get("text", "")).startswith("Sending:")
     ]
     later = [text for text in progress if "of 7" not in text]
     assert later and all(_waiting(2) in text for text in later), progress
