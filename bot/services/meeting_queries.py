@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import Meeting, MeetingStatus, Member, Panel, Rsvp
+from bot.db import Meeting, MeetingStatus, Member, Panel, ReminderChoice, Rsvp
 from bot.services.access import Actor, refuse, require_coordinator
 
 
@@ -55,6 +55,11 @@ async def attendance(
         }
         for name, rsvp in rows.all()
     ]
+
+
+async def reminder_choice(session: AsyncSession, telegram_id: int) -> ReminderChoice | None:
+    """Which reminders the person chose (their calendar file's alarm follows it)."""
+    return await session.scalar(select(Member.reminders).where(Member.telegram_id == telegram_id))
 
 
 async def meeting_for_sending(

@@ -20,6 +20,15 @@ BY_CHOICE: dict[ReminderChoice, tuple[str, ...]] = {
 }
 
 
+def nearest(choice: ReminderChoice) -> timedelta | None:
+    """How long before the start the member's last reminder comes: the calendar file's alarm."""
+    labels = BY_CHOICE[choice]
+    if not labels:
+        return None
+    days, hours = OFFSETS[labels[-1]]
+    return timedelta(days=days, hours=hours)
+
+
 def _local_minus_days(start: datetime, zone: tzinfo, days: int) -> datetime:
     local = start.astimezone(zone)
     wall = (local.replace(tzinfo=None) - timedelta(days=days)).replace(tzinfo=zone)

@@ -227,7 +227,10 @@ async def calendar_file(
     if found is None:
         raise MeetingError("not upcoming")
     await query.answer()
-    data, name = words.calendar_file(found[0], found[1], context.runtime.clock)
+    reminders = await meeting_queries.reminder_choice(context.session, query.from_user.id)
+    data, name = words.calendar_file(
+        context.t, found[0], found[1], context.runtime.clock, reminders
+    )
     assert update.effective_chat is not None
     await update.effective_chat.send_document(
         data, filename=name, caption=context.t("Add this to your calendar.")

@@ -11,7 +11,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.db import Answer, Meeting, MeetingStatus, Member
+from bot.db import Answer, Meeting, MeetingStatus, Member, ReminderChoice
 from bot.delivery import Delivery, Outgoing
 from bot.i18n import N_, Translator, translator
 from bot.services import (
@@ -24,9 +24,11 @@ from bot.services import (
 )
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
+from bot.services.reminders import nearest as nearest_reminder
 from bot.services.text_versions import Words
 from handlers.chat.common import callback_data
 from handlers.chat.text_versions import not_translated
+from handlers.meetings.reminder_words import reminder_heading
 
 FEATURE, VERSION = "mt", 1
 
@@ -127,8 +129,19 @@ def answer_buttons(t: Translator, meeting_id: int) -> list[list[dict[str, str]]]
     ]
 
 
-def calendar_file(meeting: Meeting, zone: str, clock: Clock) -> tuple[bytes, str]:
-    return calendar.meeting_ics(meeting, zone, now=clock.now()), f"meeting-{meeting.id}.ics"
+def calendar_file(
+    t: Translator, meeting: Meeting, zone: str, clock: Clock, reminders: ReminderChoice | None
+) -> tuple[bytes, str]:
+    """The meeting's .ics, named after it, with an alarm when the member's last reminder comes
+    (the panel's default reminders when the member is not known)."""
+    ics = calendar.meeting_ics(
+        meeting,
+        zone,
+        now=clock.now(),
+        alarm_before=nearest_reminder(reminders or ReminderChoice.ALL),
+        words=calendar.Words(join=t("Join the meeting online:")),
+    )
+    return ics, calendar.file_name(meeting, zone)
 
 
 def _person(member: Member | None) -> Translator:
@@ -152,7 +165,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
         meeting, panel, _, member = found
         t = _person(member)
         meeting, words = await localised(session, meeting, t.language)
-        data, name = calendar_file(meeting, panel.timezone, clock)
+        data, name = calendar_file(t, meeting, panel.timezone, clock, member and member.reminders)
         return Outgoing(
             text=invitation_text(t, meeting, panel.timezone, words),
             buttons=answer_buttons(t, meeting.id),
@@ -174,7 +187,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
         lines += [*not_translated(t, words), ""]
         lines += details(t, meeting, panel.timezone)
         lines += ["", t("Can you still come? Tap one answer.")]
-        data, name = calendar_file(meeting, panel.timezone, clock)
+        data, name = calendar_file(t, meeting, panel.timezone, clock, member and member.reminders)
         return Outgoing(
             text="\n".join(lines),
             buttons=answer_buttons(t, meeting.id),
@@ -200,7 +213,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
                 t("Sorry for any trouble. We will tell you about the next one."),
             ]
         )
-        data, name = calendar_file(meeting, panel.timezone, clock)
+        data, name = calendar_file(t, meeting, panel.timezone, clock, member and member.reminders)
         return Outgoing(
             text=text,
             follow_up=data,
@@ -221,7 +234,8 @@ def renderers(clock: Clock) -> dict[str, Any]:
             return None
         t = _person(member)
         meeting, words = await localised(session, meeting, t.language)
-        lines = [t("Reminder: <b>{title}</b>", title=escape(meeting.title))]
+        heading = reminder_heading(t, meeting.title, meeting.starts_at, panel.timezone, clock.now())
+        lines = [heading]
         lines += [*not_translated(t, words), ""]
         lines += details(t, meeting, panel.timezone)
         if rsvp is None or rsvp.answer is None:
