@@ -162,7 +162,8 @@ async def test_a_coordinator_taps_through_the_picker_and_every_member_is_invited
         assert invitation["text"] in texts  # what Priya previewed is what members get
         files = [m["document"]["file_name"] for m in received if "document" in m]
         # The calendar file comes with the invitation, then the meeting's papers.
-        assert files == [f"meeting-{meeting.id}.ics", "plan.pdf"]
+        # Named after the meeting and its day (in London), the tags of its title left as words.
+        assert files == ["planning-the-b-summer-b-day-2026-07-14.ics", "plan.pdf"]
     assert en("Coming") in alex.buttons(await alex.reply())
 
 

@@ -141,7 +141,9 @@ async def test_reminders_arrive_on_time_follow_a_move_and_skip_people_who_cannot
     clock.advance(timedelta(minutes=2))
     await _drain(app)
     week = await ola.reply()
-    assert week["text"].startswith(Translator("pl")("Reminder: <b>{title}</b>", title="")[:5])
+    assert week["text"].startswith(
+        Translator("pl")("Reminder: <b>{title}</b> is today at {time}.", title="", time="")[:5]
+    )
 
     # The coordinator moves the meeting a week later; the day-before reminder follows it.
     async with db.session() as session:

@@ -112,7 +112,14 @@ async def test_fast_forward_moves_the_bots_clock_and_a_reminder_arrives_in_urdu(
 ) -> None:
     ur = Translator("ur")
     base = playground.url
-    reminder = _plain(ur("Reminder: <b>{title}</b>", title="Planning day"))
+    # Every reminder starts with its word and the title; the words for when come after.
+    tomorrow = ur(
+        "Reminder: <b>{title}</b> is tomorrow at {time} ({day}).",
+        title="Planning day",
+        time="",
+        day="",
+    )
+    reminder = _plain(tomorrow[: tomorrow.index("Planning day") + len("Planning day")])
 
     def reminded(view: dict[str, Any]) -> bool:
         return any(reminder in m["text"] for m in view["messages"])

@@ -7,6 +7,7 @@ tests/artifacts/playground/ (ignored by git) for a person to look at."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -122,13 +123,15 @@ async def test_a_new_person_joins_answers_an_invitation_and_sees_a_reminder_afte
     await expect(chat).to_contain_text(
         en("Thank you. We saved your answer: {answer}.", answer=en("Coming"))
     )
-    calendar = chat.get_by_role("link", name="Download meeting-1.ics")
+    # Named after the meeting and its day, three days from now.
+    named = re.compile(r"planning-day-\d{4}-\d{2}-\d{2}\.ics")
+    calendar = chat.get_by_role("link", name=re.compile(f"Download {named.pattern}"))
     async with page.expect_download() as download_info:
         await calendar.click()
     download = await download_info.value
     saved = tmp_path / download.suggested_filename
     await download.save_as(saved)
-    assert download.suggested_filename == "meeting-1.ics"
+    assert named.fullmatch(download.suggested_filename)
     assert "SUMMARY:Planning day" in saved.read_text()
 
     # Keyboard only: type a command and press Enter.
