@@ -248,7 +248,8 @@ async def test_settings_change_an_answer_and_easy_read_shortens_messages(
     await dee.reply()
     await dee.send("25:00-07:00")
     assert (await dee.reply())["text"] == en(
-        "Please type two times with a dash, like 22:00-07:00. Or tap a button."
+        "Sorry, I could not read those times. "
+        "Please type two times, like 10pm to 7am or 22:00-07:00. Or tap a button."
     )
     await dee.send("21:30 - 7")
     assert (await dee.reply())["text"].startswith("Saved.")

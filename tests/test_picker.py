@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel import Locale
 
+from bot.services import typed_times
 from handlers.chat import picker
 from handlers.chat.common import callback_data, parse_callback
 
@@ -169,7 +170,7 @@ def test_typed_dates_may_use_month_names_in_the_persons_language() -> None:
     ],
 )
 def test_typed_times(typed: str, expected: time | None) -> None:
-    assert picker.parse_time(typed) == expected
+    assert typed_times.read_time(typed) == expected
 
 
 def test_a_local_time_becomes_utc_with_summer_time_respected() -> None:

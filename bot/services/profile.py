@@ -6,7 +6,6 @@ text can never store something the bot would not offer.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import cast
 
@@ -16,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db import Member, PaymentChoice, ReminderChoice
 from bot.languages import LAUNCH_LANGUAGES
-from bot.services import anonymous, members
+from bot.services import anonymous, members, typed_times
 
 ACCESS_NEEDS = (
     "step_free",
@@ -30,7 +29,6 @@ ACCESS_NEEDS = (
 QUIET_PRESETS = {"22-8": (22 * 60, 8 * 60), "21-9": (21 * 60, 9 * 60)}  # "none": any time
 MAX_NAME = 40
 MAX_OTHER_NEED = 500
-_QUIET = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:-|–|to)\s*(\d{1,2})(?:[:.](\d{2}))?\s*$")
 
 
 # Built once: building a statement costs about as much CPU as running it.
@@ -70,18 +68,13 @@ def clean_name(text: str) -> str:
     return name
 
 
-def parse_quiet_hours(text: str) -> tuple[int, int]:
-    """'22:00-08:00', '22-8' or '21.30 to 7' as minutes after midnight."""
-    match = _QUIET.match(text)
-    if not match:
+def parse_quiet_hours(text: str, language: str = "en") -> tuple[int, int]:
+    """'10pm to 7am', '22:00-08:00', '22-8' or '21.30 to 7', in the person's language or in
+    English (bot/services/typed_times.py), as minutes after midnight."""
+    hours = typed_times.read_span(text, language)
+    if hours is None:
         raise InvalidAnswer("quiet")
-    start_h, start_m, end_h, end_m = (int(g) if g else 0 for g in match.groups())
-    if start_h > 23 or end_h > 23 or start_m > 59 or end_m > 59:
-        raise InvalidAnswer("quiet")
-    start, end = start_h * 60 + start_m, end_h * 60 + end_m
-    if start == end:
-        raise InvalidAnswer("quiet")
-    return start, end
+    return hours
 
 
 def format_quiet_hours(start: int | None, end: int | None) -> str | None:
@@ -143,7 +136,9 @@ async def choose_quiet_hours(session: AsyncSession, telegram_id: int, choice: st
 
 
 async def type_quiet_hours(session: AsyncSession, telegram_id: int, text: str) -> Member:
-    return await set_quiet_hours(session, telegram_id, parse_quiet_hours(text))
+    member = await get_member(session, telegram_id)
+    hours = parse_quiet_hours(text, member.language or "en")
+    return await set_quiet_hours(session, telegram_id, hours)
 
 
 async def toggle_access_need(session: AsyncSession, telegram_id: int, need: str) -> Member:

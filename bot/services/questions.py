@@ -224,7 +224,10 @@ QUESTIONS: tuple[Question, ...] = (
         options=_options(QUIET_LABELS),
         tapped=profile.choose_quiet_hours,
         typed=profile.type_quiet_hours,
-        mistake=N_("Please type two times with a dash, like 22:00-07:00. Or tap a button."),
+        mistake=N_(
+            "Sorry, I could not read those times. "
+            "Please type two times, like 10pm to 7am or 22:00-07:00. Or tap a button."
+        ),
         setting=N_("Quiet hours"),
         shown=(N_("Quiet hours: {answer}"), "answer"),
         my_data="quiet_hours",

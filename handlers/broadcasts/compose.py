@@ -17,7 +17,7 @@ from telegram import Update
 
 from bot.context import PanelContext
 from bot.i18n import N_
-from bot.services import access, broadcasts, drafts, glossary, members, plain_language
+from bot.services import access, broadcasts, drafts, glossary, members, plain_language, typed_times
 from bot.services.broadcast_audience import InvalidBroadcast
 from handlers import forms
 from handlers.broadcasts import questions
@@ -167,7 +167,7 @@ async def _take_time(update: Update, context: PanelContext, text: str, answers: 
     moment = None
     if len(words) >= 2:
         day = picker.parse_date(" ".join(words[:-1]), picker.local_today(now, where), t.locale)
-        at = picker.parse_time(words[-1])
+        at = typed_times.read_time(words[-1], t.language)
         if day is not None and at is not None:
             moment = picker.to_utc(day, at, where)
     if moment is None:

@@ -255,40 +255,6 @@ def parse_date(text: str, today: date, locale: Locale | str | None = None) -> da
     return None
 
 
-# ------------------------------------------------------------------------------ typed times
-
-_TIME = re.compile(r"(\d{1,2})(?:[:.h](\d{2}))?(am|pm)?")
-_FOUR_DIGITS = re.compile(r"(\d{2})(\d{2})")
-
-
-def parse_time(text: str) -> time | None:
-    """A time typed as "14:30", "14.30", "1430", "2pm", "2.30pm", "2:30 p.m.", "noon" or "14".
-
-    A bare hour without am or pm is taken only from 8 to 23 ("8" is 08:00, "14" is 14:00):
-    "2" on its own could be 2am or 2pm, so the person is asked again.
-    """
-    cleaned = "".join(text.lower().split()).replace(".m.", "m").replace("a.m", "am")
-    cleaned = cleaned.replace("p.m", "pm").rstrip(".")
-    if cleaned in ("noon", "midday", "12noon"):
-        return time(12)
-    if match := _FOUR_DIGITS.fullmatch(cleaned):
-        hour, minute = int(match[1]), int(match[2])
-        return time(hour, minute) if hour < 24 and minute < 60 else None
-    match = _TIME.fullmatch(cleaned)
-    if not match:
-        return None
-    hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
-    if minute > 59:
-        return None
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    elif (match[2] is None and not 8 <= hour <= 23) or hour > 23:
-        return None
-    return time(hour, minute)
-
-
 # ------------------------------------------------------------------------------ time zones
 
 

@@ -11,8 +11,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import PanelContext
 from bot.db import Role
 from bot.services import members
+from handlers.chat.commands import publish_commands_for_person
 from handlers.chat.common import button, callback_data, parse_callback, reply
 from handlers.chat.languages import language_keyboard
+from handlers.chat.menu_labels import keyboard_for
 from handlers.chat.text import split_lines
 
 
@@ -68,6 +70,14 @@ async def _help_text(context: PanelContext, telegram_id: int | None) -> str:
 async def start(update: Update, context: PanelContext) -> None:
     _ = context.t  # (someone half-way through joining is answered by handlers/joining)
     member = context.member
+    if member and member.consent == "given" and (member.roles or member.is_admin):
+        # Someone in a panel: their menu, with a short welcome, and their command list.
+        name = escape(member.display_name or "")
+        welcome = _("Welcome back, {name}!", name=name) if name else _("Hello! I am panelbot.")
+        text = welcome + "\n\n" + _("Here is your menu. Tap a button.")
+        await reply(update, text, reply_markup=keyboard_for(_, member))
+        await publish_commands_for_person(context)
+        return
     if member and member.display_name:
         greeting = _("Welcome back, {name}!", name=escape(member.display_name))
     else:

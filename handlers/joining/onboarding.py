@@ -23,6 +23,7 @@ from bot.services.panels import InviteStatus
 from bot.services.profile import InvalidAnswer
 from bot.services.questions import Kind, Question
 from handlers import forms
+from handlers.chat.commands import publish_commands_for_person
 from handlers.chat.common import answer_expired, remove_buttons, reply
 from handlers.chat.menu_labels import menu_keyboard
 from handlers.forms import Accepts, Form, Step
@@ -142,10 +143,12 @@ async def start_with_code(update: Update, context: PanelContext) -> None:
     if result.already_member:
         text = context.t("You are already in {panel}.", panel=panel)
         await reply(update, text, reply_markup=menu_keyboard(context.t))
+        await publish_commands_for_person(context)
         return
     if result.joined:
         text = context.t("Welcome to {panel}! You are now a member.", panel=panel)
         await reply(update, text, reply_markup=menu_keyboard(context.t))
+        await publish_commands_for_person(context)
         return
     assert result.step is not None
     await forms.go(update, context, FORM, result.step)
@@ -344,6 +347,7 @@ async def _finish(update: Update, context: PanelContext, user_id: int) -> None:
     lines.append(t("Here is your menu. Tap a button."))
     lines.append(t("You can change your answers at any time in Settings."))
     await reply(update, "\n\n".join(lines), reply_markup=menu_keyboard(t))
+    await publish_commands_for_person(context)  # a coordinator's list has their commands
 
 
 class _Joining(filters.MessageFilter):

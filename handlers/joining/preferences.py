@@ -16,7 +16,6 @@ from bot.services import meeting_notices, profile, questions
 from bot.services.profile import InvalidAnswer
 from bot.services.questions import Kind, Question
 from handlers import forms
-from handlers.chat.commands import publish_commands_for_chat
 from handlers.chat.common import (
     answer_expired,
     button,
@@ -29,6 +28,7 @@ from handlers.chat.menu_labels import SETTINGS as SETTINGS_LABEL
 from handlers.forms import Form
 from handlers.joining import asking
 from handlers.joining.asking import DONE, OTHER, SETTINGS, TELEGRAM_NAME, WHY
+from handlers.joining.language import confirm_language
 
 PREFIX = "settings:"  # the member row while a setting waits for its answer
 ITEM, VERSION = "set", 1  # "set:1:<step>", and "set:1:news" (so no question is called news)
@@ -194,7 +194,9 @@ async def on_tap(update: Update, context: PanelContext, row: Question, value: st
         return
     if row.step == "language":
         context.scope.language = value
-        await publish_commands_for_chat(context.bot, user_id, value)
+        await session.commit()
+        await context.reload_member(user_id)
+        await confirm_language(update, context, value)
     await _saved(update, context, user_id, row)
 
 

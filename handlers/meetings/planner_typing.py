@@ -8,7 +8,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import PanelContext
-from bot.services import drafts
+from bot.services import drafts, typed_times
 from bot.services.drafts import DraftView
 from bot.services.meeting_rules import MAX_TITLE
 from handlers import forms
@@ -94,7 +94,7 @@ async def _take_text(
             return PAST_DAY
         await go(update, context, Step.TIME, date=day.isoformat(), starts_at=None)
     elif step == Step.TIME:
-        at = picker.parse_time(text)
+        at = typed_times.read_time(text, context.t.language)
         if at is None:
             return TEXT_PROBLEMS[step]
         return await take_time(update, context, answers, at)
