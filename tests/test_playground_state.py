@@ -82,7 +82,10 @@ async def test_a_member_in_the_middle_of_a_form_has_still_finished_joining(
     async with aiohttp.ClientSession() as http:
         asked = await _send(http, base, AGNIESZKA, "/claim")
         await wait_view(
-            http, base, AGNIESZKA, lambda v: any(m["from_bot"] and m["id"] > asked for m in v["messages"])
+            http,
+            base,
+            AGNIESZKA,
+            lambda v: any(m["from_bot"] and m["id"] > asked for m in v["messages"]),
         )
         async with playground.application.runtime.db.session() as session:
             step = await session.scalar(
@@ -91,7 +94,10 @@ async def test_a_member_in_the_middle_of_a_form_has_still_finished_joining(
         assert step, "the claim form keeps a step on the member: the case this test is about"
         asked = await _send(http, base, PRIYA, "/members")
         view = await wait_view(
-            http, base, PRIYA, lambda v: any("Agnieszka" in m["text"] for m in v["messages"] if m["id"] > asked)
+            http,
+            base,
+            PRIYA,
+            lambda v: any("Agnieszka" in m["text"] for m in v["messages"] if m["id"] > asked),
         )
     roster = next(m["text"] for m in view["messages"] if "Agnieszka" in m["text"])
     agnieszka = roster[roster.index("Agnieszka") :].split("\n\n")[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from html import escape
+from itertools import pairwise
 from typing import Any
 from urllib.parse import quote
 
@@ -150,7 +151,7 @@ def shows_edited(message: JSON) -> bool:
     """Would a Telegram app show "edited" on this message? Only if an edit changed what it
     says or shows (text, caption, media), not when it changed only the buttons."""
     versions = [*(message.get("edit_history") or []), message]
-    return any(_content(a) != _content(b) for a, b in zip(versions, versions[1:], strict=False))
+    return any(_content(a) != _content(b) for a, b in pairwise(versions))
 
 
 def message_view(emulator: BotApiEmulator, message: JSON) -> JSON:

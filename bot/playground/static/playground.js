@@ -374,23 +374,35 @@ function messagesSent(count) {
 }
 
 // The clock stops at each moment something falls due on the way, so every reminder goes at
-// its own time; the status says where it stopped.
+// its own time. The status says how often it stopped; "When" lists the moments.
 function clockReport(result, span) {
   const stops = result.stops || [];
   if (!stops.length) return `The clock moved on ${span}. Nothing fell due on the way.`;
-  const where = stops.map((stop) => `${stop.text} (${messagesSent(stop.sent)})`).join("; ");
   const times = stops.length === 1 ? "once" : `${stops.length} times`;
-  return `The clock moved on ${span}. It stopped ${times} to send what fell due: ${where}.`;
+  return `The clock moved on ${span}. It stopped ${times} to send ${messagesSent(result.sent)}, each when it fell due.`;
+}
+
+function showStops(stops) {
+  const list = $("clock-stops-list");
+  list.replaceChildren();
+  for (const stop of stops) {
+    const item = document.createElement("li");
+    item.textContent = `${stop.text}: ${messagesSent(stop.sent)}`;
+    list.append(item);
+  }
+  $("clock-stops").hidden = !stops.length;
 }
 
 async function moveClock(button) {
   const body = button.dataset.days ? { days: Number(button.dataset.days) } : { hours: Number(button.dataset.hours) };
   const status = $("clock-status");
   status.textContent = "Moving the clock…";
+  showStops([]);
   try {
     const result = await postJSON("/_playground/clock", body);
     showClock(result);
     status.textContent = clockReport(result, button.dataset.span);
+    showStops(result.stops || []);
   } catch (error) {
     status.textContent = error.message;
   }
