@@ -19,6 +19,23 @@ from tests.playground_fixtures import playground, wait_view
 __all__ = ["playground"]  # the fixture, used by name
 
 PRIYA, AGNIESZKA, AMINA = 1001, 1002, 1003
+# The ways a meeting reminder begins (handlers/meetings/reminder_words.py), by how soon it is.
+REMINDER_IDS = (
+    "Reminder: <b>{title}</b> starts {time_left}, at {time}.",
+    "Reminder: <b>{title}</b> is today at {time}.",
+    "Reminder: <b>{title}</b> is tomorrow at {time} ({day}).",
+    "Reminder: <b>{title}</b> is {time_left}, on {day} at {time}.",
+)
+
+
+def reminder_start(t: Translator, title: str = "Planning day") -> str:
+    """How every reminder for the meeting begins in t's language, as the chat shows it (no
+    tags). The same for all four wordings: the test stops if a translation differs."""
+    starts = {
+        t(msgid, title="\0", time_left="", time="", day="").split("\0")[0] for msgid in REMINDER_IDS
+    }
+    assert len(starts) == 1 and starts != {""}, starts
+    return starts.pop().replace("<b>", "") + title
 
 
 async def _people(http: aiohttp.ClientSession, base: str) -> dict[str, dict[str, Any]]:
@@ -144,11 +161,11 @@ async def test_moving_the_clock_on_stops_at_each_reminder_on_the_way(
     meeting had begun.)"""
     ur = Translator("ur")
     base = playground.url
-    reminder = ur("Reminder: <b>{title}</b>", title="Planning day").replace("<b>", "")
-    reminder = reminder.replace("</b>", "")
+    # Every reminder starts with its word and the title; the words for when come after.
+    reminder = reminder_start(ur)
 
     def reminders(view: dict[str, Any]) -> list[dict[str, Any]]:
-        return [m for m in view["messages"] if reminder in m["text"]]
+        return [m for m in view["messages"] if m["text"].startswith(reminder)]
 
     async with aiohttp.ClientSession() as http:
         await wait_view(http, base, AMINA, lambda v: len(v["messages"]) >= 3)
