@@ -21,6 +21,7 @@ from bot.playground.server import Playground
 from bot.services.poll_answers import Outcome
 from handlers.polls.answers import OUTCOMES
 from tests.playground_fixtures import playground
+from tests.test_playground_state import reminder_start
 
 __all__ = ["playground"]  # the fixture, used by name
 
@@ -99,17 +100,24 @@ async def test_a_new_person_joins_answers_an_invitation_and_sees_a_reminder_afte
     ):
         await chat.get_by_role("button", name=label, exact=True).last.click()
         await expect(chat.get_by_role("button", name=label, exact=True)).to_have_count(0)
-    # Ticking an access need edits the message in place; the page shows the edit.
+    # Ticking an access need changes the buttons in place; the page shows the change. Only the
+    # buttons changed, so there is no "(edited)": Telegram's apps do not mark such an edit.
     await chat.get_by_role("button", name=en("Hearing loop"), exact=True).click()
     ticked = page.get_by_role("button", name="✓ " + en("Hearing loop"), exact=True)
     await expect(ticked).to_be_visible()
-    await expect(chat.locator("li", has=ticked)).to_contain_text("(edited)")
-    await shots(page, "edited-message")
+    await expect(chat.locator("li", has=ticked)).not_to_contain_text("(edited)")
+    await shots(page, "ticked-buttons-not-edited")
     await chat.get_by_role("button", name=en("Done"), exact=True).click()
     await chat.get_by_role("button", name=en("Vouchers"), exact=True).click()
     await expect(chat).to_contain_text(en("All done, {name}!", name="Sam"))
     keyboard = page.get_by_role("group", name="Reply keyboard")
     await expect(keyboard.get_by_role("button", name=en("Meetings"))).to_be_visible()
+    # The person list says so at once: Sam is a member now, and the invite is no longer offered.
+    await expect(page.get_by_label("Chat as").locator("option:checked")).to_have_text(
+        "Sam: member, English"
+    )
+    await expect(page.locator("#person-about")).not_to_contain_text("not joined")
+    await expect(page.get_by_role("button", name="Start")).to_be_hidden()
 
     # Joining brings the invitations to the meetings still to come, with calendar files.
     invitation = chat.locator("li", has_text="Planning day").filter(
@@ -309,4 +317,82 @@ async def test_mydata_and_forgetme_read_well_on_a_phone_in_english_and_arabic(
     await expect(done).to_have_count(1, timeout=WAIT_MS)
     await done.scroll_into_view_if_needed()
     await shots(page, "forgetme-done-arabic")
+    await context.close()
+
+
+def _in_view(box: dict[str, float] | None) -> bool:
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
+
+
+async def test_on_a_phone_the_hints_and_clock_are_on_screen_and_calendar_days_stay_whole(
+    browser: Any, playground: Playground, shots: Any
+) -> None:
+    """At 390x844 without scrolling: who you are with its hint, the clock with its buttons and
+    its hint, and the message box. The date picker's two-digit days stay on one line. Moving the
+    clock on a week stops at each reminder due on the way and says where it stopped."""
+    from playwright.async_api import expect
+
+    en = Translator("en")
+    context = await browser.new_context(viewport=PHONE)
+    page = await context.new_page()
+    await page.goto(f"{playground.url}#1001")  # Priya, the coordinator
+    await expect(page.locator("#chat-subtitle")).to_have_text("You are Priya")
+    hint = page.locator("#person-about")
+    await expect(hint).to_contain_text("coordinator")
+    on_screen = (
+        hint,
+        page.locator("#clock-hint"),
+        page.get_by_role("button", name="Forward 1 hour"),
+        page.get_by_role("button", name="Forward 1 day"),
+        page.get_by_role("button", name="Forward 1 week"),
+        page.get_by_label("Message", exact=True),
+    )
+    for control in on_screen:
+        await expect(control).to_be_visible()
+        assert _in_view(await control.bounding_box()), f"{control} is off the screen"
+    assert await page.evaluate("window.scrollY") == 0
+    await shots(page, "phone-first-screen")
+
+    # The date picker: a month of day buttons, seven to a row.
+    await page.get_by_label("Message", exact=True).fill("/newmeeting")
+    await page.keyboard.press("Enter")
+    chat = page.locator("#messages")
+    await expect(chat).to_contain_text(en("What is the meeting called? Type a short title."))
+    await page.get_by_label("Message", exact=True).fill("Garden party")
+    await page.keyboard.press("Enter")
+    calendar = chat.locator("li.bot").last
+    await expect(calendar.get_by_role("button", name="Mon", exact=True)).to_be_visible()
+    days = calendar.locator(".inline-keyboard button")
+    lines = await days.evaluate_all(
+        """buttons => buttons.filter(b => /^[0-9]{2}$/.test(b.textContent)).map(b => {
+            const range = document.createRange();
+            range.selectNodeContents(b);
+            return [b.textContent, range.getClientRects().length];
+        })"""
+    )
+    assert lines and all(count == 1 for _, count in lines), f"days broken over lines: {lines}"
+    await shots(page, "date-picker")
+    await chat.get_by_role("button", name=en("Stop"), exact=True).last.click()
+
+    # A week on passes the planning day's reminders: the clock stops at each, and Agnieszka
+    # gets both the day-before and the two-hours-before one, in Polish.
+    await page.get_by_label("Chat as").select_option("1002")
+    await expect(page.locator("#chat-subtitle")).to_have_text("You are Agnieszka")
+    status = page.locator("#clock-status")
+    await page.get_by_role("button", name="Forward 1 week").click()
+    await expect(status).to_contain_text("The clock moved on 1 week. It stopped")
+    assert _in_view(await status.bounding_box())
+    # Case-sensitive: the online catch-up's reminder asks "How did the planning day go?".
+    starts = re.compile("^" + re.escape(reminder_start(Translator("pl"))))
+    reminders = chat.locator("li.bot .text").filter(has_text=starts)
+    await expect(reminders).to_have_count(2, timeout=WAIT_MS)
+    await shots(page, "forward-a-week")
+    # "When" lists the moments the clock stopped, each with what it sent.
+    await page.get_by_text("When", exact=True).click()
+    stops = page.locator("#clock-stops-list li")
+    await expect(stops.first).to_be_visible()
+    assert await stops.count() >= 2
+    await shots(page, "forward-a-week-when")
+    await reminders.last.scroll_into_view_if_needed()
+    await shots(page, "reminders")
     await context.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from html import escape
+from itertools import pairwise
 from typing import Any
 from urllib.parse import quote
 
@@ -134,6 +135,25 @@ def _buttons(message: JSON) -> list[list[JSON]]:
     ]
 
 
+# What an edit may change without Telegram's apps marking the message "edited": its buttons.
+# (Telegram hides the mark when only the reply markup changed, as when a bot removes buttons.)
+# The emulator's own notes on a message (its history, deletion) are not part of it either.
+_NOT_SHOWN_AS_EDITS = frozenset(
+    {"reply_markup", "edit_date", "edit_history", "deleted", "reply_keyboard"}
+)
+
+
+def _content(version: JSON) -> JSON:
+    return {k: v for k, v in version.items() if k not in _NOT_SHOWN_AS_EDITS}
+
+
+def shows_edited(message: JSON) -> bool:
+    """Would a Telegram app show "edited" on this message? Only if an edit changed what it
+    says or shows (text, caption, media), not when it changed only the buttons."""
+    versions = [*(message.get("edit_history") or []), message]
+    return any(_content(a) != _content(b) for a, b in pairwise(versions))
+
+
 def message_view(emulator: BotApiEmulator, message: JSON) -> JSON:
     """One message as a chat page shows it."""
     text = message.get("text") or message.get("caption") or ""
@@ -145,7 +165,8 @@ def message_view(emulator: BotApiEmulator, message: JSON) -> JSON:
         "html": entities_to_html(text, entities),
         "dir": direction(text),
         "buttons": _buttons(message),
-        "edits": len(message.get("edit_history") or []),
+        "edits": len(message.get("edit_history") or []),  # every change, buttons too
+        "edited": shows_edited(message),  # what Telegram marks "edited"
         "deleted": bool(message.get("deleted")),
     }
     if message.get("photo"):

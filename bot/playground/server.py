@@ -11,7 +11,7 @@ import asyncio
 import logging
 import shutil
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,16 +19,18 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from babel import Locale
 from babel.dates import format_datetime
+from sqlalchemy import select
 
 from bot.app import build_application
 from bot.clock import OffsetClock
 from bot.config import Settings, load_settings
 from bot.context import PanelbotApplication
-from bot.db import migrate
+from bot.db import Member, Membership, migrate
 from bot.db.engine import Database
 from bot.emulator.playground_api import ChatApiEmulator
 from bot.languages import LANGUAGE_NAMES, RIGHT_TO_LEFT
 from bot.playground import demo
+from bot.services import outbox
 from bot.services.anonymous import Hold
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ STATIC = Path(__file__).parent / "static"
 TOKEN = "100000:playground-token"  # any well-formed token: the emulator accepts it
 BOT_USERNAME = "panelbot_playground_bot"
 MAX_JUMP = timedelta(days=31)
+MAX_STOPS = 500  # a month of reminders, closings and retries, with room to spare
 
 
 @dataclass
@@ -134,8 +137,31 @@ class Playground:
         }
 
     async def fast_forward(self, delta: timedelta) -> dict[str, Any]:
-        """Move the bot's clock, then send everything that fell due, as the tick would."""
-        self.clock.advance(delta)
+        """Move the bot's clock on by `delta` as if that time had passed: the clock stops at
+        each moment a message falls due on the way and sends what is due then, as the tick
+        would have. A jump straight to the end would send only the last of several reminders
+        for a meeting (an earlier one is out of date by then) and none due before it started."""
+        assert self.application is not None
+        end, ahead = self.clock.now() + delta, self.clock.offset + delta
+        stops: list[dict[str, Any]] = []
+        for _ in range(MAX_STOPS):
+            async with self.application.runtime.db.session() as session:
+                due = await outbox.next_due(session, after=self.clock.now(), until=end)
+            if due is None:
+                break
+            self.clock.advance(due - self.clock.now())
+            sent = await self._send_due()
+            if sent:
+                stops.append({**self._moment(due), "sent": sent})
+        # Exactly `delta` ahead of real time in the end, however long the stops took.
+        self.clock.advance(max(ahead - self.clock.offset, timedelta(0)))
+        sent = await self._send_due()
+        if sent:
+            stops.append({**self._moment(self.clock.now()), "sent": sent})
+        return {**self.clock_view(), "sent": sum(s["sent"] for s in stops), "stops": stops}
+
+    async def _send_due(self) -> int:
+        """Send everything due now; how many messages went."""
         assert self.application is not None and self.application.runtime.delivery is not None
         delivery = self.application.runtime.delivery
         # A tick's drain may be running with the old time: let it finish, then drain again.
@@ -143,18 +169,40 @@ class Playground:
             await asyncio.sleep(0.05)
         report = await delivery.drain()  # closings fall due here
         await self.application.runtime.flush_anonymous()  # then the answers they release
-        sent = report.sent + (await delivery.drain()).sent
-        return {**self.clock_view(), "sent": sent}
+        return report.sent + (await delivery.drain()).sent
+
+    def _moment(self, when: datetime) -> dict[str, str]:
+        zone = ZoneInfo(self.demo.timezone if self.demo else "UTC")
+        text = format_datetime(when, "EEEE d MMMM, HH:mm", tzinfo=zone, locale="en_GB")
+        return {"at": when.isoformat(), "text": text}
 
     # ---------------------------------------------------------------------------- page
 
-    def people_view(self) -> dict[str, Any]:
-        assert self.demo is not None
+    async def people_view(self) -> dict[str, Any]:
+        """Who the visitor can be, each as they stand now: someone who joined from the invite
+        link is a member from then on, and someone removed is no longer one."""
+        assert self.demo is not None and self.application is not None
+        async with self.application.runtime.db.session() as session:
+            rows = await session.execute(
+                select(Member.telegram_id, Membership.role, Membership.active)
+                .join(Membership, Membership.member_id == Member.id)
+                .where(Membership.panel_id == self.demo.panel_id)
+            )
+            roles = {telegram_id: (role, active) for telegram_id, role, active in rows.all()}
         english = Locale("en")
-        return {
-            "panel": self.demo.panel_name,
-            "bot_username": BOT_USERNAME,
-            "people": [
+        people = []
+        for person in self.demo.people:
+            role, active = roles.get(person.telegram_id, (None, False))
+            joined = role is not None and active
+            if joined:
+                state, about = str(role), person.about
+                if not person.joined:  # they joined here, from the invite link
+                    about = f"{person.name} joined from the invite link. Try the menu or /meetings."
+            elif role is not None:
+                state, about = "removed", f"{person.name} is no longer in the panel."
+            else:
+                state, about = "new, not joined yet", person.about
+            people.append(
                 {
                     "id": person.telegram_id,
                     "name": person.name,
@@ -162,21 +210,22 @@ class Playground:
                     "language_name": LANGUAGE_NAMES[person.language],
                     "language_english": english.languages.get(person.language, person.language),
                     "dir": "rtl" if person.language in RIGHT_TO_LEFT else "ltr",
-                    "role": str(person.role),
-                    "joined": person.joined,
-                    "about": person.about,
+                    "role": str(role or person.role),
+                    "state": state,
+                    "joined": joined,
+                    "about": about,
+                    # The invite link is how a newcomer starts; it is the same link after.
                     "start": None if person.joined else f"/start {self.demo.member_invite}",
                 }
-                for person in self.demo.people
-            ],
-        }
+            )
+        return {"panel": self.demo.panel_name, "bot_username": BOT_USERNAME, "people": people}
 
     def _routes(self, app: web.Application) -> None:
         async def index(request: web.Request) -> web.FileResponse:
             return web.FileResponse(STATIC / "index.html")
 
         async def people(request: web.Request) -> web.Response:
-            return web.json_response({"ok": True, "result": self.people_view()})
+            return web.json_response({"ok": True, "result": await self.people_view()})
 
         async def clock(request: web.Request) -> web.Response:
             return web.json_response({"ok": True, "result": self.clock_view()})

@@ -11,7 +11,7 @@ from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Consent, Member, Membership, Panel, Role
-from bot.services import audit, meeting_changes
+from bot.services import audit, meeting_changes, onboarding
 from bot.services.access import Actor, require_coordinator
 
 
@@ -49,7 +49,7 @@ async def roster(
         RosterEntry(
             name=member.display_name,
             role=role,
-            onboarded=member.consent == Consent.GIVEN and member.conversation_step is None,
+            onboarded=_finished_joining(member),
             access_needs=list(member.access_needs or []),
             access_other=member.access_other,
             payment=str(member.payment) if member.payment else None,
@@ -57,6 +57,13 @@ async def roster(
         )
         for member, role in rows.all()
     ]
+
+
+def _finished_joining(member: Member) -> bool:
+    """Said yes and is not in the joining form. Any other form (a claim, a new meeting, a
+    typed answer) also keeps a step on the member: that is not joining."""
+    step = member.conversation_step or ""
+    return member.consent == Consent.GIVEN and not step.startswith(onboarding.PREFIX)
 
 
 async def my_panels(session: AsyncSession, telegram_id: int) -> list[tuple[int, str, Role]]:

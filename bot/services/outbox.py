@@ -335,3 +335,16 @@ async def renew_lease(
         .values(lease_until=until)
         .execution_options(synchronize_session=False)
     )
+
+
+async def next_due(session: AsyncSession, *, after: datetime, until: datetime) -> datetime | None:
+    """When the next waiting row falls due after `after`, if that is no later than `until`. The
+    playground's fast-forward stops the clock there, so each message goes at its own time."""
+    due: datetime | None = await session.scalar(
+        select(func.min(OutboxMessage.due_at)).where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.due_at > after,
+            OutboxMessage.due_at <= until,
+        )
+    )
+    return due

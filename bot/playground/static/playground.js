@@ -66,24 +66,53 @@ function formatSize(bytes) {
 
 async function loadPeople() {
   const result = await api("/_playground/people");
-  state.people = result.people;
   $("chat-title").textContent = `Panelbot (${result.panel})`;
-  const select = $("person");
-  for (const person of result.people) {
-    const option = document.createElement("option");
-    option.value = String(person.id);
-    const role = person.joined ? person.role : "new, not joined yet";
-    const language = person.language_english === person.language_name
-      ? person.language_name
-      : `${person.language_english} (${person.language_name})`;
-    option.textContent = `${person.name}: ${role}, ${language}`;
-    select.append(option);
-  }
+  showPeople(result.people);
   const wanted = Number(location.hash.slice(1));
   const first = result.people.find((p) => p.id === wanted) || result.people[0];
-  select.value = String(first.id);
-  select.addEventListener("change", () => choosePerson(Number(select.value)));
+  $("person").value = String(first.id);
+  $("person").addEventListener("change", () => choosePerson(Number($("person").value)));
   choosePerson(first.id);
+}
+
+function personLabel(person) {
+  const language = person.language_english === person.language_name
+    ? person.language_name
+    : `${person.language_english} (${person.language_name})`;
+  return `${person.name}: ${person.state}, ${language}`;
+}
+
+// The list says where each person stands now (Sam is a member once he has joined), so it is
+// asked again whenever a chat changes.
+function showPeople(people) {
+  state.people = people;
+  const select = $("person");
+  for (const person of people) {
+    let option = select.querySelector(`option[value="${person.id}"]`);
+    if (!option) {
+      option = document.createElement("option");
+      option.value = String(person.id);
+      select.append(option);
+    }
+    option.textContent = personLabel(person);
+  }
+  const current = state.person && people.find((p) => p.id === state.person.id);
+  if (current) {
+    state.person = current;
+    $("person-about").textContent = current.about;
+  }
+}
+
+let peopleTimer = null;
+function refreshPeople() {
+  clearTimeout(peopleTimer);
+  peopleTimer = setTimeout(async () => {
+    try {
+      showPeople((await api("/_playground/people")).people);
+    } catch (error) {
+      // the next change asks again
+    }
+  }, 300);
 }
 
 function choosePerson(id) {
@@ -158,7 +187,8 @@ function render(view, first) {
   renderKeyboard(view.keyboard);
   renderCommands(view.commands || []);
   const person = state.person;
-  $("start-bar").hidden = !(person.start && state.userMessages === 0);
+  $("start-bar").hidden = !(person.start && !person.joined && state.userMessages === 0);
+  if (!first) refreshPeople();
 }
 
 function keepFocus(item, label) {
@@ -207,7 +237,8 @@ function messageElement(message) {
   }
   if (message.buttons.length && !message.deleted) item.append(inlineKeyboard(message));
   const notes = [];
-  if (message.edits) notes.push("edited");
+  // Telegram marks a message "edited" when its words change, not when only its buttons do.
+  if (message.edited) notes.push("edited");
   if (message.deleted) notes.push("deleted");
   if (notes.length) {
     const meta = document.createElement("p");
@@ -338,15 +369,40 @@ function showClock(clock) {
   $("clock").textContent = `${clock.text} (${clock.timezone})`;
 }
 
+function messagesSent(count) {
+  return count === 1 ? "1 message" : `${count} messages`;
+}
+
+// The clock stops at each moment something falls due on the way, so every reminder goes at
+// its own time. The status says how often it stopped; "When" lists the moments.
+function clockReport(result, span) {
+  const stops = result.stops || [];
+  if (!stops.length) return `The clock moved on ${span}. Nothing fell due on the way.`;
+  const times = stops.length === 1 ? "once" : `${stops.length} times`;
+  return `The clock moved on ${span}. It stopped ${times} to send ${messagesSent(result.sent)}, each when it fell due.`;
+}
+
+function showStops(stops) {
+  const list = $("clock-stops-list");
+  list.replaceChildren();
+  for (const stop of stops) {
+    const item = document.createElement("li");
+    item.textContent = `${stop.text}: ${messagesSent(stop.sent)}`;
+    list.append(item);
+  }
+  $("clock-stops").hidden = !stops.length;
+}
+
 async function moveClock(button) {
   const body = button.dataset.days ? { days: Number(button.dataset.days) } : { hours: Number(button.dataset.hours) };
   const status = $("clock-status");
   status.textContent = "Moving the clock…";
+  showStops([]);
   try {
     const result = await postJSON("/_playground/clock", body);
     showClock(result);
-    const sent = result.sent === 1 ? "1 message was sent" : `${result.sent} messages were sent`;
-    status.textContent = `The clock moved on. ${sent}.`;
+    status.textContent = clockReport(result, button.dataset.span);
+    showStops(result.stops || []);
   } catch (error) {
     status.textContent = error.message;
   }
