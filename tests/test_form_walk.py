@@ -18,6 +18,7 @@ rules.py's pause switched off, the walk stops at that step with the transcript.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -104,7 +105,10 @@ async def _drafts(db: Database, form: Form) -> int:
 
 
 async def _settle(person: MemberDriver) -> None:
-    """Wait until the bot has said everything it will say about the last action."""
+    """Wait until the bot has said everything it will say about the last action: its first
+    reply (a slow machine may take seconds), then until the chat has been quiet a moment."""
+    with contextlib.suppress(AssertionError):
+        await person.reply(timeout=5)
     while True:
         try:
             await person.reply(timeout=0.4)
