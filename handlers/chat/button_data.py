@@ -77,10 +77,20 @@ def _head(cls: type[ButtonData]) -> list[str]:
     return [cls.PREFIX, str(cls.VERSION), *(cls.ACTION.split(SEPARATOR) if cls.ACTION else [])]
 
 
-Tapped = TypeVar("Tapped", bound=ButtonData)
+A = TypeVar("A", bound=ButtonData)
+B = TypeVar("B", bound=ButtonData)
+C = TypeVar("C", bound=ButtonData)
 
 
-def read(data: str | None, *kinds: type[Tapped]) -> Tapped | None:
+@typing.overload
+def read(data: str | None, one: type[A], /) -> A | None: ...
+@typing.overload
+def read(data: str | None, one: type[A], two: type[B], /) -> A | B | None: ...
+@typing.overload
+def read(data: str | None, one: type[A], two: type[B], three: type[C], /) -> A | B | C | None: ...
+@typing.overload
+def read(data: str | None, /, *kinds: type[ButtonData]) -> ButtonData | None: ...
+def read(data: str | None, /, *kinds: type[ButtonData]) -> ButtonData | None:
     """The first of these records that reads the data, or None (forged, stale or another's)."""
     for kind in kinds:
         if (record := kind.unpack(data)) is not None:
