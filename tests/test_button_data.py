@@ -65,7 +65,7 @@ def test_the_check_catches_a_button_that_could_outgrow_64_bytes() -> None:
         with pytest.raises(ValueError, match="64"):
             check_registry()
     finally:
-        button_data._REGISTRY.pop(("zz", "toolong"))
+        button_data._REGISTRY.pop(("zz", "toolong", 3))
         button_data._VERSIONS.pop("zz")
 
 

@@ -98,7 +98,8 @@ def read(data: str | None, /, *kinds: type[ButtonData]) -> ButtonData | None:
     return None
 
 
-_REGISTRY: dict[tuple[str, str], type[ButtonData]] = {}
+# (prefix, action, how many fields): "invite:1:<panel>" and "invite:1:<panel>:<days>" are two.
+_REGISTRY: dict[tuple[str, str, int], type[ButtonData]] = {}
 _VERSIONS: dict[str, tuple[int, str]] = {}  # prefix -> (version, the module that owns it)
 Record = TypeVar("Record", bound=type[ButtonData])
 
@@ -107,14 +108,15 @@ def button_data(prefix: str, version: int, action: str) -> typing.Callable[[Reco
     """Register one action's record under its feature's prefix and version."""
 
     def register(cls: Record) -> Record:
-        if (prefix, action) in _REGISTRY and _REGISTRY[(prefix, action)] is not cls:
-            raise ValueError(f"two buttons are {prefix}:{action}")
+        key = (prefix, action, len(dataclasses.fields(cls)))  # type: ignore[arg-type]
+        if key in _REGISTRY and _REGISTRY[key] is not cls:
+            raise ValueError(f"two buttons are {prefix}:{action} with {key[2]} fields")
         owner = cls.__module__.rsplit(".", 1)[0]
         known = _VERSIONS.setdefault(prefix, (version, owner))
         if known != (version, owner):
             raise ValueError(f"prefix {prefix!r} is used by {known} and by {(version, owner)}")
         cls.PREFIX, cls.VERSION, cls.ACTION = prefix, version, action
-        _REGISTRY[(prefix, action)] = cls
+        _REGISTRY[key] = cls
         return cls
 
     return register
