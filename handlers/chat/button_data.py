@@ -14,8 +14,9 @@ the first of several records that reads it, for a feature's one button handler. 
 several words ("s:edit": the summary's "change item" tap) so that buttons made before the records
 keep their bytes, or none ("") for an old format whose first field is an id. Fields are `int` (a
 database id: up to 19 digits) or `str` with the most characters it may have (`Longest`), so
-`check_registry()` (run at start-up) proves every button of every kind fits in 64 bytes and
-that no two features share a prefix or one prefix has two versions.
+`check_registry()` (run at start-up) proves every button of every kind fits in 64 bytes, that no
+two features share a prefix or one prefix has two versions, and that no data could be read by two
+records (a feature's handler then dispatches on the one record `read` gives).
 """
 
 from __future__ import annotations
