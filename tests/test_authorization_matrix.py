@@ -283,9 +283,9 @@ def test_no_command_or_button_is_missing_from_the_table(app: PanelbotApplication
     # Mixed features: each sub-action is either tried in the matrix or listed as everyone's.
     for feature, everyone in ACTIONS_FOR_EVERYONE.items():
         assert everyone.isdisjoint(in_table.get(feature, set())), feature
-    mt_actions = set(meeting_handlers._ACTIONS)
+    mt_actions = {kind.ACTION for kind in meeting_handlers._ACTIONS}
     assert mt_actions - in_table["mt"] - ACTIONS_FOR_EVERYONE["mt"] == set()
-    assert meeting_handlers._COORDINATOR - in_table["mt"] == set()
+    assert {kind.ACTION for kind in meeting_handlers._COORDINATOR} - in_table["mt"] == set()
     assert set(member_removal.ACTIONS) == in_table["rm"] | ACTIONS_FOR_EVERYONE["rm"]
 
 

@@ -128,7 +128,7 @@ COMMANDS = [
 ]  # fmt: skip
 FEATURES = [
     "ob", "set", "lang", "start", "gl", "forget", "leave", "mt", "nm", "invite", "members",
-    "np", "pa", "pr", "fb", "cl", "cx", "rv", "ex", "bc",
+    "np", "pa", "pr", "fb", "cl", "cx", "rv", "ex", "bc", "wd", "ps", "rm", "fm",
 ]  # fmt: skip
 ODD = [
     "<b>", "</i>", "<a href='javascript:alert(1)'>x</a>", "&amp;", "&", "<", ">", "&lt;b&gt;",

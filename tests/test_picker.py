@@ -11,14 +11,15 @@ from babel import Locale
 
 from bot.services import typed_times
 from handlers.chat import picker
-from handlers.chat.common import callback_data, parse_callback
+from handlers.chat.button_data import read
+from handlers.meetings.button_records import PlannerAnswer, PlannerCalendar, calendar_data
 
 TODAY = date(2026, 1, 5)  # a Monday
 LONDON = ZoneInfo("Europe/London")
 
 
-def _data(*args: str | int) -> str:
-    return callback_data("nm", 1, "date", *args)
+def _data(*args: str) -> str:
+    return calendar_data(*args)
 
 
 def _labels(rows: list[list[object]]) -> list[list[str]]:
@@ -26,9 +27,11 @@ def _labels(rows: list[list[object]]) -> list[list[str]]:
 
 
 def _args(data: str) -> list[str]:
-    args = parse_callback(data, "nm", 1)
-    assert args is not None and args[0] == "date"
-    return args[1:]
+    tapped = read(data, PlannerCalendar, PlannerAnswer)
+    if isinstance(tapped, PlannerCalendar):
+        return [tapped.what, tapped.value]
+    assert tapped is not None and tapped.step == "date"  # a blank or a label
+    return [tapped.value]
 
 
 def test_the_calendar_shows_the_month_with_monday_first_and_no_days_before_today() -> None:

@@ -8,10 +8,10 @@ from typing import Any
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from handlers.broadcasts import sent, taps
+from handlers.broadcasts.buttons import NEWS, CancelNews, WhoWasNotReached
 from handlers.broadcasts.compose import FORM, new_broadcast
 from handlers.broadcasts.copies import register as register_delivery
 from handlers.broadcasts.sent import list_broadcasts, show_latest
-from handlers.broadcasts.shared import FEATURE, VERSION
 
 __all__ = [
     "FORM",
@@ -29,6 +29,9 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("broadcast", new_broadcast, filters=private),
         CommandHandler("broadcasts", list_broadcasts, filters=private),
-        CallbackQueryHandler(sent.on_button, pattern=rf"^{FEATURE}:{VERSION}:(who|cancel)(:|$)"),
-        CallbackQueryHandler(taps.on_button, pattern=rf"^{FEATURE}:"),
+        CallbackQueryHandler(
+            sent.on_button,
+            pattern=rf"^{NEWS}:1:({WhoWasNotReached.ACTION}|{CancelNews.ACTION})(:|$)",
+        ),
+        CallbackQueryHandler(taps.on_button, pattern=rf"^{NEWS}:"),
     ]

@@ -27,7 +27,7 @@ from bot.rate_budget import FROM_OUTBOX, retry_seconds
 from bot.services import broadcasts
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
-from handlers.broadcasts.shared import data
+from handlers.broadcasts.buttons import WhoWasNotReached
 from handlers.chat.common import button
 from handlers.chat.plain_words import explain_buttons
 
@@ -125,7 +125,7 @@ def final_buttons(t: Translator, broadcast_id: int, figures: broadcasts.Figures)
     if not figures.unreachable:
         return None
     return InlineKeyboardMarkup(
-        [[button(t("Who could not be reached?"), data("who", broadcast_id))]]
+        [[button(t("Who could not be reached?"), WhoWasNotReached(broadcast_id).pack())]]
     )
 
 

@@ -18,18 +18,24 @@ from bot.services import broadcast_audience, glossary, plain_language
 from bot.services.access import NotAllowed
 from bot.services.broadcast_audience import Audience, InvalidBroadcast
 from handlers import forms
+from handlers.broadcasts.buttons import (
+    COMPOSING,
+    NewsChoice,
+    NewsImportant,
+    NewsLanguage,
+    NewsPanel,
+    NewsVersion,
+)
 from handlers.broadcasts.copies import copy_for
 from handlers.broadcasts.shared import (
-    FEATURE,
     REFUSED,
-    VERSION,
     actor,
     coordinated,
-    data,
     when_words,
     zone,
 )
-from handlers.chat.common import button, parse_callback, reply
+from handlers.chat.button_data import ButtonData, read
+from handlers.chat.common import button, reply
 from handlers.chat.plain_words import plain_language_report
 
 Answers = dict[str, Any]
@@ -38,11 +44,10 @@ IMPORTANT, WHEN, AT, CONFIRM = "important", "when", "at", "confirm"
 WHEN_HELP = N_("Type the day and time, like 25/12 14:30 or tomorrow 9am.")
 
 
-def tapped(update: Update) -> str | None:
+def tapped(update: Update) -> ButtonData | None:
     """Which of the news form's own buttons this update is a tap on, if any."""
     query = update.callback_query
-    args = parse_callback(query.data, FEATURE, VERSION) if query else None
-    return args[0] if args else None
+    return read(query.data, *COMPOSING) if query else None
 
 
 def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
@@ -70,13 +75,13 @@ async def ask(
         language = LANGUAGE_NAMES.get(step.removeprefix(TYPING), "")
         # Back from here is back to the list of languages, which the trail does not hold: the
         # list and this question are one step of the form (typing a version returns to it).
-        row = [button(t("Back"), data("vlist")), *forms.stop_buttons(t, form)]
+        row = [button(t("Back"), NewsChoice("vlist").pack()), *forms.stop_buttons(t, form)]
         text = t("Type your message in {language}.", language=language)
         await reply(update, text, reply_markup=_markup([row]))
     elif step == IMPORTANT:
         rows = [
-            [button(t("Yes, it is important"), data("imp", "y"))],
-            [button(t("No"), data("imp", "n"))],
+            [button(t("Yes, it is important"), NewsImportant("y").pack())],
+            [button(t("No"), NewsImportant("n").pack())],
             last,
         ]
         text = "\n".join(
@@ -90,7 +95,12 @@ async def ask(
         )
         await reply(update, text, reply_markup=_markup(rows))
     elif step == WHEN:
-        rows = [[button(t("Send now"), data("now")), button(t("Choose a time"), data("later"))]]
+        rows = [
+            [
+                button(t("Send now"), NewsChoice("now").pack()),
+                button(t("Choose a time"), NewsChoice("later").pack()),
+            ]
+        ]
         await reply(update, t("When should it go?"), reply_markup=_markup([*rows, last]))
     elif step == AT:
         await reply(update, t(WHEN_HELP), reply_markup=_markup([last]))
@@ -105,12 +115,12 @@ async def ask_who(
     panels = await coordinated(update, context)
     chosen = set(answers.get("panels") or [])
     rows = [
-        [button(("✓ " if pid in chosen else "") + name[:50], data("p", pid))]
+        [button(("✓ " if pid in chosen else "") + name[:50], NewsPanel(pid).pack())]
         for pid, name in panels[:20]
     ]
-    rows.append([button(t("People invited to a meeting"), data("meet"))])
-    rows.append([button(t("People who speak a language"), data("lang"))])
-    rows.append([button(t("Next"), data("next"))])
+    rows.append([button(t("People invited to a meeting"), NewsChoice("meet").pack())])
+    rows.append([button(t("People who speak a language"), NewsChoice("lang").pack())])
+    rows.append([button(t("Next"), NewsChoice("next").pack())])
     rows.append(forms.back_and_stop(t, form, answers))
     text = "\n".join(
         [t("Who should get your message?"), t("Tap the panels, then Next.")]
@@ -121,7 +131,7 @@ async def ask_who(
         )
     )
     query = update.callback_query
-    if query and query.message and tapped(update) in ("p", "l"):
+    if query and query.message and isinstance(tapped(update), NewsPanel | NewsLanguage):
         # A panel or a language chosen: the question changes where it is.
         await query.edit_message_text(text, reply_markup=_markup(rows))
     else:
@@ -134,7 +144,7 @@ async def _ask_check(
     t = context.t
     report = plain_language.check(answers.get("text") or "", glossary.load(), t.language)
     last = forms.back_and_stop(t, form, answers)
-    choices = [button(t("Send anyway"), data("anyway"))]
+    choices = [button(t("Send anyway"), NewsChoice("anyway").pack())]
     if len(last) == 2:
         # Going back from the check is editing the message: one button, named for what it does.
         back, stop = last
@@ -148,10 +158,10 @@ async def _ask_versions(
 ) -> None:
     added = answers.get("translations") or {}
     rows = [
-        [button(("✓ " if code in added else "") + LANGUAGE_NAMES[code], data("v", code))]
+        [button(("✓ " if code in added else "") + LANGUAGE_NAMES[code], NewsVersion(code).pack())]
         for code in LAUNCH_LANGUAGES
     ]
-    rows += [[button(t("Next"), data("vdone"))], last]
+    rows += [[button(t("Next"), NewsChoice("vdone").pack())], last]
     text = "\n".join(
         [
             t("Do you want to add your message in another language?"),
@@ -167,7 +177,7 @@ async def _ask_confirm(
     """Each version exactly as members will get it, then the summary with Send. (Asking for a
     copy or not changes only the summary, where it is.)"""
     t = context.t
-    if tapped(update) == "own" and update.callback_query is not None:
+    if tapped(update) == NewsChoice("own") and update.callback_query is not None:
         text, markup = await summary(context, form, answers)
         await update.callback_query.edit_message_text(text, reply_markup=markup)
         return
@@ -214,8 +224,8 @@ async def summary(
     lines += _version_checks(t, answers)
     own = t("No copy for me") if audience.own_copy else t("Send me a copy too")
     rows = [
-        [button(t("Send"), data("send"))],
-        [button(own, data("own"))],
+        [button(t("Send"), NewsChoice("send").pack())],
+        [button(own, NewsChoice("own").pack())],
         forms.back_and_stop(t, form, answers),
     ]
     return "\n".join(lines), _markup(rows)

@@ -12,9 +12,11 @@ from bot.db import BroadcastStatus
 from bot.i18n import N_, translator
 from bot.services import access, broadcasts
 from bot.services.access import NotAllowed
+from handlers.broadcasts.buttons import CancelNews, WhoWasNotReached
 from handlers.broadcasts.copies import copy_for, waiting_line
-from handlers.broadcasts.shared import FEATURE, VERSION, actor, data, zone
-from handlers.chat.common import answer_expired, button, parse_callback, remove_buttons, reply
+from handlers.broadcasts.shared import actor, zone
+from handlers.chat.button_data import read
+from handlers.chat.common import answer_expired, button, remove_buttons, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE
 
 STATUS_WORDS = {
@@ -66,9 +68,11 @@ async def list_broadcasts(update: Update, context: PanelContext) -> None:
         rows: list[list[InlineKeyboardButton]] = []
         if broadcast.status == BroadcastStatus.SCHEDULED:
             # Not the form's Stop: this news is written and waiting to go.
-            rows.append([button(t("Cancel this message"), data("cancel", broadcast.id))])
+            rows.append([button(t("Cancel this message"), CancelNews(broadcast.id).pack())])
         if figures.unreachable:
-            rows.append([button(t("Who could not be reached?"), data("who", broadcast.id))])
+            rows.append(
+                [button(t("Who could not be reached?"), WhoWasNotReached(broadcast.id).pack())]
+            )
         await reply(
             update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None
         )
@@ -79,14 +83,14 @@ async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
     t = context.t
-    args = parse_callback(query.data, FEATURE, VERSION)
-    if not args or len(args) < 2 or not args[1].isdigit():
+    tapped = read(query.data, CancelNews, WhoWasNotReached)
+    if tapped is None:
         await answer_expired(query, context)
         return
     who = await actor(update, context)
-    broadcast_id = int(args[1])
+    broadcast_id = tapped.broadcast
     try:
-        if args[0] == "who":
+        if isinstance(tapped, WhoWasNotReached):
             names = await broadcasts.unreachable_names(context.session, who, broadcast_id)
             await query.answer()
             lines = [t("These people could not be reached. They may have blocked the bot.")]

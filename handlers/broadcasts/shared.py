@@ -15,14 +15,8 @@ from bot.db import Panel
 from bot.i18n import N_, Translator
 from bot.services import access, broadcast_audience
 from bot.services.broadcast_audience import Audience
-from handlers.chat.common import callback_data
 
-FEATURE, VERSION = "bc", 1
 REFUSED = N_("You cannot send news to that group.")
-
-
-def data(*args: str | int) -> str:
-    return callback_data(FEATURE, VERSION, *args)
 
 
 async def actor(update: Update, context: PanelContext) -> access.Actor:

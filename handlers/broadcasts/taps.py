@@ -13,6 +13,17 @@ from bot.services import access, broadcast_audience, broadcasts, meeting_queries
 from bot.services.access import NotAllowed
 from bot.services.broadcast_audience import Audience, InvalidBroadcast
 from handlers import forms
+from handlers.broadcasts.buttons import (
+    COMPOSING,
+    RETIRED,
+    NewsChoice,
+    NewsImportant,
+    NewsLanguage,
+    NewsMeeting,
+    NewsPanel,
+    NewsVersion,
+    said,
+)
 from handlers.broadcasts.compose import FORM, NOBODY, Answers, answers_of, problem_words
 from handlers.broadcasts.copies import progress_text
 from handlers.broadcasts.questions import (
@@ -26,89 +37,80 @@ from handlers.broadcasts.questions import (
     WHO,
 )
 from handlers.broadcasts.shared import (
-    FEATURE,
     REFUSED,
-    VERSION,
     actor,
     coordinated,
-    data,
     when_words,
     zone,
 )
-from handlers.chat.common import answer_expired, button, parse_callback, reply
-
-# Buttons of the form before it moved onto the engine (Cancel, Edit): still in some chats.
-RETIRED = frozenset({"stop", "edit"})
+from handlers.chat.button_data import ButtonData, read
+from handlers.chat.common import answer_expired, button, reply
 
 
 async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, FEATURE, VERSION)
-    if not args:
-        await answer_expired(query, context)
-        return
-    action, rest = args[0], args[1:]
-    if action in RETIRED:
+    tapped = read(query.data, *COMPOSING)
+    if tapped is None or tapped in RETIRED:
         await answer_expired(query, context)
         return
     panels = await coordinated(update, context)
     answers = await answers_of(context)
     if not panels or answers is None:
         # Only coordinators compose news; a panel or meeting not theirs is a forged button.
-        value = rest[0] if rest else ""
         foreign = await access.names_foreign(
             context.session,
             {pid for pid, _ in panels},
-            panel=value if action == "p" else None,
-            meeting=value if action == "m" else None,
+            panel=str(tapped.panel) if isinstance(tapped, NewsPanel) else None,
+            meeting=str(tapped.meeting) if isinstance(tapped, NewsMeeting) else None,
         )
         if not panels or foreign:
-            access.refuse(context.session, await actor(update, context), "bc:" + action[:20])
+            access.refuse(context.session, await actor(update, context), "bc:" + said(tapped))
         await answer_expired(query, context)
         return
     await query.answer()
     mine = {pid for pid, _ in panels}
-    if action in ("p", "meet", "m", "lang", "l", "next"):
-        await _who(update, context, action, rest, mine, answers)
-    elif action in ("anyway", "vdone"):
-        await forms.go(update, context, FORM, VERSIONS if action == "anyway" else IMPORTANT)
-    elif action == "v" and rest and rest[0] in LAUNCH_LANGUAGES:
-        # The list of languages and the question for one of them are one step to Back: typing
-        # a version (or Back) returns to the list, and Back from the list goes before it.
-        await forms.go(update, context, FORM, TYPING + rest[0], remember=False)
-    elif action == "vlist":
-        await forms.go(update, context, FORM, VERSIONS, remember=False)
-    elif action == "imp" and rest and rest[0] in ("y", "n"):
-        await forms.go(update, context, FORM, WHEN, important=rest[0] == "y")
-    elif action == "now":
-        await forms.go(update, context, FORM, CONFIRM, send_at=None)
-    elif action == "later":
-        await forms.go(update, context, FORM, AT)
-    elif action == "own":
-        await forms.go(update, context, FORM, CONFIRM, own_copy=not answers.get("own_copy"))
-    elif action == "send":
-        await _send(update, context, answers)
-    else:
-        access.refuse(context.session, await actor(update, context), "bc:" + action[:20])
-        await reply(update, context.t(REFUSED))
+    match tapped:
+        case NewsPanel() | NewsMeeting() | NewsLanguage() | NewsChoice("meet" | "lang" | "next"):
+            await _who(update, context, tapped, mine, answers)
+        case NewsChoice("anyway" | "vdone" as choice):
+            await forms.go(update, context, FORM, VERSIONS if choice == "anyway" else IMPORTANT)
+        case NewsVersion(language) if language in LAUNCH_LANGUAGES:
+            # The list of languages and the question for one of them are one step to Back:
+            # typing a version (or Back) returns to the list, and Back from the list goes
+            # before it.
+            await forms.go(update, context, FORM, TYPING + language, remember=False)
+        case NewsChoice("vlist"):
+            await forms.go(update, context, FORM, VERSIONS, remember=False)
+        case NewsImportant("y" | "n" as answer):
+            await forms.go(update, context, FORM, WHEN, important=answer == "y")
+        case NewsChoice("now"):
+            await forms.go(update, context, FORM, CONFIRM, send_at=None)
+        case NewsChoice("later"):
+            await forms.go(update, context, FORM, AT)
+        case NewsChoice("own"):
+            await forms.go(update, context, FORM, CONFIRM, own_copy=not answers.get("own_copy"))
+        case NewsChoice("send"):
+            await _send(update, context, answers)
+        case _:
+            access.refuse(context.session, await actor(update, context), "bc:" + said(tapped))
+            await reply(update, context.t(REFUSED))
 
 
 async def _who(
     update: Update,
     context: PanelContext,
-    action: str,
-    rest: list[str],
+    tapped: ButtonData,
     mine: set[int],
     answers: Answers,
 ) -> None:
     """Who gets the news: panels, the people invited to a meeting, or speakers of a language."""
     t = context.t
     stop = forms.stop_buttons(t, FORM)
-    if action == "p" and rest and rest[0].isdigit() and int(rest[0]) in mine:
-        chosen = set(answers.get("panels") or []) ^ {int(rest[0])}
+    if isinstance(tapped, NewsPanel) and tapped.panel in mine:
+        chosen = set(answers.get("panels") or []) ^ {tapped.panel}
         await forms.go(update, context, FORM, WHO, panels=sorted(chosen), meeting=None)
-    elif action == "meet":
+    elif tapped == NewsChoice("meet"):
         found = await meeting_queries.upcoming_in_panels(
             context.session, sorted(mine), now=context.runtime.clock.now()
         )
@@ -119,15 +121,15 @@ async def _who(
             [
                 button(
                     f"{m.title[:40]}, {t.date(m.starts_at.astimezone(ZoneInfo(z)))}",
-                    data("m", m.id),
+                    NewsMeeting(m.id).pack(),
                 )
             ]
             for m, z in found[:10]
         ]
         markup = InlineKeyboardMarkup([*rows, stop])
         await reply(update, t("Which meeting?"), reply_markup=markup)
-    elif action == "m" and rest and rest[0].isdigit():
-        audience = Audience(meeting_id=int(rest[0]))
+    elif isinstance(tapped, NewsMeeting):
+        audience = Audience(meeting_id=tapped.meeting)
         try:
             await broadcast_audience.check_audience(
                 context.session, await actor(update, context), audience
@@ -137,20 +139,20 @@ async def _who(
             return
         meeting = audience.meeting_id
         await forms.go(update, context, FORM, TEXT, meeting=meeting, panels=[], language=None)
-    elif action == "lang":
-        rows = [[button(LANGUAGE_NAMES[c], data("l", c))] for c in LAUNCH_LANGUAGES]
+    elif tapped == NewsChoice("lang"):
+        rows = [[button(LANGUAGE_NAMES[c], NewsLanguage(c).pack())] for c in LAUNCH_LANGUAGES]
         markup = InlineKeyboardMarkup([*rows, stop])
         await reply(update, t("Which language?"), reply_markup=markup)
-    elif action == "l" and rest and rest[0] in LAUNCH_LANGUAGES:
+    elif isinstance(tapped, NewsLanguage) and tapped.language in LAUNCH_LANGUAGES:
         await reply(update, t("Now tap the panels, then Next."))
-        await forms.go(update, context, FORM, WHO, language=rest[0], meeting=None)
-    elif action == "next":
+        await forms.go(update, context, FORM, WHO, language=tapped.language, meeting=None)
+    elif tapped == NewsChoice("next"):
         if not answers.get("panels") and not answers.get("meeting"):
             await reply(update, t(NOBODY))
             return
         await forms.go(update, context, FORM, TEXT)
     else:
-        access.refuse(context.session, await actor(update, context), "bc:" + action[:20])
+        access.refuse(context.session, await actor(update, context), "bc:" + said(tapped))
         await reply(update, t(REFUSED))
 
 

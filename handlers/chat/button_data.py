@@ -9,10 +9,14 @@ a frozen dataclass registered with its feature's prefix and version:
         form: Annotated[str, Longest(24)]
 
 `FormBack(form="claim").pack()` gives "fm:1:back:claim"; `FormBack.unpack(data)` gives the
-record, or None for a forged, stale (older version) or other button. Fields are `int` (a
+record, or None for a forged, stale (older version) or other button; `read(data, *records)` gives
+the first of several records that reads it, for a feature's one button handler. An action may be
+several words ("s:edit": the summary's "change item" tap) so that buttons made before the records
+keep their bytes, or none ("") for an old format whose first field is an id. Fields are `int` (a
 database id: up to 19 digits) or `str` with the most characters it may have (`Longest`), so
-`check_registry()` (run at start-up) proves every button of every kind fits in 64 bytes and
-that no two features share a prefix or one prefix has two versions.
+`check_registry()` (run at start-up) proves every button of every kind fits in 64 bytes, that no
+two features share a prefix or one prefix has two versions, and that no data could be read by two
+records (a feature's handler then dispatches on the one record `read` gives).
 """
 
 from __future__ import annotations
@@ -46,19 +50,19 @@ class ButtonData:
         for value, (name, _, longest) in zip(values, _fields(type(self)), strict=True):
             if SEPARATOR in value or len(value.encode()) > longest:
                 raise ValueError(f"{type(self).__name__}.{name} cannot carry {value!r}")
-        return SEPARATOR.join([self.PREFIX, str(self.VERSION), self.ACTION, *values])
+        return SEPARATOR.join([*_head(type(self)), *values])
 
     @classmethod
     def unpack(cls, data: str | None) -> Self | None:
         if not data:
             return None
         parts = data.split(SEPARATOR)
-        head = [cls.PREFIX, str(cls.VERSION), cls.ACTION]
+        head = _head(cls)
         fields = _fields(cls)
-        if parts[:3] != head or len(parts) != 3 + len(fields):
+        if parts[: len(head)] != head or len(parts) != len(head) + len(fields):
             return None
         values: dict[str, Any] = {}
-        for raw, (name, kind, longest) in zip(parts[3:], fields, strict=True):
+        for raw, (name, kind, longest) in zip(parts[len(head) :], fields, strict=True):
             if len(raw.encode()) > longest:
                 return None
             if kind is int:
@@ -70,7 +74,33 @@ class ButtonData:
         return cls(**values)
 
 
-_REGISTRY: dict[tuple[str, str], type[ButtonData]] = {}
+def _head(cls: type[ButtonData]) -> list[str]:
+    return [cls.PREFIX, str(cls.VERSION), *(cls.ACTION.split(SEPARATOR) if cls.ACTION else [])]
+
+
+A = TypeVar("A", bound=ButtonData)
+B = TypeVar("B", bound=ButtonData)
+C = TypeVar("C", bound=ButtonData)
+
+
+@typing.overload
+def read(data: str | None, one: type[A], /) -> A | None: ...
+@typing.overload
+def read(data: str | None, one: type[A], two: type[B], /) -> A | B | None: ...
+@typing.overload
+def read(data: str | None, one: type[A], two: type[B], three: type[C], /) -> A | B | C | None: ...
+@typing.overload
+def read(data: str | None, /, *kinds: type[ButtonData]) -> ButtonData | None: ...
+def read(data: str | None, /, *kinds: type[ButtonData]) -> ButtonData | None:
+    """The first of these records that reads the data, or None (forged, stale or another's)."""
+    for kind in kinds:
+        if (record := kind.unpack(data)) is not None:
+            return record
+    return None
+
+
+# (prefix, action, how many fields): "invite:1:<panel>" and "invite:1:<panel>:<days>" are two.
+_REGISTRY: dict[tuple[str, str, int], type[ButtonData]] = {}
 _VERSIONS: dict[str, tuple[int, str]] = {}  # prefix -> (version, the module that owns it)
 Record = TypeVar("Record", bound=type[ButtonData])
 
@@ -79,14 +109,15 @@ def button_data(prefix: str, version: int, action: str) -> typing.Callable[[Reco
     """Register one action's record under its feature's prefix and version."""
 
     def register(cls: Record) -> Record:
-        if (prefix, action) in _REGISTRY and _REGISTRY[(prefix, action)] is not cls:
-            raise ValueError(f"two buttons are {prefix}:{action}")
+        key = (prefix, action, len(dataclasses.fields(cls)))  # type: ignore[arg-type]
+        if key in _REGISTRY and _REGISTRY[key] is not cls:
+            raise ValueError(f"two buttons are {prefix}:{action} with {key[2]} fields")
         owner = cls.__module__.rsplit(".", 1)[0]
         known = _VERSIONS.setdefault(prefix, (version, owner))
         if known != (version, owner):
             raise ValueError(f"prefix {prefix!r} is used by {known} and by {(version, owner)}")
         cls.PREFIX, cls.VERSION, cls.ACTION = prefix, version, action
-        _REGISTRY[(prefix, action)] = cls
+        _REGISTRY[key] = cls
         return cls
 
     return register
@@ -119,14 +150,42 @@ def _fields(cls: type[ButtonData]) -> list[tuple[str, type, int]]:
 
 
 def longest_packed(cls: type[ButtonData]) -> int:
-    head = len(SEPARATOR.join([cls.PREFIX, str(cls.VERSION), cls.ACTION]).encode())
+    head = len(SEPARATOR.join(_head(cls)).encode())
     return head + sum(len(SEPARATOR) + longest for _, _, longest in _fields(cls))
 
 
 def check_registry() -> None:
-    """At start-up: every registered button fits Telegram's 64 bytes, whatever it carries."""
+    """At start-up: every registered button fits Telegram's 64 bytes, whatever it carries, and
+    no button's data could be read by two records (one's words and fields another's words)."""
     for cls in _REGISTRY.values():
         if longest_packed(cls) > TELEGRAM_LIMIT:
             raise ValueError(
                 f"{cls.__name__} can need {longest_packed(cls)} bytes; Telegram allows 64"
             )
+        for other in _REGISTRY.values():
+            if other is not cls and _could_read_alike(cls, other):
+                raise ValueError(f"{cls.__name__} and {other.__name__} could read the same data")
+
+
+def _could_read_alike(one: type[ButtonData], other: type[ButtonData]) -> bool:
+    """Could one string unpack as both? Only if their words agree where both have words, the
+    segment counts are equal, and every word of one sits where the other has a str field (an int
+    field never reads a word: actions are words, not numbers)."""
+    heads = _head(one), _head(other)
+    kinds = [
+        [*(None for _ in h), *(kind for _, kind, _ in _fields(c))]
+        for h, c in zip(heads, (one, other), strict=True)
+    ]
+    if len(kinds[0]) != len(kinds[1]):
+        return False
+    for i in range(len(kinds[0])):
+        words = [h[i] if i < len(h) else None for h in heads]
+        if words[0] is not None and words[1] is not None:
+            if words[0] != words[1]:
+                return False
+        elif words[0] is not None or words[1] is not None:
+            word = words[0] or words[1] or ""
+            field = kinds[1][i] if words[0] is not None else kinds[0][i]
+            if field is int and not word.isdecimal():
+                return False
+    return True

@@ -1,4 +1,5 @@
-"""Small helpers shared by handlers: replying in the person's language and versioned buttons."""
+"""Small helpers shared by handlers: replying in the person's language, buttons, and the kind note
+for a button that no longer works (what a button carries: handlers/chat/button_data.py)."""
 
 from __future__ import annotations
 
@@ -12,30 +13,11 @@ from telegram.warnings import PTBUserWarning
 from bot.context import PanelContext
 from bot.i18n import N_
 
-# Callback data is "feature:version:args". A version bump makes old buttons kindly expire.
-SEPARATOR = ":"
 SEND_MESSAGE = "sendMessage"
 # do_api_request suggests send_message when a method has one; reply() uses it on purpose.
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 
 EXPIRED_BUTTON = N_("This button no longer works. Type /help to see what you can do now.")
-
-
-def callback_data(feature: str, version: int, *args: str | int) -> str:
-    data = SEPARATOR.join([feature, str(version), *map(str, args)])
-    if len(data.encode()) > 64:
-        raise ValueError(f"callback data over Telegram's 64 bytes: {data!r}")
-    return data
-
-
-def parse_callback(data: str | None, feature: str, version: int) -> list[str] | None:
-    """The arguments of a button of this feature and version, or None if forged or stale."""
-    if not data:
-        return None
-    parts = data.split(SEPARATOR)
-    if len(parts) < 2 or parts[0] != feature or parts[1] != str(version):
-        return None
-    return parts[2:]
 
 
 def button(text: str, data: str) -> InlineKeyboardButton:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.languages import LANGUAGE_NAMES, LAUNCH_LANGUAGES
-from handlers.chat.common import button, callback_data
-
-LANGUAGE, VERSION = "lang", 1  # /language's buttons (handlers/joining/language.py answers them)
+from handlers.chat.common import button
+from handlers.chat.shared_buttons import ChooseLanguage
 
 
 def language_rows(data: dict[str, str]) -> list[list[InlineKeyboardButton]]:
@@ -21,5 +20,5 @@ def language_rows(data: dict[str, str]) -> list[list[InlineKeyboardButton]]:
 def language_keyboard() -> InlineKeyboardMarkup:
     """/language's list: a tap sets the language the bot writes in."""
     return InlineKeyboardMarkup(
-        language_rows({code: callback_data(LANGUAGE, VERSION, code) for code in LAUNCH_LANGUAGES})
+        language_rows({code: ChooseLanguage(code).pack() for code in LAUNCH_LANGUAGES})
     )

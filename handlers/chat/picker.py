@@ -1,10 +1,11 @@
 """A reusable date and time picker: a month calendar of buttons, and readers for typed dates and
 times in the ways people in the UK write them.
 
-The keyboards take a `data` function that turns picker arguments into the caller's callback data,
-so any feature can put a calendar under its own versioned prefix:
+The keyboards take a `data` function that turns picker arguments into the caller's callback data
+(packed by the caller's own button records, handlers/chat/button_data.py), so any feature can put
+a calendar under its own versioned prefix:
 
-    month_rows(today, year, month, locale, lambda *a: callback_data("nm", 1, "date", *a))
+    month_rows(today, year, month, locale, calendar_data)  # handlers/meetings/button_records.py
 
 Picker arguments are "m", "YYYY-MM" (show that month), "d", "YYYY-MM-DD" (a day was tapped) and
 "x" (a blank or a label: nothing to do). `read_pick` reads them back, refusing anything forged.

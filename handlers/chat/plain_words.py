@@ -11,16 +11,15 @@ from telegram import InlineKeyboardButton
 
 from bot.i18n import N_, Translator
 from bot.services import glossary, plain_language
-from handlers.chat.common import button, callback_data
+from handlers.chat.common import button
+from handlers.chat.shared_buttons import ShowWord
 
 NO_PANEL_ROLE = N_("Only coordinators can do this. If you need help, ask your coordinator.")
-# The glossary's buttons: "gl:1:show:<entry id>" shows an entry, "gl:1:ask:<entry id>" asks.
-GLOSSARY_FEATURE, GLOSSARY_VERSION = "gl", 1
 
 
 def show_word_data(entry_id: str) -> str:
     """The button that shows a glossary entry."""
-    return callback_data(GLOSSARY_FEATURE, GLOSSARY_VERSION, "show", entry_id)
+    return ShowWord(entry_id).pack()
 
 
 def explain_buttons(

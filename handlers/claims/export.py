@@ -15,10 +15,10 @@ from bot.i18n import N_
 from bot.services import claim_export, claim_rules
 from bot.services.access import NotAllowed, coordinated_panels, refuse
 from handlers.chat import picker
-from handlers.chat.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.chat.common import answer_expired, button, reply
+from handlers.claims.buttons import EXPORT, DownloadClaims
 from handlers.claims.review import ONLY_COORDINATORS, acting, refuse_stranger, refused
 
-EXPORT_FEATURE = "ex"
 PERIODS = {
     "month": N_("This month"),
     "last": N_("Last month"),
@@ -57,7 +57,7 @@ async def export_command(update: Update, context: PanelContext) -> None:
                     if len(panels) > 1
                     else f"{t(label)}, {fmt.upper()}"
                 )
-                rows.append([button(text, callback_data(EXPORT_FEATURE, 1, panel_id, key, fmt))])
+                rows.append([button(text, DownloadClaims(panel_id, key, fmt).pack())])
     await reply(
         update,
         t("Which claims do you want to download? Tap one."),
@@ -68,26 +68,24 @@ async def export_command(update: Update, context: PanelContext) -> None:
 async def on_export(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, EXPORT_FEATURE, 1)
+    tapped = DownloadClaims.unpack(query.data)
     if (
-        not args
-        or len(args) != 3
-        or not args[0].isdigit()
-        or args[1] not in PERIODS
-        or args[2] not in ("csv", "xlsx")
+        tapped is None
+        or tapped.period not in PERIODS
+        or tapped.format not in ("csv", "xlsx")
         or context.member is None
     ):
         if context.member is None:
             await refuse_stranger(update, context, "ex")
         await answer_expired(query, context)
         return
-    t, panel_id = context.t, int(args[0])
+    t, panel_id = context.t, tapped.panel
     panel = await context.session.get(Panel, panel_id)
     if panel is None:
         await answer_expired(query, context)
         return
     today = picker.local_today(context.runtime.clock.now(), ZoneInfo(panel.timezone))
-    start, end = period(args[1], today)
+    start, end = period(tapped.period, today)
     actor = await acting(context)
     try:
         export = await claim_export.collect(
@@ -97,7 +95,7 @@ async def on_export(update: Update, context: PanelContext) -> None:
             start,
             end,
             now=context.runtime.clock.now(),
-            fmt=args[2],
+            fmt=tapped.format,
         )
     except NotAllowed:
         await refused(update, context)
@@ -105,11 +103,13 @@ async def on_export(update: Update, context: PanelContext) -> None:
     await context.session.commit()  # the audit entry for this export
     await query.answer()
     stem = claim_export.file_stem(panel_id, start, end)
-    content = claim_export.to_csv(export) if args[2] == "csv" else claim_export.to_xlsx(export)
+    content = (
+        claim_export.to_csv(export) if tapped.format == "csv" else claim_export.to_xlsx(export)
+    )
     chat = update.effective_chat
     assert chat is not None
     await chat.send_document(
-        InputFile(content, filename=f"{stem}.{args[2]}"),
+        InputFile(content, filename=f"{stem}.{tapped.format}"),
         caption=t.ngettext("{n} line in this file.", "{n} lines in this file.", len(export.rows)),
     )
     archive = claim_export.receipts_zip(export, context.runtime.settings.panelbot_data_dir)
@@ -124,5 +124,5 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("export", export_command, filters=private),
-        CallbackQueryHandler(on_export, pattern=r"^ex:"),
+        CallbackQueryHandler(on_export, pattern=rf"^{EXPORT}:"),
     ]

@@ -17,8 +17,10 @@ from bot.context import PanelContext
 from bot.i18n import N_
 from bot.services import claim_submission
 from handlers import forms
-from handlers.chat.common import answer_expired, parse_callback, reply
+from handlers.chat.button_data import read
+from handlers.chat.common import answer_expired, reply
 from handlers.chat.menu_labels import EXPENSES
+from handlers.claims import buttons as b
 from handlers.claims import typed
 from handlers.claims.draft import (
     KIND,
@@ -30,7 +32,7 @@ from handlers.claims.draft import (
     say,
     worth_keeping,
 )
-from handlers.claims.questions import FEATURE, VERSION, ask, policy_for
+from handlers.claims.questions import ask, policy_for
 from handlers.claims.sending import summary_button
 from handlers.claims.steps import choose_kind, choose_meeting, choose_panel, date_button, line_done
 from handlers.forms import Accepts, Form, Step, register
@@ -88,37 +90,39 @@ async def receive(update: Update, context: PanelContext, step: str) -> None:
 async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, FEATURE, VERSION)
+    tapped = read(query.data, *b.FORM_BUTTONS)
     draft = await current(context) if context.member else None
-    if args is None or not args or draft is None:
+    if tapped is None or draft is None:
         await answer_expired(query, context)
         return
     await query.answer()
     answers, step, t = dict(draft.data or {}), draft.step, context.t
-    action, rest = args[0], args[1:]
     cur = dict(answers.get("cur") or {})
-    if action == "m" and step == "meeting" and rest:
-        await choose_meeting(update, context, answers, rest[0])
-    elif action == "p" and step == "panel" and rest:
-        await choose_panel(update, context, answers, rest[0])
-    elif action == "k" and step in ("kind", "unit") and rest:
-        await choose_kind(update, context, answers, cur, rest[0])
-    elif action == "d" and step == "date" and rest:
-        await date_button(update, context, answers, rest)
-    elif action == "r" and step == "receipts" and rest:
-        if rest[0] == "done" and cur.get("receipts"):
+    if isinstance(tapped, b.ClaimForMeeting) and step == "meeting":
+        await choose_meeting(update, context, answers, tapped.meeting)
+    elif isinstance(tapped, b.ClaimForPanel) and step == "panel":
+        await choose_panel(update, context, answers, tapped.panel)
+    elif isinstance(tapped, b.ClaimKind) and step in ("kind", "unit"):
+        await choose_kind(update, context, answers, cur, tapped.kind)
+    elif isinstance(tapped, b.ClaimDay | b.ClaimCalendar | b.ClaimCalendarBlank) and step == "date":
+        await date_button(update, context, answers, tapped)
+    elif isinstance(tapped, b.ClaimReceipts) and step == "receipts":
+        if tapped.choice == "done" and cur.get("receipts"):
             await line_done(update, context, answers, cur)
-        elif rest[0] == "none":
+        elif tapped.choice == "none":
             rules = await policy_for(context, answers)
             if int(cur["amount"]) > rules.no_receipt_limit:
                 limit = t.money(rules.no_receipt_limit, rules.currency)
                 await reply(update, say(t, "receipt_needed", limit=limit))
             else:
                 await go(update, context, "noreceipt")
-    elif action == "n" and step == "note" and rest == ["skip"]:
+    elif isinstance(tapped, b.ClaimNoNote) and step == "note":
         await go(update, context, "summary", note=None, note_asked=True)
-    elif action == "s" and step == "summary" and rest:
-        await summary_button(update, context, answers, rest)
+    elif isinstance(tapped, b.ClaimSummary) and step == "summary":
+        await summary_button(update, context, answers, tapped.choice)
+    elif isinstance(tapped, b.ClaimChangeItem | b.ClaimRemoveItem) and step == "summary":
+        action = "edit" if isinstance(tapped, b.ClaimChangeItem) else "del"
+        await summary_button(update, context, answers, action, tapped.position)
     else:
         # An old button from an earlier step: show where they are now.
         await ask(update, context, step, answers)
@@ -163,5 +167,5 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     """Typed words and receipts reach the form through the engine (FORM.receive)."""
     return [
         CommandHandler("claim", start_claim, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_button, pattern=rf"^{FEATURE}:"),
+        CallbackQueryHandler(on_button, pattern=rf"^{b.FORM}:"),
     ]

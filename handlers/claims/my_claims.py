@@ -17,12 +17,13 @@ from bot.services.claim_rules import ClaimProblem
 from bot.services.vocabularies import expense_kinds
 from handlers import forms
 from handlers.chat import picker
-from handlers.chat.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.chat.button_data import read
+from handlers.chat.common import answer_expired, button, reply
 from handlers.chat.text import printable, send_long
+from handlers.claims.buttons import MINE, AnswerQuestion, TakeClaimBack
 from handlers.claims.words import STATUS_LABELS, line_text
 from handlers.forms import Accepts, Form, Step, register
 
-FEATURE, VERSION = "cx", 1
 PREFIX = "claimans:"  # conversation_step while a member types an answer, e.g. "claimans:12"
 MAX_ANSWER = 500
 STARTED = N_("Your coordinator has started checking this claim, so it cannot be taken back now.")
@@ -74,16 +75,12 @@ def _claim_card(t: Any, claim: Claim) -> tuple[str, list[list[InlineKeyboardButt
             text.append(t("Why: {reason}", reason=escape(line.reject_reason)))
         if line.status == LineStatus.QUERY:
             text.append(t("Question: {question}", question=escape(line.question or "")))
-            rows.append(
-                [button(t("Answer the question"), callback_data(FEATURE, VERSION, "a", line.id))]
-            )
+            rows.append([button(t("Answer the question"), AnswerQuestion(line.id).pack())])
     text.append(
         t("Total: {amount}", amount=t.money(claim_rules.claimed_total(claim), claim.currency))
     )
     if my_claims.untouched(claim):
-        rows.append(
-            [button(t("Take this claim back"), callback_data(FEATURE, VERSION, "w", claim.id))]
-        )
+        rows.append([button(t("Take this claim back"), TakeClaimBack(claim.id).pack())])
     return "\n".join(text), rows
 
 
@@ -120,20 +117,21 @@ async def _totals(context: PanelContext, claims: list[Claim]) -> list[str]:
 async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, FEATURE, VERSION)
+    tapped = read(query.data, TakeClaimBack, AnswerQuestion)
     member = context.member
-    if not args or len(args) != 2 or not args[1].isdigit() or member is None:
+    if tapped is None or member is None:
         if member is None and query.from_user is not None:  # never joined: has no claims
             access.refuse(
                 context.session,
                 access.Actor(query.from_user.id, None),
-                "cx:" + args[0][:20] if args else "cx",
+                "cx:" + tapped.ACTION if tapped else "cx",
             )
         await answer_expired(query, context)
         return
-    t, action, target = context.t, args[0], int(args[1])
+    t = context.t
     now = context.runtime.clock.now()
-    if action == "w":
+    if isinstance(tapped, TakeClaimBack):
+        target = tapped.claim
         try:
             await my_claims.withdraw(context.session, member.telegram_id, target, now)
         except LookupError:
@@ -149,9 +147,9 @@ async def on_button(update: Update, context: PanelContext) -> None:
         )
         await query.answer()
         await reply(update, t("Claim {n} is taken back. Nobody will pay it.", n=target))
-    elif action == "a":
+    elif isinstance(tapped, AnswerQuestion):
         try:
-            line = await my_claims.line_with_query(context.session, member.telegram_id, target)
+            line = await my_claims.line_with_query(context.session, member.telegram_id, tapped.line)
         except (LookupError, ClaimProblem):
             await answer_expired(query, context)
             return
@@ -219,5 +217,5 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("expenses", show_claims, filters=private),
-        CallbackQueryHandler(on_button, pattern=r"^cx:"),
+        CallbackQueryHandler(on_button, pattern=rf"^{MINE}:"),
     ]

@@ -15,7 +15,7 @@ from bot.services import claim_rules
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
 from bot.services.vocabularies import expense_kinds, payments
-from handlers.chat.common import callback_data
+from handlers.claims.buttons import AnswerQuestion
 
 
 def _person(member: Member) -> Translator:
@@ -63,7 +63,7 @@ async def member_update(session: AsyncSession, row: ClaimedMessage) -> Outgoing 
                 [
                     {
                         "text": t("Answer the question"),
-                        "callback_data": callback_data("cx", 1, "a", line.id),
+                        "callback_data": AnswerQuestion(line.id).pack(),
                     }
                 ]
             ]

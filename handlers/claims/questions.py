@@ -16,17 +16,13 @@ from bot.services import claim_rules, claim_submission
 from bot.services.claim_rules import Policy
 from bot.services.vocabularies import expense_kinds, payments
 from handlers import forms
-from handlers.chat.common import button, callback_data
+from handlers.chat.common import button
 from handlers.chat.text import send_long
+from handlers.claims import buttons as b
 from handlers.claims.draft import claim_form
 from handlers.claims.words import line_text, reason_text
 
-FEATURE, VERSION = "cl", 1
 ADVICE = N_("For free advice about benefits, ask Citizens Advice or your benefits adviser.")
-
-
-def data(*args: str | int) -> str:
-    return callback_data(FEATURE, VERSION, *args)
 
 
 async def policy_for(context: PanelContext, answers: dict[str, Any]) -> Policy:
@@ -40,12 +36,13 @@ async def ask(update: Update, context: PanelContext, step: str, answers: dict[st
     if step == "meeting":
         text = t("Which meeting is this claim for? Tap one.")
         rows = await _meeting_rows(context, answers)
-        rows.append([button(t("Not for a meeting"), data("m", 0))])
+        rows.append([button(t("Not for a meeting"), b.ClaimForMeeting(0).pack())])
     elif step == "panel":
         text = t("Which panel is this claim for? Tap one.")
         person = await claim_submission.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
         rows = [
-            [button(name[:60], data("p", pid))] for pid, name in (person.panels if person else [])
+            [button(name[:60], b.ClaimForPanel(pid).pack())]
+            for pid, name in (person.panels if person else [])
         ]
     elif step == "kind":
         text = t("What do you want to claim? Tap one.")
@@ -53,7 +50,7 @@ async def ask(update: Update, context: PanelContext, step: str, answers: dict[st
     elif step == "unit":
         text = t("Is your time paid by the hour or by the session? Tap one.")
         rows = [
-            [button(t(kind.time_button or kind.label), data("k", kind.code))]
+            [button(t(kind.time_button or kind.label), b.ClaimKind(kind.code).pack())]
             for kind in map(expense_kinds.kind_of, expense_kinds.PAID_TIME)
         ]
     elif step == "reason":
@@ -67,8 +64,11 @@ async def ask(update: Update, context: PanelContext, step: str, answers: dict[st
     elif step == "date":
         text = "\n".join([t("When was it? Tap a day."), t("Or type a date, like 3/11/2026.")])
         rows = [
-            [button(t("Today"), data("d", "today")), button(t("Yesterday"), data("d", "yest"))],
-            [button(t("Another day"), data("d", "pick"))],
+            [
+                button(t("Today"), b.ClaimDay("today").pack()),
+                button(t("Yesterday"), b.ClaimDay("yest").pack()),
+            ],
+            [button(t("Another day"), b.ClaimDay("pick").pack())],
         ]
     elif step == "receipts":
         count = len(cur.get("receipts") or [])
@@ -78,15 +78,15 @@ async def ask(update: Update, context: PanelContext, step: str, answers: dict[st
                 "Got {n} receipts. Send another, or tap Done.",
                 count,
             )
-            rows = [[button(t("Done"), data("r", "done"))]]
+            rows = [[button(t("Done"), b.ClaimReceipts("done").pack())]]
         else:
             text = t("Please send a photo or a PDF of your receipt. You can send more than one.")
-            rows = [[button(t("I have no receipt"), data("r", "none"))]]
+            rows = [[button(t("I have no receipt"), b.ClaimReceipts("none").pack())]]
     elif step == "noreceipt":
         text = t("Why is there no receipt? Type a short reason.")
     elif step == "note":
         text = t("Do you want to add a note for your coordinator? Type it, or tap No note.")
-        rows = [[button(t("No note"), data("n", "skip"))]]
+        rows = [[button(t("No note"), b.ClaimNoNote().pack())]]
     else:  # summary
         text, rows = await _summary(context, answers)
     if step != "summary":
@@ -107,7 +107,7 @@ async def _meeting_rows(
         panel = await context.session.get(Panel, meeting.panel_id)
         zone = ZoneInfo(panel.timezone if panel else "Europe/London")
         day = t.date(meeting.starts_at.astimezone(zone), style="medium")
-        rows.append([button(f"{meeting.title[:40]}, {day}", data("m", meeting.id))])
+        rows.append([button(f"{meeting.title[:40]}, {day}", b.ClaimForMeeting(meeting.id).pack())])
     return rows
 
 
@@ -124,11 +124,12 @@ async def _kind_rows(
 ) -> list[list[InlineKeyboardButton]]:
     t = context.t
     labels = [
-        button(t(expense_kinds.label_of(kind)), data("k", kind)) for kind in expense_kinds.SPENDING
+        button(t(expense_kinds.label_of(kind)), b.ClaimKind(kind).pack())
+        for kind in expense_kinds.SPENDING
     ]
     rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
     if await time_allowed(context, answers):
-        rows.insert(0, [button(t("Paid time for taking part"), data("k", "time"))])
+        rows.insert(0, [button(t("Paid time for taking part"), b.ClaimKind("time").pack())])
     return rows
 
 
@@ -179,17 +180,17 @@ async def _summary(
     person = await claim_submission.claimant(context.session, context.member.telegram_id)  # type: ignore[union-attr]
     text += _payment_lines(t, person.payment if person else None)
     text += await _paid_time_lines(context, answers, rules)
-    rows = [[button(t("Send claim"), data("s", "send"))]]
+    rows = [[button(t("Send claim"), b.ClaimSummary("send").pack())]]
     if len(lines_) < claim_rules.MAX_LINES:
-        rows.append([button(t("Add another item"), data("s", "add"))])
+        rows.append([button(t("Add another item"), b.ClaimSummary("add").pack())])
     for position in range(1, len(lines_) + 1):
         rows.append(
             [
-                button(t("Change item {n}", n=position), data("s", "edit", position)),
-                button(t("Remove item {n}", n=position), data("s", "del", position)),
+                button(t("Change item {n}", n=position), b.ClaimChangeItem(position).pack()),
+                button(t("Remove item {n}", n=position), b.ClaimRemoveItem(position).pack()),
             ]
         )
-    rows.append([button(t("Change the note"), data("s", "note"))])
+    rows.append([button(t("Change the note"), b.ClaimSummary("note").pack())])
     rows.append(forms.stop_buttons(t, claim_form()))
     return "\n".join(text), rows
 

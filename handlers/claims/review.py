@@ -17,19 +17,16 @@ from bot.services.access import Actor, NotAllowed, actor_for, coordinated_panels
 from bot.services.claim_rules import ClaimProblem
 from bot.services.vocabularies import expense_kinds, payments
 from handlers import forms
-from handlers.chat.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.chat.button_data import read
+from handlers.chat.common import answer_expired, button, reply
 from handlers.chat.text import printable, send_long
+from handlers.claims import buttons as b
 from handlers.claims.words import STATUS_LABELS, line_text, reason_text
 from handlers.forms import Accepts, Form, Step, register
 
-FEATURE, VERSION = "rv", 1
 PREFIX = "review:"  # "review:r:<line>" (a reason) or "review:q:<line>" (a question)
 MAX_TEXT = 500
 ONLY_COORDINATORS = N_("Only a coordinator of this panel can do that.")
-
-
-def data(*args: str | int) -> str:
-    return callback_data(FEATURE, VERSION, *args)
 
 
 async def acting(context: PanelContext) -> Actor:
@@ -141,11 +138,13 @@ async def _card(
         if line.status == LineStatus.SUBMITTED:
             rows.append(
                 [
-                    button(t("Approve item {n}", n=line.position), data("a", line.id)),
-                    button(t("Reject item {n}", n=line.position), data("r", line.id)),
+                    button(t("Approve item {n}", n=line.position), b.ApproveClaim(line.id).pack()),
+                    button(t("Reject item {n}", n=line.position), b.RejectItem(line.id).pack()),
                 ]
             )
-            rows.append([button(t("Ask about item {n}", n=line.position), data("q", line.id))])
+            rows.append(
+                [button(t("Ask about item {n}", n=line.position), b.AskAboutItem(line.id).pack())]
+            )
     text.append("")
     text.append(
         t("Total: {amount}", amount=t.money(claim_rules.claimed_total(claim), claim.currency))
@@ -163,8 +162,8 @@ async def _card(
     if claim.status == ClaimStatus.APPROVED:
         approved = t.money(claim_rules.approved_total(claim), claim.currency)
         text.append(t("Approved to pay: {amount}", amount=approved))
-        rows.append([button(t("Mark paid"), data("p", claim.id))])
-    rows.append([button(t("Next claim"), data("n", claim.id))])
+        rows.append([button(t("Mark paid"), b.AskHowPaid(claim.id).pack())])
+    rows.append([button(t("Next claim"), b.NextClaim(claim.id).pack())])
     return "\n".join(text), rows
 
 
@@ -200,22 +199,25 @@ async def refused(update: Update, context: PanelContext) -> None:
 async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, FEATURE, VERSION)
-    if not args or len(args) < 2 or not args[1].isdigit() or context.member is None:
+    tapped = read(query.data, *b.REVIEW_BUTTONS)
+    if tapped is None or context.member is None:
         if context.member is None:
             await refuse_stranger(update, context, "rv")
         await answer_expired(query, context)
         return
-    t, action, target = context.t, args[0], int(args[1])
+    t = context.t
     actor = await acting(context)
     now = context.runtime.clock.now()
     try:
-        if action == "a":
-            claim = await claim_review.decide(context.session, actor, target, "approve", now=now)
+        if isinstance(tapped, b.ApproveClaim):
+            claim = await claim_review.decide(
+                context.session, actor, tapped.claim, "approve", now=now
+            )
             await context.session.commit()
             await query.answer(t("Approved."))
             await _after_decision(update, context, claim)
-        elif action in ("r", "q"):
+        elif isinstance(tapped, b.RejectItem | b.AskAboutItem):
+            action, target = tapped.ACTION, tapped.line
             line = await context.session.get(ClaimLine, target)
             if line is None:
                 raise LookupError("no line")
@@ -238,28 +240,30 @@ async def on_button(update: Update, context: PanelContext) -> None:
             await reply(
                 update, ask, reply_markup=InlineKeyboardMarkup([forms.stop_buttons(t, FORM)])
             )
-        elif action == "p":
-            claim = await claim_review.claim_for_review(context.session, actor, target, now)
+        elif isinstance(tapped, b.AskHowPaid):
+            claim = await claim_review.claim_for_review(context.session, actor, tapped.claim, now)
             if claim.status != ClaimStatus.APPROVED:
                 raise ClaimProblem("not_approved")
             await context.session.commit()
             await query.answer()
             rows = [
-                [button(t(method.label), data("pm", claim.id, method.code))]
+                [button(t(method.label), b.MarkPaid(claim.id, method.code).pack())]
                 for method in payments.METHODS
             ]
             await reply(
                 update, t("How was it paid? Tap one."), reply_markup=InlineKeyboardMarkup(rows)
             )
-        elif action == "pm" and len(args) == 3:
-            claim = await claim_review.mark_paid(context.session, actor, target, args[2], now=now)
+        elif isinstance(tapped, b.MarkPaid):
+            claim = await claim_review.mark_paid(
+                context.session, actor, tapped.claim, tapped.method, now=now
+            )
             await context.session.commit()
             await query.answer()
             await reply(update, t("Claim {n} is marked as paid.", n=claim.id))
             await _show_next(update, context, after=0)
-        elif action == "n":
+        elif isinstance(tapped, b.NextClaim):
             await query.answer()
-            await _show_next(update, context, after=target)
+            await _show_next(update, context, after=tapped.after)
         else:
             await answer_expired(query, context)
     except NotAllowed:
@@ -346,5 +350,5 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("review", review_command, filters=private),
-        CallbackQueryHandler(on_button, pattern=r"^rv:"),
+        CallbackQueryHandler(on_button, pattern=rf"^{b.REVIEW}:"),
     ]

@@ -20,11 +20,11 @@ from handlers.forms.form import open_form
 
 
 async def summary_button(
-    update: Update, context: PanelContext, answers: dict[str, Any], rest: list[str]
+    update: Update, context: PanelContext, answers: dict[str, Any], action: str, position: int = 0
 ) -> None:
+    """A tap on the summary: "send", "add", "note", "edit" or "del" (with the item's position)."""
     lines_ = list(answers.get("lines") or [])
-    action = rest[0]
-    index = int(rest[1]) - 1 if len(rest) > 1 and rest[1].isdigit() else -1
+    index = position - 1
     if action == "send":
         await _send(update, context, answers)
     elif action == "add" and len(lines_) < claim_rules.MAX_LINES:

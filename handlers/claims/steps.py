@@ -15,27 +15,25 @@ from bot.services.vocabularies import expense_kinds
 from handlers import forms
 from handlers.chat import picker
 from handlers.chat.common import reply
+from handlers.claims.buttons import ClaimCalendar, ClaimCalendarBlank, ClaimDay, calendar_data
 from handlers.claims.draft import claim_form, go, say, today
-from handlers.claims.questions import data, policy_for, time_allowed
+from handlers.claims.questions import policy_for, time_allowed
 
 
 async def choose_meeting(
-    update: Update, context: PanelContext, answers: dict[str, Any], value: str
+    update: Update, context: PanelContext, answers: dict[str, Any], value: int
 ) -> None:
     assert context.member is not None
-    if value == "0":
+    if value == 0:
         person = await claim_submission.claimant(context.session, context.member.telegram_id)
         if person and len(person.panels) > 1:
             await go(update, context, "panel", meeting_id=None)
             return
         await after_meeting(update, context, answers, meeting_id=None)
         return
-    if not value.isdigit():
-        await reply(update, say(context.t, "tap"))
-        return
     try:
         meeting = await claim_submission.meeting_for_claim(
-            context.session, context.member.id, int(value)
+            context.session, context.member.id, value
         )
     except ClaimProblem:
         await reply(update, say(context.t, "meeting"))
@@ -44,12 +42,12 @@ async def choose_meeting(
 
 
 async def choose_panel(
-    update: Update, context: PanelContext, answers: dict[str, Any], value: str
+    update: Update, context: PanelContext, answers: dict[str, Any], value: int
 ) -> None:
     assert context.member is not None
     person = await claim_submission.claimant(context.session, context.member.telegram_id)
-    if person and value.isdigit() and int(value) in {p for p, _ in person.panels}:
-        await after_meeting(update, context, answers, panel_id=int(value))
+    if person and value in {p for p, _ in person.panels}:
+        await after_meeting(update, context, answers, panel_id=value)
     else:
         await reply(update, say(context.t, "tap"))
 
@@ -82,17 +80,22 @@ async def choose_kind(
 
 
 async def date_button(
-    update: Update, context: PanelContext, answers: dict[str, Any], rest: list[str]
+    update: Update,
+    context: PanelContext,
+    answers: dict[str, Any],
+    tapped: ClaimDay | ClaimCalendar | ClaimCalendarBlank,
 ) -> None:
     day = await today(context, answers)
-    if rest == ["today"]:
+    if tapped == ClaimDay("today"):
         await take_date(update, context, answers, day)
-    elif rest == ["yest"]:
+    elif tapped == ClaimDay("yest"):
         await take_date(update, context, answers, day - timedelta(days=1))
-    elif rest[0] == "pick":
+    elif tapped == ClaimDay("pick"):
         await _show_calendar(update, context, answers, day, day)
-    elif rest[0] == "pk":
-        picked = picker.read_pick(rest[1:])
+    elif isinstance(tapped, ClaimCalendar | ClaimCalendarBlank):
+        picked = picker.read_pick(
+            [tapped.what, tapped.value] if isinstance(tapped, ClaimCalendar) else ["x"]
+        )
         if picked is None or picked[0] == "noop":
             return
         kind, chosen = picked
@@ -117,7 +120,7 @@ async def _show_calendar(
         month.year,
         month.month,
         context.t.locale,
-        lambda *a: data("d", "pk", *a),
+        calendar_data,
         months_ahead=months,
     )
     rows.append(forms.back_and_stop(context.t, claim_form(), answers))

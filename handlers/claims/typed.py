@@ -13,9 +13,10 @@ from bot.services import claim_rules, money, receipts
 from bot.services.claim_rules import ClaimProblem
 from handlers.chat.common import button, reply
 from handlers.chat.text import printable
+from handlers.claims.buttons import ClaimReceipts
 from handlers.claims.dates import parse_claim_date
 from handlers.claims.draft import MAX_REASON, go, say, today
-from handlers.claims.questions import data, policy_for
+from handlers.claims.questions import policy_for
 from handlers.claims.steps import line_done, take_date
 
 TEXT_STEPS = ("reason", "quantity", "amount", "date", "noreceipt", "note")
@@ -96,7 +97,7 @@ async def file(update: Update, context: PanelContext, step: str, answers: dict[s
         await reply(
             update,
             say(t, "too_many"),
-            reply_markup=InlineKeyboardMarkup([[button(t("Done"), data("r", "done"))]]),
+            reply_markup=InlineKeyboardMarkup([[button(t("Done"), ClaimReceipts("done").pack())]]),
         )
         return
     sent: PhotoSize | Document

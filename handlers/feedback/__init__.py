@@ -10,6 +10,7 @@ from typing import Any
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from handlers.feedback import buttons, settings
+from handlers.feedback.button_records import FEEDBACK
 from handlers.feedback.messages import register
 from handlers.feedback.shared import helpline_lines
 from handlers.feedback.writing import start
@@ -21,6 +22,6 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("feedback", start, filters=private),
-        CallbackQueryHandler(buttons.on_button, pattern=r"^fb:"),
+        CallbackQueryHandler(buttons.on_button, pattern=rf"^{FEEDBACK}:"),
         *settings.handlers(),
     ]

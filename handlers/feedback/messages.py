@@ -17,9 +17,7 @@ from bot.services import feedback
 from bot.services.feedback import chunks
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
-from handlers.chat.common import callback_data
-
-FEEDBACK, FEEDBACK_VERSION = "fb", 1
+from handlers.feedback.button_records import ReplyToMessage
 
 
 def _reader(member: Member | None) -> Translator:
@@ -35,8 +33,7 @@ def feedback_heading(t: Translator, number: int, name: str | None) -> str:
 
 
 def reply_button(t: Translator, feedback_id: int) -> list[list[dict[str, str]]]:
-    data = callback_data(FEEDBACK, FEEDBACK_VERSION, "r", feedback_id)
-    return [[{"text": t("Reply"), "callback_data": data}]]
+    return [[{"text": t("Reply"), "callback_data": ReplyToMessage(feedback_id).pack()}]]
 
 
 async def notice(session: AsyncSession, row: ClaimedMessage) -> Any:

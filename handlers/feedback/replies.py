@@ -19,13 +19,13 @@ from bot.services.feedback import FeedbackError
 from handlers import forms
 from handlers.chat.common import answer_expired, button, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE
+from handlers.feedback.button_records import AnswerBack
 from handlers.feedback.shared import (
     HELD_NOTE,
     NOTHING_SENT,
     VOICE_KNOWN,
     VOICE_NOTE,
     WORDS_OR_VOICE,
-    data,
     number,
     stop_only,
     words_or_voice,
@@ -127,7 +127,7 @@ async def _receive_reply(update: Update, context: PanelContext, step: str) -> No
         if relay.feedback.member_id is None
         else them(N_("You can answer back."))
     )
-    rows = [[button(them(N_("Answer back")), data("b", relay.feedback.id))]]
+    rows = [[button(them(N_("Answer back")), AnswerBack(relay.feedback.id).pack())]]
     markup = InlineKeyboardMarkup(rows)
     try:
         if voice is not None:  # sent by file id: the member hears it from the bot

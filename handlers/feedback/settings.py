@@ -16,18 +16,22 @@ from bot.services import access, drafts, feedback_settings
 from bot.services.access import NotAllowed
 from bot.services.feedback import FeedbackError
 from bot.services.small_numbers import MIN_ANSWERS
+from handlers.chat.button_data import read
 from handlers.chat.common import (
     answer_expired,
     button,
-    callback_data,
-    parse_callback,
     remove_buttons,
     reply,
 )
 from handlers.chat.plain_words import NO_PANEL_ROLE
+from handlers.feedback.button_records import (
+    SETTING_BUTTONS,
+    SETTINGS,
+    HelplinesOfPanel,
+    MinAnswersOfPanel,
+)
 from handlers.feedback.shared import helpline_lines
 
-FEATURE, VERSION = "ps", 1
 KIND = "panel_setting"
 COMMANDS = {"h": "helplines", "m": "minanswers"}
 WHICH_PANEL = N_("Which panel? Tap one.")
@@ -99,8 +103,7 @@ async def _command(update: Update, context: PanelContext, op: str) -> None:
     )
     await context.session.commit()
     rows = [
-        [button(name[:60], callback_data(FEATURE, VERSION, op, panel_id))]
-        for panel_id, name in panels[:30]
+        [button(name[:60], SETTING_BUTTONS[op](panel_id).pack())] for panel_id, name in panels[:30]
     ]
     await reply(update, t(WHICH_PANEL), reply_markup=InlineKeyboardMarkup(rows))
 
@@ -162,16 +165,11 @@ async def min_answers_command(update: Update, context: PanelContext) -> None:
 async def on_panel_chosen(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    args = parse_callback(query.data, FEATURE, VERSION)
-    if (
-        args is None
-        or len(args) != 2
-        or args[0] not in COMMANDS
-        or not (args[1].isascii() and args[1].isdecimal() and len(args[1]) < 19)
-    ):
+    tapped = read(query.data, HelplinesOfPanel, MinAnswersOfPanel)
+    if tapped is None or tapped.panel >= 10**18:
         await answer_expired(query, context)
         return
-    op, panel_id = args[0], int(args[1])
+    op, panel_id = tapped.ACTION, tapped.panel
     actor = await access.actor_for(
         context.session, update.effective_user.id, context.runtime.settings.panelbot_admins
     )
@@ -196,5 +194,5 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("helplines", helplines_command, filters=private),
         CommandHandler("minanswers", min_answers_command, filters=private),
-        CallbackQueryHandler(on_panel_chosen, pattern=rf"^{FEATURE}:"),
+        CallbackQueryHandler(on_panel_chosen, pattern=rf"^{SETTINGS}:"),
     ]

@@ -10,11 +10,8 @@ from telegram import InlineKeyboardMarkup, Message
 from bot.i18n import N_, Translator
 from bot.services.feedback_settings import Helpline
 from handlers import forms
-from handlers.chat.common import callback_data
-from handlers.feedback.messages import FEEDBACK, FEEDBACK_VERSION
 from handlers.forms import Form
 
-FEATURE_ID = FEEDBACK
 NOTHING_SENT = N_("OK. Nothing was sent.")
 WORDS_OR_VOICE = N_("Please type your message, or send a voice note.")
 VOICE_NOTE = N_("You can also send a voice note.")
@@ -30,10 +27,6 @@ HELD_NOTE = N_(
     "Until then, only the bot's memory holds it. If the bot stops first, your message is "
     "lost. We cannot tell you, because we keep nothing that leads to you."
 )
-
-
-def data(*args: str | int) -> str:
-    return callback_data(FEATURE_ID, FEEDBACK_VERSION, *args)
 
 
 def number(value: str) -> int | None:

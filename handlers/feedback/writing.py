@@ -19,12 +19,12 @@ from bot.services.feedback import FeedbackError
 from handlers import forms
 from handlers.chat.common import button, remove_buttons, reply
 from handlers.chat.menu_labels import FEEDBACK
+from handlers.feedback.button_records import HowToSend, SendToPanel
 from handlers.feedback.shared import (
     HELD_NOTE,
     NOTHING_SENT,
     VOICE_KNOWN,
     WORDS_OR_VOICE,
-    data,
     helpline_lines,
     number,
     stop_only,
@@ -66,24 +66,24 @@ async def start(update: Update, context: PanelContext) -> None:
         "",
         t("How do you want to send it?"),
     ]
-    rows = [[button(t(label), data("m", mode))] for mode, label in MODE_LABELS.items()]
+    rows = [[button(t(label), HowToSend(mode).pack())] for mode, label in MODE_LABELS.items()]
     await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def choose(update: Update, context: PanelContext, op: str, rest: list[str]) -> bool:
-    """A tap on how to send ("m") or on which panel ("p"). False if the button is not valid."""
+async def choose(update: Update, context: PanelContext, tapped: HowToSend | SendToPanel) -> bool:
+    """A tap on how to send or on which panel. False if the button is not valid."""
     assert update.effective_user is not None
-    mode = rest[0]
+    mode = tapped.mode
     panels = await feedback.active_panels(context.session, update.effective_user.id)
-    if op == "p" and len(rest) == 2 and number(rest[1]) in {p for p, _ in panels}:
+    if isinstance(tapped, SendToPanel) and tapped.panel in {p for p, _ in panels}:
         await _close(update, context)
-        await _write(update, context, f"{mode}:{int(rest[1])}")
-    elif op == "m" and len(panels) == 1:
+        await _write(update, context, f"{mode}:{tapped.panel}")
+    elif isinstance(tapped, HowToSend) and len(panels) == 1:
         await _close(update, context)
         await _write(update, context, f"{mode}:{panels[0][0]}")
-    elif op == "m" and panels:
+    elif isinstance(tapped, HowToSend) and panels:
         await _close(update, context)
-        rows = [[button(name[:60], data("p", mode, pid))] for pid, name in panels[:30]]
+        rows = [[button(name[:60], SendToPanel(mode, pid).pack())] for pid, name in panels[:30]]
         await reply(
             update, context.t("Which panel is it for?"), reply_markup=InlineKeyboardMarkup(rows)
         )

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Inli
 # Moved to handlers/chat/plain_words.py, shared by every feature: import them from there.
 # Re-exported here only until the features that still import them from here are moved.
 from handlers.chat.plain_words import NO_PANEL_ROLE, explain_buttons, plain_language_report
+from handlers.chat.shared_buttons import GLOSSARY
 from handlers.glossary import coordinators, explain
 from handlers.glossary.explain import ask_for_word
 
@@ -24,6 +25,6 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("addterm", coordinators.addterm_command),
         CommandHandler("removeterm", coordinators.removeterm_command),
         CommandHandler("checktext", coordinators.checktext_command),
-        CallbackQueryHandler(explain.on_button, pattern=r"^gl:"),
+        CallbackQueryHandler(explain.on_button, pattern=rf"^{GLOSSARY}:"),
         InlineQueryHandler(explain.inline_query),
     ]

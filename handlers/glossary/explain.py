@@ -21,9 +21,11 @@ from bot.services.anonymous import HeldWord
 from bot.services.glossary import Entry, normalise
 from bot.services.jargon import Explanation
 from handlers import forms
-from handlers.chat.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.chat.button_data import read
+from handlers.chat.common import answer_expired, button, reply
 from handlers.chat.menu_labels import EXPLAIN
-from handlers.chat.plain_words import GLOSSARY_FEATURE, GLOSSARY_VERSION, show_word_data
+from handlers.chat.plain_words import show_word_data
+from handlers.chat.shared_buttons import AskAboutWord, ShowWord
 from handlers.forms import Accepts, Form, Step, Where, register
 from handlers.forms.form import Answers
 from handlers.glossary import questions
@@ -71,7 +73,7 @@ def render_entry(
         found = glossary.load().get(related_id, language)
         if found:
             rows.append([button(found[0].term[:60], show_word_data(related_id))])
-    ask_data = callback_data(GLOSSARY_FEATURE, GLOSSARY_VERSION, "ask", entry.id)
+    ask_data = AskAboutWord(entry.id).pack()
     rows.append([button(t("I still don't understand"), ask_data)])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
@@ -176,19 +178,18 @@ FORM = register(
 async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, GLOSSARY_FEATURE, GLOSSARY_VERSION)
+    tapped = read(query.data, ShowWord, AskAboutWord)
     language = context.scope.language or "en"
-    found = glossary.load().get(args[1], language) if args and len(args) == 2 else None
-    if not args or found is None:
+    found = glossary.load().get(tapped.entry, language) if tapped else None
+    if tapped is None or found is None:
         await answer_expired(query, context)
         return
     await query.answer()
-    action, entry_id = args
-    if action == "show":
+    if isinstance(tapped, ShowWord):
         text, markup = render_entry(context.t, found[0], found[1], language)
         await reply(update, text, reply_markup=markup)
-    elif action == "ask" and context.member is not None and context.member.consent == "given":
-        await questions.start(update, context, entry_id)
+    elif context.member is not None and context.member.consent == "given":
+        await questions.start(update, context, tapped.entry)
     else:
         await reply(update, context.t("To ask a coordinator, you need to join a panel first."))
 

@@ -12,10 +12,11 @@ from bot.context import PanelContext
 from bot.db import Role
 from bot.services import members
 from handlers.chat.commands import publish_commands_for_person
-from handlers.chat.common import button, callback_data, parse_callback, reply
+from handlers.chat.common import button, reply
 from handlers.chat.languages import language_keyboard
 from handlers.chat.menu_labels import keyboard_for
 from handlers.chat.text import split_lines
+from handlers.home.buttons import START, StartHelp, StartLanguage
 
 
 async def _help_text(context: PanelContext, telegram_id: int | None) -> str:
@@ -92,8 +93,8 @@ async def start(update: Update, context: PanelContext) -> None:
     )
     keyboard = InlineKeyboardMarkup(
         [
-            [button(_("Choose a language"), callback_data("start", 1, "language"))],
-            [button(_("What can you do?"), callback_data("start", 1, "help"))],
+            [button(_("Choose a language"), StartLanguage().pack())],
+            [button(_("What can you do?"), StartHelp().pack())],
         ]
     )
     await reply(update, text, reply_markup=keyboard)
@@ -109,9 +110,8 @@ async def help_command(update: Update, context: PanelContext) -> None:
 async def start_menu_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, "start", 1)
     await query.answer()
-    if args == ["language"]:
+    if StartLanguage.unpack(query.data):
         await reply(
             update,
             context.t("Which language would you like? Tap one."),
@@ -126,5 +126,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("start", start),
         CommandHandler("help", help_command),
-        CallbackQueryHandler(start_menu_button, pattern=r"^start:1:(language|help)$"),
+        CallbackQueryHandler(
+            start_menu_button, pattern=rf"^{START}:1:({StartLanguage.ACTION}|{StartHelp.ACTION})$"
+        ),
     ]

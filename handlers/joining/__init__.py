@@ -16,32 +16,34 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import PanelContext
 from bot.services import questions
-from handlers.chat.common import answer_expired, parse_callback
-from handlers.joining import asking, language, onboarding, preferences
+from handlers.chat.button_data import read
+from handlers.chat.common import answer_expired
+from handlers.joining import language, onboarding, preferences
+from handlers.joining.buttons import QUESTION, JoiningAnswer, SettingsAnswer
 from handlers.joining.preferences import show_settings
 
 __all__ = ["handlers", "show_settings"]
 
 
 async def on_question_button(update: Update, context: PanelContext) -> None:
-    """A tap on a question's button, "ob:1:<mode>:<step>:<value>": joining or /settings."""
+    """A tap on a question's button: while joining or from /settings."""
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, asking.FEATURE, asking.VERSION)
-    row = questions.question(args[1]) if args and len(args) == 3 else None
-    if args is None or row is None or args[0] not in (asking.JOINING, asking.SETTINGS):
+    tapped = read(query.data, JoiningAnswer, SettingsAnswer)
+    row = questions.question(tapped.step) if tapped else None
+    if tapped is None or row is None:
         await answer_expired(query, context)
         return
-    if args[0] == asking.JOINING:
-        await onboarding.on_tap(update, context, row, args[2])
+    if isinstance(tapped, JoiningAnswer):
+        await onboarding.on_tap(update, context, row, tapped.value)
     else:
-        await preferences.on_tap(update, context, row, args[2])
+        await preferences.on_tap(update, context, row, tapped.value)
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         *onboarding.handlers(),
-        CallbackQueryHandler(on_question_button, pattern=rf"^{asking.FEATURE}:"),
+        CallbackQueryHandler(on_question_button, pattern=rf"^{QUESTION}:"),
         *language.handlers(),
         *preferences.handlers(),
     ]

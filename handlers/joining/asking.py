@@ -13,10 +13,10 @@ from bot.i18n import N_, P_, Translator
 from bot.languages import LAUNCH_LANGUAGES
 from bot.services.profile import InvalidAnswer
 from bot.services.questions import Kind, Question
-from handlers.chat.common import button, callback_data, reply
+from handlers.chat.common import button, reply
 from handlers.chat.languages import language_rows
+from handlers.joining.buttons import JoiningAnswer, SettingsAnswer
 
-FEATURE, VERSION = "ob", 1
 JOINING, SETTINGS = "j", "s"
 WHY, OTHER, DONE = "why", "other", "done"  # button values every question understands
 TELEGRAM_NAME, KEPT_NAME = "tg", "kept"  # "Call me ..." with their Telegram or saved name
@@ -40,7 +40,8 @@ EASY = (
 
 
 def data(mode: str, step: str, value: str = "") -> str:
-    return callback_data(FEATURE, VERSION, mode, step, value)
+    """A question's button, while joining or from /settings."""
+    return (JoiningAnswer if mode == JOINING else SettingsAnswer)(step, value).pack()
 
 
 def text_of(t: Translator, row: Question, *, panel: str = "", coordinator: bool = False) -> str:

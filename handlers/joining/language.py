@@ -12,9 +12,10 @@ from bot.i18n import translator
 from bot.languages import LAUNCH_LANGUAGES
 from bot.services import members
 from handlers.chat.commands import publish_commands_for_chat, publish_commands_for_person
-from handlers.chat.common import answer_expired, parse_callback, remove_buttons, reply
-from handlers.chat.languages import LANGUAGE, VERSION, language_keyboard
+from handlers.chat.common import answer_expired, remove_buttons, reply
+from handlers.chat.languages import language_keyboard
 from handlers.chat.menu_labels import keyboard_for
+from handlers.chat.shared_buttons import LANGUAGE, ChooseLanguage
 
 
 async def ask_language(update: Update, context: PanelContext) -> None:
@@ -28,11 +29,11 @@ async def ask_language(update: Update, context: PanelContext) -> None:
 async def choose_language(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
-    args = parse_callback(query.data, LANGUAGE, VERSION)
-    if not args or args[0] not in LAUNCH_LANGUAGES:
+    tapped = ChooseLanguage.unpack(query.data)
+    if tapped is None or tapped.language not in LAUNCH_LANGUAGES:
         await answer_expired(query, context)
         return
-    language = args[0]
+    language = tapped.language
     await members.set_language(
         context.session, query.from_user.id, language, now=context.runtime.clock.now()
     )

@@ -19,8 +19,6 @@ from handlers import forms
 from handlers.chat.common import (
     answer_expired,
     button,
-    callback_data,
-    parse_callback,
     remove_buttons,
     reply,
 )
@@ -28,11 +26,12 @@ from handlers.chat.menu_labels import SETTINGS as SETTINGS_LABEL
 from handlers.forms import Form
 from handlers.joining import asking
 from handlers.joining.asking import DONE, OTHER, SETTINGS, TELEGRAM_NAME, WHY
+from handlers.joining.buttons import SETTING, ChangeSetting
 from handlers.joining.language import confirm_language
+from handlers.people.buttons import ListPanelsToLeave
 
 PREFIX = "settings:"  # the member row while a setting waits for its answer
-ITEM, VERSION = "set", 1  # "set:1:<step>", and "set:1:news" (so no question is called news)
-LEAVE = callback_data("leave", 1, "ask")  # /leave's own list of panels (handlers/people/privacy.py)
+NEWS = "news"  # the settings item that turns news on or off (so no question is called news)
 
 
 def _is_member(context: PanelContext) -> bool:
@@ -114,12 +113,10 @@ async def show_settings(update: Update, context: PanelContext, *, saved: bool = 
         t("Tap what you want to change."),
         t("To see all your data, type /mydata. To delete it, type /forgetme."),
     ]
-    buttons = [
-        [button(t(row.setting or ""), callback_data(ITEM, VERSION, row.step))] for row in rows
-    ]
+    buttons = [[button(t(row.setting or ""), ChangeSetting(row.step).pack())] for row in rows]
     turn = t("Turn news on") if me.broadcasts_muted else t("Turn news off")
-    buttons.append([button(turn, callback_data(ITEM, VERSION, "news"))])
-    buttons.append([button(t("Leave a panel"), LEAVE)])
+    buttons.append([button(turn, ChangeSetting(NEWS).pack())])
+    buttons.append([button(t("Leave a panel"), ListPanelsToLeave().pack())])
     await reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons))
 
 
@@ -127,12 +124,12 @@ async def on_item(update: Update, context: PanelContext) -> None:
     """A tap on the settings list: ask that question again, or turn news on or off."""
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, ITEM, VERSION)
-    row = questions.question(args[0]) if args else None
-    if not args or not _is_member(context) or context.member is None:
+    tapped = ChangeSetting.unpack(query.data)
+    row = questions.question(tapped.item) if tapped else None
+    if tapped is None or not _is_member(context) or context.member is None:
         await answer_expired(query, context)
         return
-    if args[0] == "news":  # coordinators' news can be muted; important messages still come
+    if tapped.item == NEWS:  # coordinators' news can be muted; important messages still come
         await query.answer()
         me = await profile.get_member(context.session, context.member.telegram_id)
         me.broadcasts_muted = not me.broadcasts_muted
@@ -216,5 +213,5 @@ async def _saved(update: Update, context: PanelContext, user_id: int, row: Quest
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("settings", show_settings),
-        CallbackQueryHandler(on_item, pattern=rf"^{ITEM}:"),
+        CallbackQueryHandler(on_item, pattern=rf"^{SETTING}:"),
     ]

@@ -10,52 +10,53 @@ from telegram import Update
 from bot.context import PanelContext
 from bot.services.access import NotAllowed
 from bot.services.meeting_rules import MeetingError
-from handlers.chat.common import answer_expired, parse_callback
+from handlers.chat.button_data import ButtonData, read
+from handlers.chat.common import answer_expired
+from handlers.meetings import button_records as b
 from handlers.meetings import coordinating, invited
-from handlers.meetings.messages import FEATURE, VERSION
 
-_ACTIONS: dict[str, Any] = {
-    "came": invited.came,
-    "rsvp": invited.rsvp,
-    "sup": invited.toggle,
-    "supother": invited.something_else,
-    "supdone": invited.support_done,
-    "ics": invited.calendar_file,
-    "repeat": coordinating.ask_repeat,
-    "rep": coordinating.repeat,
-    "att": coordinating.attendance,
-    "move": coordinating.ask_new_time,
-    "cancel": coordinating.confirm_cancel,
-    "cancelyes": coordinating.cancel,
-    "keep": coordinating.keep,
+_ACTIONS: dict[type[ButtonData], Any] = {
+    b.DidYouCome: invited.came,
+    b.AnswerInvitation: invited.rsvp,
+    b.ToggleSupport: invited.toggle,
+    b.OtherSupport: invited.something_else,
+    b.SupportDone: invited.support_done,
+    b.CalendarFile: invited.calendar_file,
+    b.AskToRepeat: coordinating.ask_repeat,
+    b.RepeatMeeting: coordinating.repeat,
+    b.WhoIsComing: coordinating.attendance,
+    b.MoveMeeting: coordinating.ask_new_time,
+    b.AskToCancel: coordinating.confirm_cancel,
+    b.CancelMeeting: coordinating.cancel,
+    b.KeepMeeting: coordinating.keep,
 }
-_COORDINATOR = {"att", "move", "cancel", "cancelyes", "repeat", "rep"}
+_COORDINATOR: set[type[ButtonData]] = {
+    b.WhoIsComing,
+    b.MoveMeeting,
+    b.AskToCancel,
+    b.CancelMeeting,
+    b.AskToRepeat,
+    b.RepeatMeeting,
+}
 
 
 async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
-    args = parse_callback(query.data, FEATURE, VERSION)
-    if (
-        not args
-        or len(args) < 2
-        or not (args[1].isascii() and args[1].isdigit())
-        or len(args[1]) > 12
-    ):
-        await answer_expired(query, context)
-        return
-    action, meeting_id, rest = args[0], int(args[1]), args[2:]
-    handler = _ACTIONS.get(action)
-    if handler is None:
+    tapped = read(query.data, *_ACTIONS)
+    meeting_id: int | None = getattr(tapped, "meeting", None)
+    if tapped is None or meeting_id is None or meeting_id > 10**12:
         await answer_expired(query, context)
         return
     try:
-        await handler(update, context, meeting_id, rest)
+        await _ACTIONS[type(tapped)](update, context, meeting_id, tapped)
     except NotAllowed:
         await context.session.rollback()
         await query.answer(
             context.t(
-                coordinating.ONLY_COORDINATORS if action in _COORDINATOR else invited.NOT_YOURS
+                coordinating.ONLY_COORDINATORS
+                if type(tapped) in _COORDINATOR
+                else invited.NOT_YOURS
             ),
             show_alert=True,
         )

@@ -23,7 +23,15 @@ from handlers.chat.common import answer_expired, button, remove_buttons, reply
 from handlers.chat.text import split_lines
 from handlers.forms import Accepts, Form, Step, register
 from handlers.meetings import messages as words
-from handlers.meetings.messages import data
+from handlers.meetings.button_records import (
+    AskToCancel,
+    AskToRepeat,
+    CancelMeeting,
+    KeepMeeting,
+    MoveMeeting,
+    RepeatMeeting,
+    WhoIsComing,
+)
 
 TYPING_NEW_TIME = "mtmove:"  # + meeting id (in the step's place)
 ONLY_COORDINATORS = N_("Only coordinators can do this. If you need help, ask your coordinator.")
@@ -64,14 +72,14 @@ async def attendance_command(update: Update, context: PanelContext) -> None:
         await reply(update, t("There are no meetings coming up. Type /newmeeting to plan one."))
         return
     rows = [
-        [button(f"{m.title[:40]} · {words.when(t, m, zone)}"[:64], data("att", m.id))]
+        [button(f"{m.title[:40]} · {words.when(t, m, zone)}"[:64], WhoIsComing(m.id).pack())]
         for m, zone in listed[:20]
     ]
     await reply(update, t("Which meeting? Tap one."), reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def attendance(
-    update: Update, context: PanelContext, meeting_id: int, rest: list[str]
+    update: Update, context: PanelContext, meeting_id: int, tapped: WhoIsComing
 ) -> None:
     query = update.callback_query
     assert query is not None
@@ -104,9 +112,9 @@ async def attendance(
             name = t.isolate(escape(person["name"])) if person["name"] else t("No name yet")
             lines.append(t.arrange(f"• {name}" + (f": {', '.join(needs)}" if needs else "")))
     rows = [
-        [button(t("Move this meeting"), data("move", meeting_id))],
-        [button(t("Repeat this meeting"), data("repeat", meeting_id))],
-        [button(t("Cancel this meeting"), data("cancel", meeting_id))],
+        [button(t("Move this meeting"), MoveMeeting(meeting_id).pack())],
+        [button(t("Repeat this meeting"), AskToRepeat(meeting_id).pack())],
+        [button(t("Cancel this meeting"), AskToCancel(meeting_id).pack())],
     ]
     # A big meeting's list can pass Telegram's 4096 characters: split it by lines.
     parts = split_lines("\n".join(lines))
@@ -116,7 +124,7 @@ async def attendance(
 
 
 async def ask_new_time(
-    update: Update, context: PanelContext, meeting_id: int, rest: list[str]
+    update: Update, context: PanelContext, meeting_id: int, tapped: MoveMeeting
 ) -> None:
     await _managed_and_answered(update, context, meeting_id)
     assert update.effective_user is not None
@@ -186,13 +194,13 @@ NEW_TIME_FORM = register(
 
 
 async def confirm_cancel(
-    update: Update, context: PanelContext, meeting_id: int, rest: list[str]
+    update: Update, context: PanelContext, meeting_id: int, tapped: AskToCancel
 ) -> None:
     await _managed_and_answered(update, context, meeting_id)
     t = context.t
     rows = [
-        [button(t("Yes, cancel it"), data("cancelyes", meeting_id))],
-        [button(t("No, keep it"), data("keep", meeting_id))],
+        [button(t("Yes, cancel it"), CancelMeeting(meeting_id).pack())],
+        [button(t("No, keep it"), KeepMeeting(meeting_id).pack())],
     ]
     await reply(
         update,
@@ -201,7 +209,9 @@ async def confirm_cancel(
     )
 
 
-async def cancel(update: Update, context: PanelContext, meeting_id: int, rest: list[str]) -> None:
+async def cancel(
+    update: Update, context: PanelContext, meeting_id: int, tapped: CancelMeeting
+) -> None:
     query = update.callback_query
     assert query is not None
     await meeting_changes.cancel(
@@ -213,7 +223,7 @@ async def cancel(update: Update, context: PanelContext, meeting_id: int, rest: l
     await reply(update, context.t("Cancelled. Everyone invited will be told."))
 
 
-async def keep(update: Update, context: PanelContext, meeting_id: int, rest: list[str]) -> None:
+async def keep(update: Update, context: PanelContext, meeting_id: int, tapped: KeepMeeting) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
@@ -222,16 +232,22 @@ async def keep(update: Update, context: PanelContext, meeting_id: int, rest: lis
 
 
 async def ask_repeat(
-    update: Update, context: PanelContext, meeting_id: int, rest: list[str]
+    update: Update, context: PanelContext, meeting_id: int, tapped: AskToRepeat
 ) -> None:
     await _managed_and_answered(update, context, meeting_id)
     t = context.t
     rows = [
-        [button(t("Every week, 4 more times"), data("rep", meeting_id, "week", 4))],
-        [button(t("Every month, same weekday, 6 more times"), data("rep", meeting_id, "month", 6))],
+        [button(t("Every week, 4 more times"), RepeatMeeting(meeting_id, "week", 4).pack())],
         [
             button(
-                t("Every month, same weekday, 12 more times"), data("rep", meeting_id, "month", 12)
+                t("Every month, same weekday, 6 more times"),
+                RepeatMeeting(meeting_id, "month", 6).pack(),
+            )
+        ],
+        [
+            button(
+                t("Every month, same weekday, 12 more times"),
+                RepeatMeeting(meeting_id, "month", 12).pack(),
             )
         ],
     ]
@@ -240,18 +256,20 @@ async def ask_repeat(
     )
 
 
-async def repeat(update: Update, context: PanelContext, meeting_id: int, rest: list[str]) -> None:
+async def repeat(
+    update: Update, context: PanelContext, meeting_id: int, tapped: RepeatMeeting
+) -> None:
     query = update.callback_query
     assert query is not None
-    if len(rest) != 2 or not (rest[1].isascii() and rest[1].isdigit()) or len(rest[1]) > 2:
+    if tapped.times > 99:
         await answer_expired(query, context)
         return
     created = await meeting_changes.repeat(
         context.session,
         await _actor(update, context),
         meeting_id,
-        every=rest[0],
-        times=int(rest[1]),
+        every=tapped.every,
+        times=tapped.times,
         now=context.runtime.clock.now(),
     )
     await context.session.commit()

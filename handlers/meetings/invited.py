@@ -20,7 +20,14 @@ from handlers.chat.common import answer_expired, button, remove_buttons, reply
 from handlers.chat.text_versions import not_translated
 from handlers.forms import Accepts, Form, Step, register
 from handlers.meetings import messages as words
-from handlers.meetings.messages import data
+from handlers.meetings.button_records import (
+    AnswerInvitation,
+    CalendarFile,
+    DidYouCome,
+    OtherSupport,
+    SupportDone,
+    ToggleSupport,
+)
 
 TYPING_SUPPORT = "mtsup:"  # + meeting id (in the step's place)
 TYPE_WHAT_YOU_NEED = N_("Please type what you need. Keep it short.")
@@ -43,20 +50,22 @@ def _support_keyboard(
         [
             button(
                 ("✓ " if need in chosen else "") + t(words.SUPPORT_WORDS[need]),
-                data("sup", meeting_id, need),
+                ToggleSupport(meeting_id, need).pack(),
             )
         ]
         for need in SUPPORT_OPTIONS
     ]
-    rows.append([button(t("Something else"), data("supother", meeting_id))])
-    rows.append([button(t("Done"), data("supdone", meeting_id))])
+    rows.append([button(t("Something else"), OtherSupport(meeting_id).pack())])
+    rows.append([button(t("Done"), SupportDone(meeting_id).pack())])
     return InlineKeyboardMarkup(rows)
 
 
-async def rsvp(update: Update, context: PanelContext, meeting_id: int, rest: list[str]) -> None:
+async def rsvp(
+    update: Update, context: PanelContext, meeting_id: int, tapped: AnswerInvitation
+) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
-    choice = rest[0] if rest else ""
+    choice = tapped.answer
     _, rsvp = await meeting_rsvp.answer(
         context.session, query.from_user.id, meeting_id, choice, now=context.runtime.clock.now()
     )
@@ -82,12 +91,14 @@ async def rsvp(update: Update, context: PanelContext, meeting_id: int, rest: lis
     )
 
 
-async def toggle(update: Update, context: PanelContext, meeting_id: int, rest: list[str]) -> None:
+async def toggle(
+    update: Update, context: PanelContext, meeting_id: int, tapped: ToggleSupport
+) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
     try:
         rsvp = await meeting_rsvp.toggle_support(
-            context.session, query.from_user.id, meeting_id, rest[0] if rest else ""
+            context.session, query.from_user.id, meeting_id, tapped.need
         )
     except MeetingError:
         await answer_expired(query, context)
@@ -100,7 +111,7 @@ async def toggle(update: Update, context: PanelContext, meeting_id: int, rest: l
 
 
 async def something_else(
-    update: Update, context: PanelContext, meeting_id: int, rest: list[str]
+    update: Update, context: PanelContext, meeting_id: int, tapped: OtherSupport
 ) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
@@ -118,7 +129,7 @@ async def something_else(
 
 
 async def support_done(
-    update: Update, context: PanelContext, meeting_id: int, rest: list[str]
+    update: Update, context: PanelContext, meeting_id: int, tapped: SupportDone
 ) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
@@ -211,12 +222,14 @@ async def meetings_command(update: Update, context: PanelContext) -> None:
             t("Your answer: {answer}", answer=answer),
         ]
         rows = words.answer_buttons(t, meeting.id)
-        rows.append([{"text": t("Calendar file"), "callback_data": data("ics", meeting.id)}])
+        rows.append(
+            [{"text": t("Calendar file"), "callback_data": CalendarFile(meeting.id).pack()}]
+        )
         await reply(update, "\n".join(lines), reply_markup=_markup(rows))
 
 
 async def calendar_file(
-    update: Update, context: PanelContext, meeting_id: int, rest: list[str]
+    update: Update, context: PanelContext, meeting_id: int, tapped: CalendarFile
 ) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
@@ -237,10 +250,10 @@ async def calendar_file(
     )
 
 
-async def came(update: Update, context: PanelContext, meeting_id: int, rest: list[str]) -> None:
+async def came(update: Update, context: PanelContext, meeting_id: int, tapped: DidYouCome) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
-    came = (rest[0] if rest else "") == "yes"
+    came = tapped.answer == "yes"
     await meeting_rsvp.record_attendance(
         context.session, query.from_user.id, meeting_id, came, now=context.runtime.clock.now()
     )

@@ -26,17 +26,9 @@ from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
 from bot.services.reminders import nearest as nearest_reminder
 from bot.services.text_versions import Words
-from handlers.chat.common import callback_data
 from handlers.chat.text_versions import not_translated
+from handlers.meetings.button_records import AnswerInvitation, DidYouCome
 from handlers.meetings.reminder_words import reminder_heading
-
-FEATURE, VERSION = "mt", 1
-
-
-def data(*args: str | int) -> str:
-    """A meeting button's callback data: "mt:1:<action>:<meeting id>[:...]"."""
-    return callback_data(FEATURE, VERSION, *args)
-
 
 ACCESS_WORDS = {
     "step_free": N_("step-free access"),
@@ -122,7 +114,7 @@ def answer_buttons(t: Translator, meeting_id: int) -> list[list[dict[str, str]]]
         [
             {
                 "text": t(ANSWER_LABELS[a]),
-                "callback_data": data("rsvp", meeting_id, a.value),
+                "callback_data": AnswerInvitation(meeting_id, a.value).pack(),
             }
         ]
         for a in Answer
@@ -277,13 +269,13 @@ def renderers(clock: Clock) -> dict[str, Any]:
             [
                 {
                     "text": t("Yes, I came"),
-                    "callback_data": callback_data(FEATURE, VERSION, "came", meeting.id, "yes"),
+                    "callback_data": DidYouCome(meeting.id, "yes").pack(),
                 }
             ],
             [
                 {
                     "text": t("No, I could not come"),
-                    "callback_data": callback_data(FEATURE, VERSION, "came", meeting.id, "no"),
+                    "callback_data": DidYouCome(meeting.id, "no").pack(),
                 }
             ],
         ]

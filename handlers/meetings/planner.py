@@ -25,6 +25,7 @@ from bot.i18n import N_
 from handlers import forms
 from handlers.forms import Accepts, Form, register
 from handlers.forms import Step as Question
+from handlers.meetings.button_records import PLANNER
 from handlers.meetings.planner_asking import allowed, ask, begin
 from handlers.meetings.planner_buttons import on_button
 from handlers.meetings.planner_rules import KIND, LENGTH_LABELS, PREFIX, WHERE_LABELS, Step
@@ -83,5 +84,5 @@ FORM = register(
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("newmeeting", new_meeting, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_button, pattern=r"^nm:"),
+        CallbackQueryHandler(on_button, pattern=rf"^{PLANNER}:"),
     ]

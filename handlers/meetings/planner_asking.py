@@ -27,6 +27,7 @@ from handlers.chat.plain_words import NO_PANEL_ROLE, plain_language_report
 from handlers.forms import Form
 from handlers.forms.form import by_name
 from handlers.meetings import planner_versions
+from handlers.meetings.button_records import calendar_data
 from handlers.meetings.messages import ACCESS_WORDS, invitation_text
 from handlers.meetings.planner_rules import (
     CLOCKS_CHANGE,
@@ -136,9 +137,7 @@ def access_rows(t: Translator, answers: dict[str, Any]) -> list[list[InlineKeybo
 def date_rows(
     t: Translator, today: date, shown: date, answers: dict[str, Any]
 ) -> list[list[InlineKeyboardButton]]:
-    rows = picker.month_rows(
-        today, shown.year, shown.month, t.locale, lambda *args: data(Step.DATE, *args)
-    )
+    rows = picker.month_rows(today, shown.year, shown.month, t.locale, calendar_data)
     rows.append(engine_row(t, answers))
     return rows
 

@@ -23,10 +23,17 @@ from bot.services.access import NotAllowed
 from bot.services.meeting_rules import ACCESS_OPTIONS, MeetingError
 from handlers import forms
 from handlers.chat import picker
-from handlers.chat.common import answer_expired, parse_callback, remove_buttons, reply
+from handlers.chat.button_data import read
+from handlers.chat.common import answer_expired, remove_buttons, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE
 from handlers.chat.text import TAP_PLEASE
 from handlers.meetings import planner_versions
+from handlers.meetings.button_records import (
+    PLANNER_BUTTONS,
+    PlannerAnswer,
+    PlannerCalendar,
+    PlannerLanguage,
+)
 from handlers.meetings.planner_asking import (
     access_rows,
     allowed,
@@ -40,12 +47,10 @@ from handlers.meetings.planner_asking import (
     today,
 )
 from handlers.meetings.planner_rules import (
-    FEATURE,
     KIND,
     LENGTH_LABELS,
     PAST_DAY,
     TEXT_PROBLEMS,
-    VERSION,
     WHERE_LABELS,
     Forged,
     Step,
@@ -59,16 +64,17 @@ from handlers.meetings.planner_rules import (
 async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, FEATURE, VERSION)
+    tapped = read(query.data, *PLANNER_BUTTONS)
     member = context.member
     draft = await drafts.get(context.session, member.id, KIND) if member else None
-    if not args or len(args) < 2 or draft is None:
+    if tapped is None or draft is None:
         assert query.from_user is not None
         actor, panels = await coordinated(context, query.from_user.id)
         # A planner button from someone who plans nothing, or naming a panel not theirs: forged.
         mine = {str(panel_id) for panel_id, _ in panels}
-        first, second = (args or ["", ""])[0], "".join((args or [])[1:2])
-        foreign = first == Step.PANEL and second not in mine
+        first = _step_of(tapped) if tapped else ""
+        foreign = isinstance(tapped, PlannerAnswer) and first == Step.PANEL
+        foreign = foreign and isinstance(tapped, PlannerAnswer) and tapped.value not in mine
         if not panels or foreign:
             access.refuse(context.session, actor, "nm:" + first[:20])
         await answer_expired(query, context)
@@ -76,7 +82,7 @@ async def on_button(update: Update, context: PanelContext) -> None:
     answers = dict(draft.data or {})
     current = current_step(draft.step)
     try:
-        step = Step(args[0])
+        step = Step(_step_of(tapped))
     except ValueError:
         await answer_expired(query, context)
         return
@@ -86,9 +92,15 @@ async def on_button(update: Update, context: PanelContext) -> None:
         await go(update, context, current)
         return
     try:
-        await _on_step_button(update, context, query, step, answers, args[1:])
+        await _on_step_button(update, context, query, step, answers, tapped)
     except Forged:
         await answer_expired(query, context)
+
+
+def _step_of(tapped: PlannerAnswer | PlannerCalendar | PlannerLanguage) -> str:
+    if isinstance(tapped, PlannerAnswer):
+        return tapped.step
+    return Step.DATE if isinstance(tapped, PlannerCalendar) else Step.PREVIEW
 
 
 async def _on_step_button(
@@ -97,9 +109,10 @@ async def _on_step_button(
     query: CallbackQuery,
     step: Step,
     answers: dict[str, Any],
-    args: list[str],
+    tapped: PlannerAnswer | PlannerCalendar | PlannerLanguage,
 ) -> None:
-    t, value = context.t, args[0]
+    t = context.t
+    value = tapped.value if isinstance(tapped, PlannerAnswer) else ""
     if step == Step.PANEL:
         assert query.from_user is not None
         actor, panels = await coordinated(context, query.from_user.id)
@@ -111,7 +124,8 @@ async def _on_step_button(
         await close(query, context)
         await go(update, context, Step.TITLE, panel_id=int(value))
     elif step == Step.DATE:
-        await _on_calendar(update, context, query, answers, args)
+        picked = [tapped.what, tapped.value] if isinstance(tapped, PlannerCalendar) else [value]
+        await _on_calendar(update, context, query, answers, picked)
     elif step == Step.TIME:
         at = picker.read_time_pick(value)
         if at is None:
@@ -154,9 +168,12 @@ async def _on_step_button(
     elif step == Step.PREVIEW and value == "send":
         await close(query, context)
         await _send(update, context, answers)
-    elif step == Step.PREVIEW and value in ("lang", "vl", "vdone"):
+    elif step == Step.PREVIEW and (
+        value in ("lang", "vdone") or isinstance(tapped, PlannerLanguage)
+    ):
+        assert not isinstance(tapped, PlannerCalendar)
         await close(query, context)
-        if not await planner_versions.on_button(update, context, args):
+        if not await planner_versions.on_button(update, context, tapped):
             await go(update, context, Step.PREVIEW)
     elif step == Step.PREVIEW and value == "again":
         await close(query, context)

@@ -15,9 +15,7 @@ from bot.db import Meeting
 from bot.i18n import N_
 from bot.services import meeting_rules
 from bot.services.meeting_rules import ACCESS_OPTIONS, MeetingDraft
-from handlers.chat.common import callback_data
-
-FEATURE, VERSION = "nm", 1
+from handlers.meetings.button_records import PlannerAnswer
 
 KIND = "meeting"  # the draft's kind
 PREFIX = "meeting:"  # conversation_step while making a meeting, e.g. "meeting:title"
@@ -120,8 +118,9 @@ class Forged(Exception):
     """Callback data we never sent (or that no longer fits): answered with answer_expired."""
 
 
-def data(step: Step | str, *args: str | int) -> str:
-    return callback_data(FEATURE, VERSION, str(step), *args)
+def data(step: Step | str, value: str | int) -> str:
+    """A planner button answering this step."""
+    return PlannerAnswer(str(step), str(value)).pack()
 
 
 # ------------------------------------------------------------------------------ the route

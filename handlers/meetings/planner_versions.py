@@ -23,6 +23,7 @@ from bot.services.meeting_rules import MAX_TITLE
 from handlers.chat import text_versions as versions
 from handlers.chat.common import reply
 from handlers.chat.plain_words import plain_language_report
+from handlers.meetings.button_records import PlannerAnswer, PlannerLanguage
 from handlers.meetings.messages import invitation_text, with_words
 from handlers.meetings.planner_rules import KIND, MAX_AGENDA, MAX_PLACE, Step, data
 
@@ -50,26 +51,28 @@ async def _save(context: PanelContext, **changes: Any) -> dict[str, Any]:
     return dict(draft.data or {})
 
 
-async def on_button(update: Update, context: PanelContext, args: list[str]) -> bool:
+async def on_button(
+    update: Update, context: PanelContext, tapped: PlannerAnswer | PlannerLanguage
+) -> bool:
     """Taps on "Add a version" and the language buttons. False when the tap means something else
     (then the caller's preview is shown again)."""
     t = context.t
-    if args[0] == "lang":
+    if tapped == PlannerAnswer(Step.PREVIEW, "lang"):
         answers = await _save(context, vfield=None)
         rows = versions.language_rows(
             t,
             answers.get("translations") or {},
             t.language,
-            lambda code: data(Step.PREVIEW, "vl", code),
+            lambda code: PlannerLanguage(code).pack(),
             data(Step.PREVIEW, "vdone"),
         )
         await reply(update, versions.which_language(t), reply_markup=InlineKeyboardMarkup(rows))
         return True
-    if args[0] == "vl" and len(args) == 2 and args[1] in LAUNCH_LANGUAGES:
-        await _save(context, vlang=args[1], vfield="title")
-        await reply(update, versions.prompt(t, "title", args[1]))
+    if isinstance(tapped, PlannerLanguage) and tapped.language in LAUNCH_LANGUAGES:
+        await _save(context, vlang=tapped.language, vfield="title")
+        await reply(update, versions.prompt(t, "title", tapped.language))
         return True
-    if args[0] == "vdone":
+    if tapped == PlannerAnswer(Step.PREVIEW, "vdone"):
         await _save(context, vfield=None)
     return False
 

@@ -19,17 +19,15 @@ from bot.db import Invite, Panel
 from bot.i18n import N_
 from bot.services import access, panels
 from bot.services.access import Actor, NotAllowed
+from handlers.chat.button_data import read
 from handlers.chat.common import (
     answer_expired,
     button,
-    callback_data,
-    parse_callback,
     remove_buttons,
     reply,
 )
+from handlers.people.buttons import INVITE, InviteFor, InviteForDays
 
-FEATURE = "invite"
-VERSION = 1
 # How long an invite from `/invite 7` may last, in days.
 MAX_INVITE_DAYS = 365
 
@@ -154,10 +152,9 @@ async def invite(update: Update, context: PanelContext) -> None:
     if len(choices) == 1:
         await _send_invite(update, context, actor, choices[0][0], days)
         return
-    extra = [days] if days else []
     keyboard = InlineKeyboardMarkup(
         [
-            [button(name, callback_data(FEATURE, VERSION, panel_id, *extra))]
+            [button(name, (InviteForDays(panel_id, days) if days else InviteFor(panel_id)).pack())]
             for panel_id, name in choices
         ]
     )
@@ -167,20 +164,16 @@ async def invite(update: Update, context: PanelContext) -> None:
 async def choose_panel(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, FEATURE, VERSION)
-    if (
-        not args
-        or len(args) > 2
-        or not all(a.isascii() and a.isdigit() and len(a) <= 12 for a in args)
-    ):
+    tapped = read(query.data, InviteFor, InviteForDays)
+    if tapped is None or tapped.panel >= 10**12:
         await answer_expired(query, context)
         return
-    days = int(args[1]) if len(args) == 2 else None
+    days = tapped.days if isinstance(tapped, InviteForDays) else None
     if days is not None and not 1 <= days <= MAX_INVITE_DAYS:
         await answer_expired(query, context)
         return
     actor = await _actor(update, context)
-    if await _send_invite(update, context, actor, int(args[0]), days, refuse_in_chat=False):
+    if await _send_invite(update, context, actor, tapped.panel, days, refuse_in_chat=False):
         await query.answer()
         # Remove the buttons so the list cannot be tapped again by mistake.
         await remove_buttons(query, context)
@@ -235,5 +228,5 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("newpanel", new_panel, filters=private),
         CommandHandler("invite", invite, filters=private),
-        CallbackQueryHandler(choose_panel, pattern=rf"^{FEATURE}:"),
+        CallbackQueryHandler(choose_panel, pattern=rf"^{INVITE}:"),
     ]

@@ -19,31 +19,20 @@ from bot.i18n import N_, Translator, translator
 from bot.services import access, removal
 from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
-from handlers.chat.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.chat.button_data import read
+from handlers.chat.common import answer_expired, button, reply
+from handlers.people.buttons import REMOVE, AskToRemove, KeepEveryone, ListRemovable, RemoveMember
 
-FEATURE, VERSION = "rm", 1
 # Telegram shows at most 100 buttons under one message; one row is kept for "No".
 MAX_NAMES = 99
 ONLY_COORDINATORS = N_("Only a coordinator of this panel can do that.")
 # The taps: list who can be removed, ask about one, yes, and no (which changes nothing).
-LIST, ASK, YES, NO = "l", "a", "y", "x"
-ACTIONS = (LIST, ASK, YES, NO)
+ACTIONS = tuple(kind.ACTION for kind in (ListRemovable, AskToRemove, RemoveMember, KeepEveryone))
 
 
 def remove_button(t: Translator, panel_id: int) -> InlineKeyboardButton:
     """Put under the roster: the way in to removing someone."""
-    return button(
-        t("Remove someone from the panel"), callback_data(FEATURE, VERSION, LIST, panel_id)
-    )
-
-
-def _ids(args: list[str] | None, count: int) -> list[int] | None:
-    if args is None or len(args) != count + 1:
-        return None
-    values = args[1:]
-    if not all(v.isascii() and v.isdigit() and len(v) < 19 for v in values):
-        return None
-    return [int(v) for v in values]
+    return button(t("Remove someone from the panel"), ListRemovable(panel_id).pack())
 
 
 async def _actor(update: Update, context: PanelContext) -> access.Actor:
@@ -60,25 +49,23 @@ def _name(t: Translator, name: str | None) -> str:
 async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, FEATURE, VERSION)
-    action = args[0] if args else None
-    if action == NO:
+    if KeepEveryone.unpack(query.data):
         await query.answer()
         await query.edit_message_reply_markup(None)
         await reply(update, context.t("OK. Nobody was removed."))
         return
-    ids = _ids(args, 1 if action == LIST else 2)
-    if action not in (LIST, ASK, YES) or ids is None:
+    tapped = read(query.data, ListRemovable, AskToRemove, RemoveMember)
+    if tapped is None or max(vars(tapped).values()) >= 10**18:
         await answer_expired(query, context)
         return
     actor = await _actor(update, context)
     try:
-        if action == LIST:
-            await _list(update, context, actor, ids[0])
-        elif action == ASK:
-            await _confirm(update, context, actor, ids[0], ids[1])
+        if isinstance(tapped, ListRemovable):
+            await _list(update, context, actor, tapped.panel)
+        elif isinstance(tapped, AskToRemove):
+            await _confirm(update, context, actor, tapped.panel, tapped.member)
         else:
-            await _remove(update, context, actor, ids[0], ids[1])
+            await _remove(update, context, actor, tapped.panel, tapped.member)
     except access.NotAllowed:
         await context.session.rollback()
         await query.answer(context.t(ONLY_COORDINATORS), show_alert=True)
@@ -96,9 +83,10 @@ async def _list(update: Update, context: PanelContext, actor: access.Actor, pane
         await reply(update, t("There is nobody you can remove from this panel."))
         return
     rows = [
-        [button(_name(t, p.name), _data(ASK, panel_id, p.member_id))] for p in people[:MAX_NAMES]
+        [button(_name(t, p.name), AskToRemove(panel_id, p.member_id).pack())]
+        for p in people[:MAX_NAMES]
     ]
-    rows.append([button(t("No, keep everyone"), callback_data(FEATURE, VERSION, NO))])
+    rows.append([button(t("No, keep everyone"), KeepEveryone().pack())])
     await reply(update, t("Who should leave the panel? Tap a name."), reply_markup=_keys(rows))
 
 
@@ -118,8 +106,8 @@ async def _confirm(
         ]
     )
     rows = [
-        [button(t("Yes, remove {name}", name=name), _data(YES, panel_id, member_id))],
-        [button(t("No, keep them"), callback_data(FEATURE, VERSION, NO))],
+        [button(t("Yes, remove {name}", name=name), RemoveMember(panel_id, member_id).pack())],
+        [button(t("No, keep them"), KeepEveryone().pack())],
     ]
     await reply(update, text, reply_markup=_keys(rows))
 
@@ -140,10 +128,6 @@ async def _remove(
         update,
         context.t("{name} is no longer in {panel}. We told them.", name=name, panel=escape(panel)),
     )
-
-
-def _data(action: str, panel_id: int, member_id: int) -> str:
-    return callback_data(FEATURE, VERSION, action, panel_id, member_id)
 
 
 def _keys(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
@@ -174,4 +158,4 @@ def register(delivery: Delivery) -> None:
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [CallbackQueryHandler(on_button, pattern=rf"^{FEATURE}:")]
+    return [CallbackQueryHandler(on_button, pattern=rf"^{REMOVE}:")]

@@ -23,13 +23,21 @@ from bot.i18n import N_, Translator
 from bot.languages import LANGUAGE_NAMES
 from bot.services import forgetting, membership, receipt_files
 from bot.services import my_data as my_data_service
+from handlers.chat.button_data import read
 from handlers.chat.common import (
     answer_expired,
     button,
-    callback_data,
-    parse_callback,
     remove_buttons,
     reply,
+)
+from handlers.people.buttons import (
+    FORGET,
+    LEAVE,
+    DeleteEverything,
+    KeepMyData,
+    LeavePanel,
+    ListPanelsToLeave,
+    StayInPanels,
 )
 from handlers.people.roster import access_in_words, panel_id_from, payment_in_words, role_in_words
 
@@ -37,7 +45,6 @@ EXPORT_FILENAME = "my-panelbot-data.json"
 RECEIPTS_FILENAME = "my-receipts.zip"
 # Languages whose speakers read clock times as 22:00 rather than 10 pm.
 TWENTY_FOUR_HOUR = frozenset({"pl"})
-FORGET, LEAVE, VERSION = "forget", "leave", 1
 
 NOTHING_STORED = N_("We do not keep anything about you. There is nothing to show or delete.")
 REMINDER_WORDS = {
@@ -173,8 +180,8 @@ async def ask_to_forget(update: Update, context: PanelContext) -> None:
     )
     keyboard = InlineKeyboardMarkup(
         [
-            [button(t("Yes, delete everything"), callback_data(FORGET, VERSION, "yes"))],
-            [button(t("No, keep my data"), callback_data(FORGET, VERSION, "no"))],
+            [button(t("Yes, delete everything"), DeleteEverything().pack())],
+            [button(t("No, keep my data"), KeepMyData().pack())],
         ]
     )
     await reply(update, text, reply_markup=keyboard)
@@ -183,8 +190,8 @@ async def ask_to_forget(update: Update, context: PanelContext) -> None:
 async def confirm_forget(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
-    args = parse_callback(query.data, FORGET, VERSION)
-    if args not in (["yes"], ["no"]):
+    tapped = read(query.data, DeleteEverything, KeepMyData)
+    if tapped is None:
         await answer_expired(query, context)
         return
     # The translator was chosen before anything is deleted, so the answer stays in their
@@ -192,7 +199,7 @@ async def confirm_forget(update: Update, context: PanelContext) -> None:
     t = context.t
     await query.answer()
     await remove_buttons(query, context)
-    if args == ["no"]:
+    if isinstance(tapped, KeepMyData):
         await reply(update, t("OK. Nothing was deleted."))
         return
     settings = context.runtime.settings
@@ -246,8 +253,8 @@ async def ask_which_panel_to_leave(update: Update, context: PanelContext) -> Non
     if not panels:
         await reply(update, t("You are not in any panel."))
         return
-    rows = [[button(name, callback_data(LEAVE, VERSION, panel_id))] for panel_id, name, _ in panels]
-    rows.append([button(t("No, I want to stay"), callback_data(LEAVE, VERSION, "stay"))])
+    rows = [[button(name, LeavePanel(panel_id).pack())] for panel_id, name, _ in panels]
+    rows.append([button(t("No, I want to stay"), StayInPanels().pack())])
     await reply(
         update,
         t("Which panel do you want to leave? Tap its name."),
@@ -259,13 +266,13 @@ async def leave(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
     t = context.t
-    args = parse_callback(query.data, LEAVE, VERSION)
-    if args == ["ask"]:  # "Leave a panel" in /settings
+    tapped = read(query.data, LeavePanel, StayInPanels, ListPanelsToLeave)
+    if isinstance(tapped, ListPanelsToLeave):  # "Leave a panel" in /settings
         await query.answer()
         await ask_which_panel_to_leave(update, context)
         return
-    staying = args == ["stay"]
-    panel_id = panel_id_from(args)
+    staying = isinstance(tapped, StayInPanels)
+    panel_id = panel_id_from(tapped.panel if isinstance(tapped, LeavePanel) else None)
     if not staying and panel_id is None:
         await answer_expired(query, context)
         return

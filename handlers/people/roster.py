@@ -18,11 +18,11 @@ from bot.i18n import N_, Translator
 from bot.services import access, membership
 from bot.services.membership import RosterEntry
 from bot.services.vocabularies import payments
-from handlers.chat.common import answer_expired, button, callback_data, parse_callback, reply
+from handlers.chat.common import answer_expired, button, reply
 from handlers.chat.text import pack
 from handlers.people import member_removal
+from handlers.people.buttons import ROSTER, RosterOf
 
-FEATURE = "members"
 VERSION = 1
 
 # Words for the codes the services store. Neutral wording, so they read well both to the
@@ -72,14 +72,9 @@ def describe(t: Translator, entry: RosterEntry) -> str:
     return "\n".join(lines)
 
 
-def panel_id_from(args: list[str] | None) -> int | None:
-    """The one argument of a panel button as a database id, or None if it cannot be one."""
-    if not args or len(args) != 1:
-        return None
-    text = args[0]
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        return None
-    return int(text)
+def panel_id_from(panel: int | None) -> int | None:
+    """A panel button's panel as a database id, or None if it cannot be one."""
+    return panel if panel is not None and panel < 10**18 else None
 
 
 async def _refuse(update: Update, context: PanelContext) -> None:
@@ -142,7 +137,7 @@ async def members_command(update: Update, context: PanelContext) -> None:
         await _show_roster(update, context, actor, panels[0][0])
         return
     keyboard = InlineKeyboardMarkup(
-        [[button(name, callback_data(FEATURE, VERSION, panel_id))] for panel_id, name in panels]
+        [[button(name, RosterOf(panel_id).pack())] for panel_id, name in panels]
     )
     await reply(update, context.t("Which panel? Tap one."), reply_markup=keyboard)
 
@@ -150,8 +145,8 @@ async def members_command(update: Update, context: PanelContext) -> None:
 async def choose_panel(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, FEATURE, VERSION)
-    panel_id = panel_id_from(args)
+    tapped = RosterOf.unpack(query.data)
+    panel_id = panel_id_from(tapped.panel if tapped else None)
     if panel_id is None:
         await answer_expired(query, context)
         return
@@ -166,5 +161,5 @@ async def choose_panel(update: Update, context: PanelContext) -> None:
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("members", members_command),
-        CallbackQueryHandler(choose_panel, pattern=rf"^{FEATURE}:"),
+        CallbackQueryHandler(choose_panel, pattern=rf"^{ROSTER}:"),
     ]

@@ -27,11 +27,10 @@ from bot.services import poll_answers, poll_rules
 from bot.services.poll_answers import Outcome
 from handlers import forms
 from handlers.chat.anonymous_steps import enter_anonymous_step, leave_anonymous_step
-from handlers.chat.common import answer_expired, parse_callback, remove_buttons, reply
+from handlers.chat.common import answer_expired, remove_buttons, reply
 from handlers.forms import Accepts, Form, Step, Where
+from handlers.polls.buttons import ANSWER, AnswerTap
 from handlers.polls.messages import (
-    ANSWER,
-    ANSWER_VERSION,
     RATING_WORDS,
     answer_buttons,
     localised,
@@ -118,18 +117,16 @@ async def _record(update: Update, context: PanelContext, poll_id: int, **answer:
 async def on_answer_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    args = parse_callback(query.data, ANSWER, ANSWER_VERSION)
+    tapped = AnswerTap.unpack(query.data)
     t = context.t
     if (
-        args is None
-        or len(args) != 3
-        or args[0] not in ("c", "t", "d", "r", "w", "s")
-        or not all(_is_number(a) or (a.isdecimal() and len(a) < 19) for a in args[1:])
-        or not all(a.isascii() for a in args[1:])
+        tapped is None
+        or tapped.op not in ("c", "t", "d", "r", "w", "s")
+        or max(tapped.poll, tapped.value) >= 10**18
     ):
         await answer_expired(query, context)
         return
-    op, poll_id, arg = args[0], int(args[1]), int(args[2])
+    op, poll_id, arg = tapped.op, tapped.poll, tapped.value
     poll = await context.session.get(Poll, poll_id)
     if poll is None:
         await answer_expired(query, context)
@@ -230,4 +227,4 @@ ANSWERING_FORM = forms.register(
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [CallbackQueryHandler(on_answer_button, pattern=r"^pa:")]
+    return [CallbackQueryHandler(on_answer_button, pattern=rf"^{ANSWER}:")]

@@ -7,10 +7,9 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import PanelContext
 from bot.services import access, poll_asking
-from handlers.chat.common import button, callback_data, reply
+from handlers.chat.common import button, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE
-
-RESULTS, RESULTS_VERSION = "pr", 1
+from handlers.polls.buttons import ResultsTap
 
 
 async def actor_of(context: PanelContext, update: Update) -> access.Actor:
@@ -21,7 +20,7 @@ async def actor_of(context: PanelContext, update: Update) -> access.Actor:
 
 
 def results_data(op: str, poll_id: int) -> str:
-    return callback_data(RESULTS, RESULTS_VERSION, op, poll_id)
+    return ResultsTap(op, poll_id).pack()
 
 
 async def results_command(update: Update, context: PanelContext) -> None:

@@ -32,11 +32,10 @@ from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
 from bot.services.poll_results import Results
 from bot.services.text_versions import Words
-from handlers.chat.common import callback_data
 from handlers.chat.text import MESSAGE_LIMIT, pack
 from handlers.chat.text_versions import not_translated
+from handlers.polls.buttons import AnswerTap
 
-ANSWER, ANSWER_VERSION = "pa", 1
 # After a restart lost answers that were waiting to be saved with others (anonymous_writes).
 LOST_ANSWER = N_("Sorry. The bot stopped before it saved your answer. Please answer again.")
 NOT_COUNTED_YET = N_(
@@ -105,8 +104,8 @@ def question_text(
     return "\n".join(lines)
 
 
-def answer_data(op: str, poll_id: int, arg: int | str = 0) -> str:
-    return callback_data(ANSWER, ANSWER_VERSION, op, poll_id, arg)
+def answer_data(op: str, poll_id: int, value: int = 0) -> str:
+    return AnswerTap(op, poll_id, value).pack()
 
 
 def answer_buttons(t: Translator, poll: Poll, mask: int = 0) -> list[list[dict[str, str]]]:

@@ -25,15 +25,14 @@ from bot.languages import LAUNCH_LANGUAGES
 from bot.services import access, drafts, poll_asking, poll_rules
 from bot.services.access import NotAllowed
 from handlers import forms
-from handlers.chat.common import answer_expired, button, parse_callback, remove_buttons, reply
+from handlers.chat.common import answer_expired, button, remove_buttons, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE
 from handlers.forms import Accepts, Form, Step
 from handlers.polls import newpoll_versions
 from handlers.polls.asked import actor_of
+from handlers.polls.buttons import NEW_POLL, NewPollAnswer
 from handlers.polls.newpoll_preview import (
-    FEATURE,
     PROBLEMS,
-    VERSION,
     data,
     preview,
     send,
@@ -161,14 +160,14 @@ async def _refuse_forged(update: Update, context: PanelContext, step: str, value
 async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, FEATURE, VERSION)
+    tapped = NewPollAnswer.unpack(query.data)
     member = context.member
-    if args is None or len(args) != 2 or member is None:
+    if tapped is None or member is None:
         if member is None:  # a stranger has no draft: a forged tap
             access.refuse(context.session, await actor_of(context, update), "np")
         await answer_expired(query, context)
         return
-    step, value = args
+    step, value = tapped.step, tapped.value
     number = value.isdecimal() and value.isascii() and len(value) < 19
     draft = await drafts.get(context.session, member.id, KIND)
     if draft is None:
@@ -301,5 +300,5 @@ FORM = forms.register(
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("newpoll", new_poll, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_button, pattern=r"^np:"),
+        CallbackQueryHandler(on_button, pattern=rf"^{NEW_POLL}:"),
     ]

@@ -15,14 +15,14 @@ from bot.services import glossary, plain_language, poll_asking, text_versions
 from bot.services.poll_rules import PollDraft, PollError
 from handlers import forms
 from handlers.chat import text_versions as versions
-from handlers.chat.common import button, callback_data, reply
+from handlers.chat.common import button, reply
 from handlers.chat.plain_words import plain_language_report
 from handlers.forms import Form
 from handlers.polls import newpoll_versions
 from handlers.polls.asked import actor_of
+from handlers.polls.buttons import NewPollAnswer
 from handlers.polls.messages import question_text
 
-FEATURE, VERSION = "np", 1
 PROBLEMS = {
     "question": N_("Please type a question of up to 300 letters."),
     "options": N_("Please type 2 to 8 choices, one on each line. Each can be up to 60 letters."),
@@ -40,8 +40,9 @@ PROBLEMS = {
 PROBLEM_STEPS = {"nobody": "who", "audience": "anon", "options": "options", "question": "question"}
 
 
-def data(step: str, *args: str | int) -> str:
-    return callback_data(FEATURE, VERSION, step, *args)
+def data(step: str, value: str | int) -> str:
+    """A /newpoll button answering this step."""
+    return NewPollAnswer(step, str(value)).pack()
 
 
 async def zone(context: PanelContext, answers: dict[str, Any]) -> str:

@@ -18,11 +18,12 @@ from bot.services import audit, poll_results, profile, spreadsheet
 from bot.services.access import NotAllowed
 from bot.services.poll_rules import PollError
 from handlers import forms
-from handlers.chat.common import answer_expired, button, parse_callback, reply
+from handlers.chat.common import answer_expired, button, reply
 from handlers.chat.plain_words import NO_PANEL_ROLE
 from handlers.forms import Accepts, Form, Step
 from handlers.polls import we_did
-from handlers.polls.asked import RESULTS, RESULTS_VERSION, actor_of, results_command, results_data
+from handlers.polls.asked import actor_of, results_command, results_data
+from handlers.polls.buttons import RESULTS, ResultsTap
 from handlers.polls.messages import chart, results_messages
 from handlers.polls.we_did import NOT_SHAREABLE, WRITE_WE_DID
 
@@ -32,17 +33,12 @@ SHARING = "pshare:"
 async def on_results_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_chat is not None
-    args = parse_callback(query.data, RESULTS, RESULTS_VERSION)
+    tapped = ResultsTap.unpack(query.data)
     t = context.t
-    if (
-        args is None
-        or len(args) != 2
-        or args[0] not in ("v", "s", "x")
-        or not (args[1].isdecimal() and args[1].isascii() and len(args[1]) < 19)
-    ):
+    if tapped is None or tapped.op not in ("v", "s", "x") or tapped.poll >= 10**18:
         await answer_expired(query, context)
         return
-    op, poll_id = args[0], int(args[1])
+    op, poll_id = tapped.op, tapped.poll
     actor = await actor_of(context, update)
     try:
         result = await poll_results.results(context.session, actor, poll_id)
@@ -143,5 +139,5 @@ SHARING_FORM = forms.register(
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("results", results_command, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_results_button, pattern=r"^pr:"),
+        CallbackQueryHandler(on_results_button, pattern=rf"^{RESULTS}:"),
     ]

@@ -28,19 +28,19 @@ from bot.services.access import NotAllowed
 from bot.services.poll_rules import PollError
 from handlers import forms
 from handlers.chat import text_versions as versions
+from handlers.chat.button_data import read
 from handlers.chat.common import (
     answer_expired,
     button,
-    callback_data,
-    parse_callback,
     remove_buttons,
     reply,
 )
 from handlers.chat.plain_words import NO_PANEL_ROLE, plain_language_report
 from handlers.forms import Accepts, Form, Step
 from handlers.polls.asked import actor_of, results_command
+from handlers.polls.buttons import WE_DID, WeDidLanguage, WeDidTap
 
-FEATURE, VERSION, KIND, PREFIX = "wd", 1, "we_did", "wedid:"
+KIND, PREFIX = "we_did", "wedid:"
 MAX_TEXT = 2000
 TOO_LONG = N_("Please type a message of up to 2000 letters.")
 TAP_PLEASE = N_("Please tap one of the buttons above.")
@@ -50,10 +50,6 @@ NOT_SHAREABLE = N_(
     "These results cannot go to members. Too few people answered, or everyone gave the same "
     "answer. Then members could tell what each person said."
 )
-
-
-def _data(*args: str | int) -> str:
-    return callback_data(FEATURE, VERSION, *args)
 
 
 async def start(update: Update, context: PanelContext, poll_id: int, text: str) -> None:
@@ -83,9 +79,9 @@ async def _preview(update: Update, context: PanelContext, answers: dict[str, Any
         lines.append(plain_language_report(t, check))
         messages.append("\n".join(lines))
     rows = [
-        [button(t("Send"), _data("send"))],
-        [button(t("Edit"), _data("edit"))],
-        [button(t(versions.ADD), _data("lang"))],
+        [button(t("Send"), WeDidTap("send").pack())],
+        [button(t("Edit"), WeDidTap("edit").pack())],
+        [button(t(versions.ADD), WeDidTap("lang").pack())],
         forms.back_and_stop(t, FORM, answers),
     ]
     for message in messages[:-1]:
@@ -103,8 +99,8 @@ async def ask(update: Update, context: PanelContext, step: str, answers: dict[st
             t,
             answers.get("translations") or {},
             t.language,
-            lambda c: _data("vl", c),
-            _data("vdone"),
+            lambda c: WeDidLanguage(c).pack(),
+            WeDidTap("vdone").pack(),
         )
         rows.append(last_row)
         await reply(update, versions.which_language(t), reply_markup=InlineKeyboardMarkup(rows))
@@ -153,33 +149,39 @@ async def _send(update: Update, context: PanelContext, answers: dict[str, Any]) 
     )
 
 
+def _said(tapped: WeDidTap | WeDidLanguage | None) -> str:
+    """What a refused tap asked for, for the record."""
+    if isinstance(tapped, WeDidLanguage):
+        return "vl" + tapped.language
+    return tapped.choice if tapped else ""
+
+
 async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    args = parse_callback(query.data, FEATURE, VERSION)
+    tapped = read(query.data, WeDidTap, WeDidLanguage)
     member = context.member
     draft = await drafts.get(context.session, member.id, KIND) if member else None
-    if not args or draft is None:
+    if tapped is None or draft is None:
         # Only a coordinator who typed "You said, we did" has a draft: from anyone who
         # coordinates nothing, the tap is forged.
         actor = await actor_of(context, update)
         if not await access.coordinated_panels(context.session, actor):
-            access.refuse(context.session, actor, "wd:" + "".join(args or [])[:20])
+            access.refuse(context.session, actor, "wd:" + _said(tapped))
         await answer_expired(query, context)
         return
     answers = dict(draft.data or {})
     await query.answer()
     with contextlib.suppress(BadRequest):
         await remove_buttons(query, context)
-    action, rest = args[0], args[1:]
-    if action == "send":
+    if tapped == WeDidTap("send"):
         await _send(update, context, answers)
-    elif action == "edit":
+    elif tapped == WeDidTap("edit"):
         await forms.go(update, context, FORM, "text")
-    elif action == "lang":
+    elif tapped == WeDidTap("lang"):
         await forms.go(update, context, FORM, "vlang")
-    elif action == "vl" and rest and rest[0] in LAUNCH_LANGUAGES:
-        await forms.go(update, context, FORM, "version", vlang=rest[0])
+    elif isinstance(tapped, WeDidLanguage) and tapped.language in LAUNCH_LANGUAGES:
+        await forms.go(update, context, FORM, "version", vlang=tapped.language)
     else:  # "vdone", or a tap this step does not expect: show the preview again
         await forms.go(update, context, FORM, "preview", remember=draft.step != "preview")
 
@@ -238,4 +240,4 @@ FORM = forms.register(
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [CallbackQueryHandler(on_button, pattern=r"^wd:")]
+    return [CallbackQueryHandler(on_button, pattern=rf"^{WE_DID}:")]
