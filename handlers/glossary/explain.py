@@ -138,7 +138,7 @@ async def ask_for_word(update: Update, context: PanelContext) -> None:
             update, context.t("Type /explain and then the word, like this: /explain agenda")
         )
         return
-    await forms.wait(context, FORM, "")  # held in memory, off their row: see anonymous_steps
+    await forms.wait(context, FORM, "")  # held in memory, off their row (Where.HELD)
     await _ask(update, context, "", {})
 
 

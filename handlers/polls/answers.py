@@ -26,7 +26,6 @@ from bot.outgoing import keyboard
 from bot.services import poll_answers, poll_rules
 from bot.services.poll_answers import Outcome
 from handlers import forms
-from handlers.chat.anonymous_steps import enter_anonymous_step, leave_anonymous_step
 from handlers.chat.common import answer_expired, remove_buttons, reply
 from handlers.forms import Accepts, Form, Step, Where
 from handlers.polls.buttons import ANSWER, AnswerTap
@@ -150,13 +149,11 @@ async def on_answer_button(update: Update, context: PanelContext) -> None:
         member = context.member
         if member is None:
             return
-        # Which poll someone is typing for stays off their row (bot.services.anonymous).
-        await enter_anonymous_step(context, f"{ANSWERING}{poll.id}")
+        # Which poll someone is typing for stays off their row (a held form: memory only).
+        await forms.wait(context, ANSWERING_FORM, str(poll.id))
         await reply(
             update,
-            t(WRITE_PROMPT if poll.kind == TEXT else TYPE_HINTS[poll.kind])
-            + "\n"
-            + t("To stop, type /cancel."),
+            t(WRITE_PROMPT if poll.kind == TEXT else TYPE_HINTS[poll.kind]),
             reply_markup=InlineKeyboardMarkup([forms.stop_buttons(t, ANSWERING_FORM)]),
         )
         return
@@ -193,7 +190,7 @@ async def on_typed_answer(update: Update, context: PanelContext, step: str) -> N
     poll_id = _poll_id(step)
     poll = await context.session.get(Poll, poll_id) if poll_id else None
     if poll is None:
-        await leave_anonymous_step(context)
+        await forms.discard(context, ANSWERING_FORM)
         await reply(update, t(OUTCOMES[Outcome.NOT_ASKED]))
         return
     shown, _ = await localised(context.session, poll, t.language)  # their language's choices
@@ -209,7 +206,7 @@ async def on_typed_answer(update: Update, context: PanelContext, step: str) -> N
     if outcome == Outcome.INVALID:
         await reply(update, t(TYPE_HINTS[poll.kind]))
         return
-    await leave_anonymous_step(context)
+    await forms.discard(context, ANSWERING_FORM)
     await reply(update, t(OUTCOMES[outcome]))
 
 

@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import PanelContext
 from bot.i18n import N_
-from bot.services import audit, poll_results, profile, spreadsheet
+from bot.services import audit, poll_results, spreadsheet
 from bot.services.access import NotAllowed
 from bot.services.poll_rules import PollError
 from handlers import forms
@@ -94,15 +94,12 @@ async def _ask_we_did(update: Update, context: PanelContext, poll_id: int) -> No
     if await forms.carry_on_offered(update, context, we_did.FORM):
         return
     t = context.t
-    await profile.set_step(context.session, context.member.telegram_id, f"{SHARING}{poll_id}")
-    await context.session.commit()
+    await forms.wait(context, SHARING_FORM, str(poll_id))
     await reply(
         update,
         t(WRITE_WE_DID)
         + "\n"
-        + t('Members will get the results with your message, under "You said, we did".')
-        + "\n"
-        + t("To stop, type /cancel."),
+        + t('Members will get the results with your message, under "You said, we did".'),
         reply_markup=InlineKeyboardMarkup([forms.stop_buttons(t, SHARING_FORM)]),
     )
 
