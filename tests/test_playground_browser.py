@@ -396,3 +396,78 @@ async def test_on_a_phone_the_hints_and_clock_are_on_screen_and_calendar_days_st
     await reminders.last.scroll_into_view_if_needed()
     await shots(page, "reminders")
     await context.close()
+
+
+async def test_an_arabic_member_leaves_a_claim_for_the_menu_carries_on_goes_back_and_stops(
+    browser: Any, playground: Playground, shots: Any
+) -> None:
+    """The form engine's rules as a phone shows them, right to left: a menu tap mid-claim does
+    what it says and keeps the claim, "Carry on" brings it back, Back goes to the question
+    before, /cancel stops it with the menu back."""
+    from playwright.async_api import expect
+
+    context = await browser.new_context(viewport=PHONE)
+    page = await context.new_page()
+    chat = page.locator("#messages")
+    message_box = page.get_by_label("Message", exact=True)
+
+    async def send(text: str) -> None:
+        await message_box.fill(text)
+        await page.keyboard.press("Enter")
+
+    async def shot(name: str) -> None:
+        await chat.locator("li").last.scroll_into_view_if_needed()
+        await shots(page, name)
+
+    ar = Translator("ar")
+    await page.goto(f"{playground.url}#1007")
+    await page.get_by_role("button", name="Start").click()
+    await expect(chat).to_contain_text(ar("Which language would you like? Tap one."))
+    for label in (
+        "العربية",
+        ar("Next"),
+        ar("Yes, that is OK"),
+        ar("Call me {name}", name="Layla"),
+        ar("No, thank you"),
+        ar("All reminders"),
+        ar("Not from 10pm to 8am"),
+        ar("Done"),
+        ar("Vouchers"),
+    ):
+        await chat.get_by_role("button", name=label, exact=True).last.click()
+    await expect(chat).to_contain_text(ar("All done, {name}!", name="Layla"), timeout=WAIT_MS)
+
+    await send(ar("Expenses"))
+    first = chat.locator("li.bot").last
+    await expect(first.get_by_role("button", name=ar("Stop"), exact=True)).to_be_visible()
+    choices = first.get_by_role("button")
+    await choices.first.click()  # the first answer offered, whatever it is
+    second = chat.locator("li.bot").last
+    await expect(second.get_by_role("button", name=ar("Back"), exact=True)).to_be_visible()
+    await expect(second).to_have_attribute("dir", "rtl")
+    question = await second.inner_text()
+    await shot("claim-second-question-back-and-stop")
+
+    await send(ar("Meetings"))
+    await expect(chat).to_contain_text(
+        ar("Your claim is saved. Tap Expenses to carry on with it."), timeout=WAIT_MS
+    )
+    await shot("menu-tap-keeps-the-claim")
+    await send(ar("Expenses"))
+    offer = chat.get_by_role("button", name=ar("Carry on"), exact=True).last
+    await expect(offer).to_be_visible()
+    await shot("carry-on-offered")
+    await offer.click()
+    again = chat.locator("li.bot").last
+    await expect(again.get_by_role("button", name=ar("Back"), exact=True)).to_be_visible()
+    assert (await again.inner_text()).split("\n")[0] == question.split("\n")[0]
+
+    await again.get_by_role("button", name=ar("Back"), exact=True).click()
+    await expect(chat.locator("li.bot").last.get_by_role("button", name=ar("Back"))).to_have_count(
+        0
+    )  # the first question: Stop only
+    await shot("back-to-the-first-question")
+    await send("/cancel")
+    await expect(chat).to_contain_text(ar("OK. Your claim was not sent."), timeout=WAIT_MS)
+    await shot("cancel-stops-the-claim")
+    await context.close()
