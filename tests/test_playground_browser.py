@@ -6,10 +6,7 @@ tests/artifacts/playground/ (ignored by git) for a person to look at."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,58 +17,12 @@ from bot.i18n import Translator
 from bot.playground.server import Playground
 from bot.services.poll_answers import Outcome
 from handlers.polls.answers import OUTCOMES
+from tests.browser_fixtures import PHONE, WAIT_MS, browser, layla_joins_in_arabic, shots
 from tests.playground_fixtures import playground
-from tests.test_playground_state import reminder_start
 
-__all__ = ["playground"]  # the fixture, used by name
+__all__ = ["browser", "playground", "shots"]  # the fixtures, used by name
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("PANELBOT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-HAVE_CHROMIUM = Path(CHROMIUM).exists()
-ARTIFACTS = Path(__file__).parent / "artifacts" / "playground"
-PHONE = {"width": 390, "height": 844}
-WAIT_MS = 15_000
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    if not HAVE_CHROMIUM:
-        reason = f"chromium is not installed ({CHROMIUM}); install it: apt-get install chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}. CI must run the browser tests.")
-        pytest.skip(reason)
-    from playwright.async_api import async_playwright, expect
-
-    # Under CI both engines' suites share two cores: give every check the same patience.
-    expect.set_options(timeout=WAIT_MS)
-
-    async with async_playwright() as driver:
-        # --no-sandbox: CI runs as root, where chromium's sandbox refuses to start.
-        # --disable-dev-shm-usage: containers often have a tiny /dev/shm.
-        launched = await driver.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-dev-shm-usage"],
-        )
-        yield launched
-        await launched.close()
-
-
-@pytest.fixture
-def shots(request: pytest.FixtureRequest) -> Any:
-    folder = ARTIFACTS / request.node.name
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    print(f"\nscreenshots: {folder}")
-    count = 0
-
-    async def shot(page: Any, name: str) -> None:
-        nonlocal count
-        count += 1
-        await page.screenshot(path=str(folder / f"{count:02d}-{name}.png"))
-
-    return shot
 
 
 async def test_a_new_person_joins_answers_an_invitation_and_sees_a_reminder_after_fast_forward(
@@ -284,22 +235,7 @@ async def test_mydata_and_forgetme_read_well_on_a_phone_in_english_and_arabic(
     # Layla joins in Arabic, sees her data, and forgets it.
     ar = Translator("ar")
     await page.get_by_label("Chat as").select_option("1007")
-    await page.get_by_role("button", name="Start").click()
-    await expect(chat).to_contain_text(ar("Which language would you like? Tap one."))
-    for label in (
-        "العربية",
-        ar("Next"),
-        ar("Yes, that is OK"),
-        ar("Call me {name}", name="Layla"),
-        ar("No, thank you"),
-        ar("All reminders"),
-        ar("Not from 10pm to 8am"),
-    ):
-        await chat.get_by_role("button", name=label, exact=True).last.click()
-        await expect(chat.get_by_role("button", name=label, exact=True)).to_have_count(0)
-    await chat.get_by_role("button", name=ar("Done"), exact=True).last.click()
-    await chat.get_by_role("button", name=ar("Vouchers"), exact=True).last.click()
-    await expect(chat).to_contain_text(ar("All done, {name}!", name="Layla"), timeout=WAIT_MS)
+    await layla_joins_in_arabic(page, chat)
     await send("/mydata")
     summary = chat.locator("li.bot", has_text=ar("Here is what we keep about you."))
     await expect(summary).to_have_count(1, timeout=WAIT_MS)
@@ -317,157 +253,4 @@ async def test_mydata_and_forgetme_read_well_on_a_phone_in_english_and_arabic(
     await expect(done).to_have_count(1, timeout=WAIT_MS)
     await done.scroll_into_view_if_needed()
     await shots(page, "forgetme-done-arabic")
-    await context.close()
-
-
-def _in_view(box: dict[str, float] | None) -> bool:
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
-
-
-async def test_on_a_phone_the_hints_and_clock_are_on_screen_and_calendar_days_stay_whole(
-    browser: Any, playground: Playground, shots: Any
-) -> None:
-    """At 390x844 without scrolling: who you are with its hint, the clock with its buttons and
-    its hint, and the message box. The date picker's two-digit days stay on one line. Moving the
-    clock on a week stops at each reminder due on the way and says where it stopped."""
-    from playwright.async_api import expect
-
-    en = Translator("en")
-    context = await browser.new_context(viewport=PHONE)
-    page = await context.new_page()
-    await page.goto(f"{playground.url}#1001")  # Priya, the coordinator
-    await expect(page.locator("#chat-subtitle")).to_have_text("You are Priya")
-    hint = page.locator("#person-about")
-    await expect(hint).to_contain_text("coordinator")
-    on_screen = (
-        hint,
-        page.locator("#clock-hint"),
-        page.get_by_role("button", name="Forward 1 hour"),
-        page.get_by_role("button", name="Forward 1 day"),
-        page.get_by_role("button", name="Forward 1 week"),
-        page.get_by_label("Message", exact=True),
-    )
-    for control in on_screen:
-        await expect(control).to_be_visible()
-        assert _in_view(await control.bounding_box()), f"{control} is off the screen"
-    assert await page.evaluate("window.scrollY") == 0
-    await shots(page, "phone-first-screen")
-
-    # The date picker: a month of day buttons, seven to a row.
-    await page.get_by_label("Message", exact=True).fill("/newmeeting")
-    await page.keyboard.press("Enter")
-    chat = page.locator("#messages")
-    await expect(chat).to_contain_text(en("What is the meeting called? Type a short title."))
-    await page.get_by_label("Message", exact=True).fill("Garden party")
-    await page.keyboard.press("Enter")
-    calendar = chat.locator("li.bot").last
-    await expect(calendar.get_by_role("button", name="Mon", exact=True)).to_be_visible()
-    days = calendar.locator(".inline-keyboard button")
-    lines = await days.evaluate_all(
-        """buttons => buttons.filter(b => /^[0-9]{2}$/.test(b.textContent)).map(b => {
-            const range = document.createRange();
-            range.selectNodeContents(b);
-            return [b.textContent, range.getClientRects().length];
-        })"""
-    )
-    assert lines and all(count == 1 for _, count in lines), f"days broken over lines: {lines}"
-    await shots(page, "date-picker")
-    await chat.get_by_role("button", name=en("Stop"), exact=True).last.click()
-
-    # A week on passes the planning day's reminders: the clock stops at each, and Agnieszka
-    # gets both the day-before and the two-hours-before one, in Polish.
-    await page.get_by_label("Chat as").select_option("1002")
-    await expect(page.locator("#chat-subtitle")).to_have_text("You are Agnieszka")
-    status = page.locator("#clock-status")
-    await page.get_by_role("button", name="Forward 1 week").click()
-    await expect(status).to_contain_text("The clock moved on 1 week. It stopped")
-    assert _in_view(await status.bounding_box())
-    # Case-sensitive: the online catch-up's reminder asks "How did the planning day go?".
-    starts = re.compile("^" + re.escape(reminder_start(Translator("pl"))))
-    reminders = chat.locator("li.bot .text").filter(has_text=starts)
-    await expect(reminders).to_have_count(2, timeout=WAIT_MS)
-    await shots(page, "forward-a-week")
-    # "When" lists the moments the clock stopped, each with what it sent.
-    await page.get_by_text("When", exact=True).click()
-    stops = page.locator("#clock-stops-list li")
-    await expect(stops.first).to_be_visible()
-    assert await stops.count() >= 2
-    await shots(page, "forward-a-week-when")
-    await reminders.last.scroll_into_view_if_needed()
-    await shots(page, "reminders")
-    await context.close()
-
-
-async def test_an_arabic_member_leaves_a_claim_for_the_menu_carries_on_goes_back_and_stops(
-    browser: Any, playground: Playground, shots: Any
-) -> None:
-    """The form engine's rules as a phone shows them, right to left: a menu tap mid-claim does
-    what it says and keeps the claim, "Carry on" brings it back, Back goes to the question
-    before, /cancel stops it with the menu back."""
-    from playwright.async_api import expect
-
-    context = await browser.new_context(viewport=PHONE)
-    page = await context.new_page()
-    chat = page.locator("#messages")
-    message_box = page.get_by_label("Message", exact=True)
-
-    async def send(text: str) -> None:
-        await message_box.fill(text)
-        await page.keyboard.press("Enter")
-
-    async def shot(name: str) -> None:
-        await chat.locator("li").last.scroll_into_view_if_needed()
-        await shots(page, name)
-
-    ar = Translator("ar")
-    await page.goto(f"{playground.url}#1007")
-    await page.get_by_role("button", name="Start").click()
-    await expect(chat).to_contain_text(ar("Which language would you like? Tap one."))
-    for label in (
-        "العربية",
-        ar("Next"),
-        ar("Yes, that is OK"),
-        ar("Call me {name}", name="Layla"),
-        ar("No, thank you"),
-        ar("All reminders"),
-        ar("Not from 10pm to 8am"),
-        ar("Done"),
-        ar("Vouchers"),
-    ):
-        await chat.get_by_role("button", name=label, exact=True).last.click()
-    await expect(chat).to_contain_text(ar("All done, {name}!", name="Layla"), timeout=WAIT_MS)
-
-    await send(ar("Expenses"))
-    first = chat.locator("li.bot").last
-    await expect(first.get_by_role("button", name=ar("Stop"), exact=True)).to_be_visible()
-    choices = first.get_by_role("button")
-    await choices.first.click()  # the first answer offered, whatever it is
-    second = chat.locator("li.bot").last
-    await expect(second.get_by_role("button", name=ar("Back"), exact=True)).to_be_visible()
-    await expect(second).to_have_attribute("dir", "rtl")
-    question = await second.inner_text()
-    await shot("claim-second-question-back-and-stop")
-
-    await send(ar("Meetings"))
-    await expect(chat).to_contain_text(
-        ar("Your claim is saved. Tap Expenses to carry on with it."), timeout=WAIT_MS
-    )
-    await shot("menu-tap-keeps-the-claim")
-    await send(ar("Expenses"))
-    offer = chat.get_by_role("button", name=ar("Carry on"), exact=True).last
-    await expect(offer).to_be_visible()
-    await shot("carry-on-offered")
-    await offer.click()
-    again = chat.locator("li.bot").last
-    await expect(again.get_by_role("button", name=ar("Back"), exact=True)).to_be_visible()
-    assert (await again.inner_text()).split("\n")[0] == question.split("\n")[0]
-
-    await again.get_by_role("button", name=ar("Back"), exact=True).click()
-    await expect(chat.locator("li.bot").last.get_by_role("button", name=ar("Back"))).to_have_count(
-        0
-    )  # the first question: Stop only
-    await shot("back-to-the-first-question")
-    await send("/cancel")
-    await expect(chat).to_contain_text(ar("OK. Your claim was not sent."), timeout=WAIT_MS)
-    await shot("cancel-stops-the-claim")
     await context.close()
