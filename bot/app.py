@@ -22,7 +22,17 @@ from bot.runtime import Runtime
 from bot.services import chores, route_keys
 from bot.telegram_http import AiohttpRequest
 from bot.update_order import PerPersonUpdateProcessor
-from handlers import broadcasts, claims, feedback, forms, glossary, joining, meetings, polls
+from handlers import (
+    broadcasts,
+    claims,
+    feedback,
+    forms,
+    glossary,
+    joining,
+    meetings,
+    polls,
+    requests,
+)
 from handlers.chat import menu_labels as labels
 from handlers.chat.button_data import check_registry
 from handlers.chat.commands import publish_commands
@@ -83,6 +93,7 @@ def build_application(
     meetings.register(runtime.delivery, runtime.clock)
     polls.register(runtime.delivery, runtime.clock)
     feedback.register(runtime.delivery)
+    requests.register(runtime.delivery)  # members' questions to coordinators, with Reply
     route_keys.configure(storage.reply_key(settings), storage.old_reply_keys(settings))
     claims.register_notices(runtime.delivery)
     member_removal.register(runtime.delivery)
@@ -103,6 +114,7 @@ def build_application(
         glossary.handlers(),
         polls.handlers(),
         feedback.handlers(),
+        requests.handlers(),
         claims.handlers(),
         broadcasts.handlers(),
         menu.handlers(_menu_routes(), after_menu=broadcasts.show_latest),

@@ -32,6 +32,7 @@ from bot.db import (
     LineStatus,
     Meeting,
     Member,
+    MemberRequest,
     PanelTerm,
     Poll,
     PollParticipant,
@@ -114,6 +115,27 @@ async def _everything_about_me(db: Database, clock: FrozenClock, settings: Setti
             Draft(
                 member_id=me.id, kind="claim", step="amount", data={"typed": "12"}, updated_at=now
             )
+        )
+        # A question Ffion asked her coordinators, and one of Sam's she answered.
+        session.add_all(
+            [
+                MemberRequest(
+                    panel_id=panel_id,
+                    member_id=me.id,
+                    kind="word",
+                    about="quorum",
+                    text="Who counts?",
+                    created_at=now,
+                ),
+                MemberRequest(
+                    panel_id=panel_id,
+                    member_id=other.id,
+                    kind="payment",
+                    created_at=now,
+                    answered_at=now,
+                    answered_by=me.id,
+                ),
+            ]
         )
         session.add(
             PanelTerm(
@@ -262,6 +284,9 @@ async def test_mydata_exports_every_table_that_points_at_the_person_but_no_anony
     assert export["meeting_answers"][0]["answer"] == "support"
     assert export["meeting_answers"][0]["support_needs"] == ["travel"]
     assert export["meeting_answers"][0]["support_other"] == "A seat near the door"
+    [asked] = export["questions_to_coordinators"]
+    assert asked["kind"] == "word" and asked["your_words"] == "Who counts?"
+    assert [a["kind"] for a in export["questions_you_answered"]] == ["payment"]
     assert export["unfinished_forms"][0]["so_far"] == {"typed": "12"}
     [named] = export["feedback_with_your_name"]
     assert named["text"] == "The lift is broken"

@@ -39,6 +39,7 @@ from bot.db.models import (
     Role,
     Rsvp,
 )
+from bot.db.requests import MemberRequest
 from bot.db.text_versions import TextVersion
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "Meeting",
     "MeetingStatus",
     "Member",
+    "MemberRequest",
     "Membership",
     "MissingWord",
     "OutboxMessage",

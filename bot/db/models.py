@@ -252,6 +252,8 @@ class Rsvp(Base):
     answer: Mapped[Answer | None] = mapped_column(_str_enum(Answer, "rsvp_answer"))
     support: Mapped[list[str]] = mapped_column(JSON, default=list)
     support_other: Mapped[str | None] = mapped_column(String(500))
+    # Which language, when "An interpreter" is one of the needs (the member's own words).
+    interpreter_language: Mapped[str | None] = mapped_column(String(100))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attended: Mapped[bool | None] = mapped_column()
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.db import AuditEvent, Claim, ClaimStatus, Member, Membership, OutboxMessage
-from bot.services import audit, feedback, outbox_keys
+from bot.services import audit, feedback, member_requests, outbox_keys
 
 KEPT_STATUSES = (ClaimStatus.APPROVED, ClaimStatus.PAID)
 SCRUBBED = "(forgotten)"
@@ -58,11 +58,13 @@ async def forget_member(
                     outbox_keys.question_about(member_id), autoescape=True
                 ),
                 OutboxMessage.key.like(outbox_keys.meeting_support_about(member_id)),
+                OutboxMessage.key.startswith(outbox_keys.requests_of(member_id), autoescape=True),
             )
         )
     )
     await session.execute(delete(Membership).where(Membership.member_id == member_id))
     await forget_reply_routes(session, telegram_id)
+    await member_requests.forget(session, member_id)  # questions and requests to coordinators
     # Drafts, meeting answers and poll participation go with the member row (ON DELETE CASCADE).
     await session.delete(member)
     audit.record(session, "member.forgotten", at=now, kept_claims=kept)

@@ -39,7 +39,7 @@ from bot.db import (
     PollResponse,
     Rsvp,
 )
-from bot.services import questions
+from bot.services import member_requests, questions
 from bot.services.money import minor_to_decimal
 
 # (table, column) -> the export's section that shows it.
@@ -63,6 +63,8 @@ SOURCES = {
     ("poll_participants", "member_id"): "questions_you_were_asked",
     ("poll_responses", "member_id"): "your_answers_with_your_name",
     ("feedback", "member_id"): "feedback_with_your_name",
+    ("member_requests", "member_id"): "questions_to_coordinators",
+    ("member_requests", "answered_by"): "questions_you_answered",
 }
 
 
@@ -98,6 +100,8 @@ async def export_member(session: AsyncSession, telegram_id: int) -> dict[str, An
         "feedback_with_your_name": await _named_feedback(session, me),
         "your_answers_with_your_name": await _named_answers(session, me),
         "questions_you_were_asked": await _asked(session, me),
+        "questions_to_coordinators": await member_requests.of_member(session, me),
+        "questions_you_answered": await member_requests.answered_by(session, me),
         **await _as_coordinator(session, me, telegram_id),
     }
 
@@ -116,6 +120,7 @@ async def _meeting_answers(session: AsyncSession, me: int) -> list[dict[str, Any
             "answer": str(rsvp.answer) if rsvp.answer else None,
             "support_needs": list(rsvp.support or []),
             "support_other": rsvp.support_other,
+            "interpreter_language": rsvp.interpreter_language,
             "answered": iso(rsvp.answered_at),
             "came": rsvp.attended,
         }

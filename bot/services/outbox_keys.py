@@ -34,6 +34,7 @@ class Kind(StrEnum):
     MEETING_SUPPORT = "meeting_support"
     CLAIM_UPDATE = "claim_update"
     CLAIM_REVIEW = "claim_review"
+    MEMBER_REQUEST = "member_request"  # a member's question or request, with Reply
     MEMBERSHIP_REMOVED = "membership_removed"
     OUTBOX_FAILED = "outbox_failed"
 
@@ -155,12 +156,26 @@ def claim_review(claim_id: int, event: str, now: datetime, coordinator_id: int) 
 
 
 def question_about(member_id: int) -> str:
-    """The start of the keys of the questions about words this member sent coordinators."""
+    """The start of the keys of questions about words queued before member requests (rows made
+    by an older version may still wait: /forgetme finds them by this)."""
     return f"question:{member_id}:"
 
 
-def question(member_id: int, coordinator_chat: int, now: datetime) -> str:
-    return f"{question_about(member_id)}{coordinator_chat}:{now.timestamp()}"
+def requests_of(member_id: int) -> str:
+    """The start of the keys of a member's requests to coordinators, and of the answers."""
+    return f"request:{member_id}:"
+
+
+def member_request(member_id: int, request_id: int, coordinator_id: int) -> str:
+    """One coordinator's notice of a request (handlers/requests renders it, with Reply)."""
+    return f"{requests_of(member_id)}{request_id}:to:{coordinator_id}"
+
+
+def member_request_reply(
+    member_id: int, request_id: int, coordinator_id: int | None, now: datetime
+) -> str:
+    """A coordinator's answer to the member: each answer (a follow-up too) is its own message."""
+    return f"{requests_of(member_id)}{request_id}:reply:{coordinator_id}:{now.isoformat()}"
 
 
 def removed(panel_id: int, member_id: int, now: datetime) -> str:

@@ -1,6 +1,6 @@
 """A member who still does not understand a word asks their coordinators about it: a one-step
 form on the member's row ("glask:<entry id>"); the question goes to each coordinator in their
-own language."""
+own language, with Reply (bot/services/member_requests.py, handlers/requests)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from html import escape
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import PanelContext
-from bot.i18n import N_, translator
-from bot.services import access, glossary, outbox, outbox_keys
-from bot.services.outbox_keys import Kind
+from bot.i18n import N_
+from bot.services import glossary, member_requests
 from handlers import forms
 from handlers.chat.common import reply
 from handlers.forms import Accepts, Form, Step, register
@@ -71,35 +70,20 @@ FORM = register(
 async def _send_question(
     update: Update, context: PanelContext, entry_id: str, question: str
 ) -> None:
-    """Pass a member's question about a word to their coordinators, each in their language."""
+    """Pass a member's question about a word to their coordinators (bot/services/
+    member_requests.py): each gets it in their language, with Reply."""
     member = context.member
     assert member is not None
-    session, now = context.session, context.runtime.clock.now()
-    coordinators = await access.coordinators_to_ask(session, member.telegram_id)
-    term = _term(entry_id, "en")
-    for coordinator in coordinators:
-        ct = translator(coordinator.language or "en")
-        text = (
-            ct(
-                N_("{name} asked about the word “{term}”:"),
-                name=escape(member.display_name or ""),
-                term=escape(term),
-            )
-            + "\n\n"
-            + escape(question[:1500])
-        )
-        await outbox.enqueue(
-            session,
-            key=outbox_keys.question(member.id, coordinator.telegram_id, now),
-            kind=Kind.MESSAGE,
-            chat_id=coordinator.telegram_id,
-            member_id=coordinator.member_id,
-            payload={"text": text},
-            due_at=now,
-            now=now,
-        )
-    await session.commit()
-    if coordinators:
+    told = await member_requests.ask(
+        context.session,
+        member_id=member.id,
+        kind=member_requests.WORD,
+        about=entry_id,
+        text=question,
+        now=context.runtime.clock.now(),
+    )
+    await context.session.commit()
+    if told:
         await reply(
             update,
             context.t(
