@@ -52,6 +52,7 @@ async def attendance(
             "answer": str(rsvp.answer) if rsvp.answer else None,
             "support": list(rsvp.support or []),
             "support_other": rsvp.support_other,
+            "interpreter": rsvp.interpreter_language,
         }
         for name, rsvp in rows.all()
     ]
@@ -82,16 +83,17 @@ async def meeting_for_sending(
 
 async def support_request(
     session: AsyncSession, rsvp_id: int
-) -> tuple[str | None, list[str], str | None] | None:
-    """(member's name, support codes, other text) for a coordinator's note."""
+) -> tuple[str | None, list[str], str | None, str | None] | None:
+    """(member's name, support codes, other text, interpreter's language) for a coordinator's
+    note."""
     row = (
         await session.execute(
-            select(Member.display_name, Rsvp.support, Rsvp.support_other)
+            select(Member.display_name, Rsvp.support, Rsvp.support_other, Rsvp.interpreter_language)
             .join(Rsvp, Rsvp.member_id == Member.id)
             .where(Rsvp.id == rsvp_id)
         )
     ).first()
-    return (row[0], list(row[1] or []), row[2]) if row else None
+    return (row[0], list(row[1] or []), row[2], row[3]) if row else None
 
 
 async def upcoming_in_panels(

@@ -11,11 +11,14 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Answer, Meeting, MeetingStatus, Member, Membership, Panel, Rsvp
-from bot.services import outbox, outbox_keys
+from bot.services import member_requests, outbox, outbox_keys
 from bot.services.access import NotAllowed
 from bot.services.meeting_notices import schedule_reminders
 from bot.services.meeting_rules import SUPPORT_OPTIONS, MeetingError
 from bot.services.outbox_keys import Kind
+
+INTERPRETER = "interpreter"
+MAX_LANGUAGE = 100
 
 
 async def answer(
@@ -36,7 +39,7 @@ async def answer(
         raise MeetingError("closed")
     rsvp.answer, rsvp.answered_at = new, now
     if new != Answer.SUPPORT:
-        rsvp.support, rsvp.support_other = [], None
+        rsvp.support, rsvp.support_other, rsvp.interpreter_language = [], None, None
     await schedule_reminders(session, meeting, member, new, panel.timezone, now=now)
     return meeting, rsvp
 
@@ -76,6 +79,22 @@ async def toggle_support(
     chosen = set(rsvp.support or [])
     chosen.symmetric_difference_update({need})
     rsvp.support = [n for n in SUPPORT_OPTIONS if n in chosen]
+    if INTERPRETER not in chosen:
+        rsvp.interpreter_language = None
+    return rsvp
+
+
+async def set_interpreter_language(
+    session: AsyncSession, telegram_id: int, meeting_id: int, text: str
+) -> Rsvp:
+    """Which language the interpreter is for, in the member's own words ("Arabic", "BSL")."""
+    text = " ".join(text.split())
+    if not text or len(text) > MAX_LANGUAGE:
+        raise MeetingError("interpreter_language")
+    _, rsvp, _, _ = await _invitation(session, telegram_id, meeting_id)
+    if INTERPRETER not in (rsvp.support or []):
+        raise MeetingError("no interpreter asked")
+    rsvp.interpreter_language = text
     return rsvp
 
 
@@ -103,8 +122,20 @@ async def tell_coordinators_about_support(
         raise MeetingError("no support asked")
     # The same needs told twice make one note: the key is made from what was asked.
     asked = hashlib.sha256(
-        json.dumps([sorted(rsvp.support or []), rsvp.support_other]).encode()
+        json.dumps(
+            [sorted(rsvp.support or []), rsvp.support_other, rsvp.interpreter_language]
+        ).encode()
     ).hexdigest()[:12]
+    # One request a meeting while unanswered, so a coordinator's Reply reaches the member.
+    request = await member_requests.record(
+        session,
+        member_id=member.id,
+        panel_id=meeting.panel_id,
+        kind=member_requests.SUPPORT,
+        about=str(meeting.id),
+        text=None,
+        now=now,
+    )
     coordinators = await session.scalars(
         select(Member)
         .join(Membership, Membership.member_id == Member.id)
@@ -123,7 +154,7 @@ async def tell_coordinators_about_support(
             kind=Kind.MEETING_SUPPORT,
             chat_id=coordinator.telegram_id,
             member_id=coordinator.id,
-            payload={"meeting_id": meeting.id, "rsvp_id": rsvp.id},
+            payload={"meeting_id": meeting.id, "rsvp_id": rsvp.id, "request_id": request.id},
             due_at=now,
             now=now,
         )

@@ -104,11 +104,9 @@ async def attendance(
         heading = t(words.ANSWER_LABELS[answer]) if answer else t("Not answered yet")
         lines.append(f"<b>{heading}</b> ({len(group)})")
         for person in group:
-            needs = [
-                t(words.SUPPORT_WORDS[n]) for n in person["support"] if n in words.SUPPORT_WORDS
-            ]
-            if person["support_other"]:
-                needs.append(t.isolate(escape(person["support_other"])))
+            needs = words.support_words(
+                t, person["support"], person["support_other"], person["interpreter"]
+            )
             name = t.isolate(escape(person["name"])) if person["name"] else t("No name yet")
             lines.append(t.arrange(f"• {name}" + (f": {', '.join(needs)}" if needs else "")))
     rows = [

@@ -20,6 +20,7 @@ from handlers.chat.common import answer_expired, button, remove_buttons, reply
 from handlers.chat.text_versions import not_translated
 from handlers.forms import Accepts, Form, Step, register
 from handlers.meetings import messages as words
+from handlers.meetings import support_detail
 from handlers.meetings.button_records import (
     AnswerInvitation,
     CalendarFile,
@@ -108,6 +109,8 @@ async def toggle(
     await query.edit_message_reply_markup(
         _support_keyboard(context, meeting_id, list(rsvp.support))
     )
+    if tapped.need == "interpreter" and "interpreter" in rsvp.support:
+        await support_detail.ask_language(update, context, meeting_id)  # which language?
 
 
 async def something_else(

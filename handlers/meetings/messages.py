@@ -26,6 +26,7 @@ from bot.services.outbox import ClaimedMessage
 from bot.services.outbox_keys import Kind
 from bot.services.reminders import nearest as nearest_reminder
 from bot.services.text_versions import Words
+from handlers.chat.request_buttons import reply_row
 from handlers.chat.text_versions import not_translated
 from handlers.meetings.button_records import AnswerInvitation, DidYouCome
 from handlers.meetings.reminder_words import reminder_heading
@@ -43,6 +44,26 @@ SUPPORT_WORDS = {
     "large_print": N_("Large print papers"),
     "companion": N_("Someone to come with me"),
 }
+INTERPRETER_FOR = N_("An interpreter for {language}")
+
+
+def support_words(
+    t: Translator, needs: list[str], other: str | None, interpreter: str | None
+) -> list[str]:
+    """The support a member asked for, in words: the interpreter with its language, and their
+    own words last (escaped, kept in reading order)."""
+    words = [
+        t(INTERPRETER_FOR, language=escape(interpreter))
+        if need == "interpreter" and interpreter
+        else t(SUPPORT_WORDS[need])
+        for need in needs
+        if need in SUPPORT_WORDS
+    ]
+    if other:
+        words.append(t.isolate(escape(other)))
+    return words
+
+
 ANSWER_LABELS = {
     Answer.COMING: N_("Coming"),
     Answer.MAYBE: N_("Maybe"),
@@ -243,10 +264,8 @@ def renderers(clock: Clock) -> dict[str, Any]:
         listing = await meeting_queries.support_request(session, int(row.payload["rsvp_id"]))
         if listing is None:
             return None
-        name, needs, other = listing
-        words = [t(SUPPORT_WORDS[n]) for n in needs if n in SUPPORT_WORDS]
-        if other:
-            words.append(escape(other))
+        name, needs, other, interpreter = listing
+        words = support_words(t, needs, other, interpreter)
         text = t(
             "{name} needs support to come to <b>{title}</b> on {when}: {needs}",
             name=escape(name or "?"),
@@ -254,7 +273,8 @@ def renderers(clock: Clock) -> dict[str, Any]:
             when=when(t, meeting, panel.timezone),
             needs=", ".join(words) or t("not said yet"),
         )
-        return Outgoing(text=text)
+        request = row.payload.get("request_id")  # notes queued before requests have none
+        return Outgoing(text=text, buttons=[reply_row(t, int(request))] if request else None)
 
     async def followup(session: AsyncSession, row: ClaimedMessage) -> Outgoing | None:
         found = await load(session, row)
