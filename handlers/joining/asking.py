@@ -11,6 +11,7 @@ from bot.context import PanelContext
 from bot.db import Member
 from bot.i18n import N_, P_, Translator
 from bot.languages import LAUNCH_LANGUAGES
+from bot.services import member_requests
 from bot.services.profile import InvalidAnswer
 from bot.services.questions import Kind, Question
 from handlers.chat.common import button, reply
@@ -152,3 +153,17 @@ def consent_details(t: Translator) -> str:
             t("Is that OK?"),
         ]
     )
+
+
+TOLD_ABOUT_PAYMENT = N_(
+    "We told your coordinator you are not sure how to be paid. They will talk to you about it."
+)
+
+
+async def payment_notice(update: Update, context: PanelContext, user_id: int) -> None:
+    """Joining or /settings: "Not sure: please talk to me" reaches the coordinators, with Reply
+    (bot/services/member_requests.py), once while it is unanswered."""
+    now = context.runtime.clock.now()
+    if await member_requests.ask_about_payment(context.session, user_id, now=now):
+        await context.session.commit()
+        await reply(update, context.t(TOLD_ABOUT_PAYMENT))

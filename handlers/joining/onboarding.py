@@ -347,6 +347,7 @@ async def _finish(update: Update, context: PanelContext, user_id: int) -> None:
     lines.append(t("Here is your menu. Tap a button."))
     lines.append(t("You can change your answers at any time in Settings."))
     await reply(update, "\n\n".join(lines), reply_markup=menu_keyboard(t))
+    await asking.payment_notice(update, context, user_id)  # "Not sure" about payment
     await publish_commands_for_person(context)  # a coordinator's list has their commands
 
 

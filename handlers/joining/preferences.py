@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import PanelContext
 from bot.db import Member
 from bot.i18n import N_, Translator
-from bot.services import meeting_notices, profile, questions
+from bot.services import meeting_notices, member_requests, profile, questions
 from bot.services.profile import InvalidAnswer
 from bot.services.questions import Kind, Question
 from handlers import forms
@@ -164,6 +164,8 @@ async def on_tap(update: Update, context: PanelContext, row: Question, value: st
         await reply(update, context.t(row.why))
         return
     user_id, session, t = query.from_user.id, context.session, context.t
+    # "Not sure: please talk to me" newly chosen tells the coordinators (asking.payment_notice).
+    was_unsure = row.step == "payment" and await member_requests.payment_unsure(session, user_id)
     try:
         if row.kind is Kind.MANY and value == OTHER and row.side:
             side = questions.question(row.side)
@@ -194,6 +196,8 @@ async def on_tap(update: Update, context: PanelContext, row: Question, value: st
         await session.commit()
         await context.reload_member(user_id)
         await confirm_language(update, context, value)
+    if row.step == "payment" and not was_unsure:
+        await asking.payment_notice(update, context, user_id)
     await _saved(update, context, user_id, row)
 
 
