@@ -1,4 +1,5 @@
-"""A member's own claims: the list, taking one back, and answering a coordinator's question."""
+"""A member's own claims: the list, taking one back, answering a coordinator's question, and
+asking the coordinators one."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.db import Claim, ClaimLine, ClaimStatus, LineStatus, Member
-from bot.services import receipt_files
+from bot.services import member_requests, receipt_files
 from bot.services.access import Actor, refuse
 from bot.services.claim_notices import tell_coordinators
 from bot.services.claim_rules import ClaimProblem, settle
@@ -81,3 +82,26 @@ async def answer(
     await session.flush()
     await tell_coordinators(session, claim, "answered", now)
     return claim
+
+
+async def ask_about(
+    session: AsyncSession, telegram_id: int, claim_id: int, text: str, now: datetime
+) -> int:
+    """A member's question about one of their own claims, to its panel's coordinators (with
+    Reply: bot/services/member_requests.py). Returns how many coordinators were told."""
+    claim = await _own_claim(session, telegram_id, claim_id)
+    assert claim.member_id is not None  # their own claim
+    return await member_requests.ask(
+        session,
+        member_id=claim.member_id,
+        kind=member_requests.CLAIM,
+        about=str(claim.id),
+        text=text,
+        panel_id=claim.panel_id,
+        now=now,
+    )
+
+
+async def check_own(session: AsyncSession, telegram_id: int, claim_id: int) -> None:
+    """Raises LookupError (and notes a refusal) unless the claim is the person's own."""
+    await _own_claim(session, telegram_id, claim_id)

@@ -158,6 +158,14 @@ class AnswerQuestion(ButtonData):
     line: int
 
 
+@button_data(MINE, 1, "q")
+@dataclass(frozen=True)
+class AskAboutClaim(ButtonData):
+    """The member asks their coordinators a question about one of their claims."""
+
+    claim: int
+
+
 # The finance export: "ex:1:<panel>:<period>:<format>" (no action word: it has one button kind).
 @button_data(EXPORT, 1, "")
 @dataclass(frozen=True)

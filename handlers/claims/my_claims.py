@@ -1,4 +1,5 @@
-"""/expenses: a member's claims with their status, taking one back, and answering a question."""
+"""/expenses: a member's claims with their status, taking one back, answering a question, and
+asking one (ask_coordinator.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from handlers.chat import picker
 from handlers.chat.button_data import read
 from handlers.chat.common import answer_expired, button, reply
 from handlers.chat.text import printable, send_long
-from handlers.claims.buttons import MINE, AnswerQuestion, TakeClaimBack
+from handlers.claims import ask_coordinator
+from handlers.claims.buttons import MINE, AnswerQuestion, AskAboutClaim, TakeClaimBack
 from handlers.claims.words import STATUS_LABELS, line_text
 from handlers.forms import Accepts, Form, Step, register
 
@@ -81,6 +83,7 @@ def _claim_card(t: Any, claim: Claim) -> tuple[str, list[list[InlineKeyboardButt
     )
     if my_claims.untouched(claim):
         rows.append([button(t("Take this claim back"), TakeClaimBack(claim.id).pack())])
+    rows.append([button(t("Ask a question"), AskAboutClaim(claim.id).pack())])
     return "\n".join(text), rows
 
 
@@ -117,7 +120,7 @@ async def _totals(context: PanelContext, claims: list[Claim]) -> list[str]:
 async def on_button(update: Update, context: PanelContext) -> None:
     query = update.callback_query
     assert query is not None
-    tapped = read(query.data, TakeClaimBack, AnswerQuestion)
+    tapped = read(query.data, TakeClaimBack, AnswerQuestion, AskAboutClaim)
     member = context.member
     if tapped is None or member is None:
         if member is None and query.from_user is not None:  # never joined: has no claims
@@ -147,6 +150,8 @@ async def on_button(update: Update, context: PanelContext) -> None:
         )
         await query.answer()
         await reply(update, t("Claim {n} is taken back. Nobody will pay it.", n=target))
+    elif isinstance(tapped, AskAboutClaim):
+        await ask_coordinator.start(update, context, tapped.claim)
     elif isinstance(tapped, AnswerQuestion):
         try:
             line = await my_claims.line_with_query(context.session, member.telegram_id, tapped.line)
