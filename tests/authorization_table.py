@@ -8,7 +8,7 @@ everyone may do.
 Placeholders in `text` (ids in the victim panel, made by the test's world): {panel}, {meeting},
 {poll} (a question the attackers were not sent), {feedback} (another member's anonymous message),
 {claim} and {line} (another member's claim, one item of it asked about), {broadcast} (news waiting
-to go), {bea} (the member whose things these are).
+to go), {bea} (the member whose things these are), {request} (her question to her coordinators).
 
 The same table drives the other dimensions of tests/test_authorization_matrix.py: every row (and
 every command anyone may use) typed or tapped in a group chat, every command arriving as an edit
@@ -105,6 +105,10 @@ MATRIX: tuple[Attempt, ...] = (
     Attempt("download a year of claims", "button", "ex:1:{panel}:year:xlsx"),
     Attempt("take back someone else's claim", "button", "cx:1:w:{claim}"),
     Attempt("answer a question on someone else's claim", "button", "cx:1:a:{line}"),
+    Attempt("ask about someone else's claim", "button", "cx:1:q:{claim}"),
+    # Members' questions and requests to coordinators.
+    Attempt("reply to a member's question", "button", "rq:1:r:{request}"),
+    Attempt("reply to a question that does not exist", "button", "rq:1:r:999999"),
     # News to everyone (broadcasts).
     Attempt("send news", "command", "/broadcast"),
     Attempt("see sent news", "command", "/broadcasts"),

@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import cli
 from bot.clock import FrozenClock
 from bot.context import PanelbotApplication
-from bot.db import AuditEvent, Role
+from bot.db import AuditEvent, MemberRequest, Role
 from bot.db.base import Base
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
@@ -27,6 +27,7 @@ from bot.services import (
     feedback,
     meeting_changes,
     meeting_rules,
+    member_requests,
     poll_asking,
     poll_rules,
 )
@@ -126,6 +127,17 @@ async def _world(db: Database, clock: FrozenClock) -> dict[str, int]:
             report_message_id=None,
         )
         await session.commit()
+        question = await member_requests.ask(
+            session,
+            member_id=bea.id,
+            kind=member_requests.CLAIM,
+            about=str(sent.claim.id),
+            text="When will I be paid?",
+            now=now,
+        )
+        assert question == 1
+        request = await session.scalar(select(MemberRequest.id))
+        await session.commit()
         ids = {
             "panel": panel_id,
             "meeting": meeting.id,
@@ -135,6 +147,7 @@ async def _world(db: Database, clock: FrozenClock) -> dict[str, int]:
             "line": sent.claim.lines[0].id,
             "broadcast": news.id,
             "bea": bea.id,
+            "request": request,
         }
     await add_member(db, clock, panel_id, MEMBER_A, "Agnieszka")
     await add_member(db, clock, other.panel.id, COORDINATOR_B, "Owen", role=Role.COORDINATOR)
