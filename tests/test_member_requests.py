@@ -157,8 +157,8 @@ async def test_a_question_about_a_word_is_answered_in_the_members_language(
     told = await _wait_for(emulator, OWEN, "already answered this")
     assert told["text"].startswith(
         en(
-            "{coordinator} already answered this. You can still send a follow-up.",
-            coordinator="Priya",
+            "{name} already answered this. You can still send a follow-up.",
+            name="Priya",
         )
     )
     await owen.send("The papers come on Monday.")

@@ -77,8 +77,8 @@ async def _ask(update: Update, context: PanelContext, step: str, answers: Answer
         else:
             lines.append(
                 t(
-                    "{coordinator} already answered this. You can still send a follow-up.",
-                    coordinator=escape(found.answered_by or "?"),
+                    "{name} already answered this. You can still send a follow-up.",
+                    name=escape(found.answered_by or "?"),
                 )
             )
     lines.append(
