@@ -60,6 +60,12 @@ def add_commands(commands: Any) -> None:
         rates.add_argument(flag, dest=name, type=_pounds, default=argparse.SUPPRESS)
     rates.add_argument("--max-age-days", type=whole_number(1, 3650), default=argparse.SUPPRESS)
     rates.add_argument("--currency", default=argparse.SUPPRESS, metavar="CODE")
+    rates.add_argument(
+        "--paid-time",
+        choices=("hours", "sessions"),
+        default=argparse.SUPPRESS,
+        help="pay people's time by the hour (the default) or by the session",
+    )
 
 
 async def export_claims(
@@ -100,7 +106,7 @@ async def expense_rates(
     await existing_panel(session, args.panel_id)
     changes = {
         name: getattr(args, name)
-        for name in (*MONEY_SETTINGS, "max_age_days", "currency")
+        for name in (*MONEY_SETTINGS, "max_age_days", "currency", "paid_time")
         if hasattr(args, name)
     }
     if changes:

@@ -150,6 +150,7 @@ BUTTONS_FOR_EVERYONE = {
     "forget": "deleting the person's own data",
     "leave": "leaving a panel",
     "cl": "the person's own claim form; sending it checks the panel again",
+    "cm": "a claim for the person's own meeting (its panel checked); sending checks it again",
     "fm": "the form engine: Back, Stop, Carry on in the person's own open form",
 }
 # Sub-actions (the part after "feature:version:") anyone may tap, per mixed feature.

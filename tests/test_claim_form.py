@@ -71,7 +71,7 @@ async def test_back_asks_the_step_before_again_and_keeps_what_was_typed(
     await ola.send("/claim")
     first = await ola.reply()
     assert en("Back") not in ola.buttons(first) and en("Stop") in ola.buttons(first)
-    await ola.tap(next(b for b in ola.buttons(first) if b.startswith("Planning day")))
+    await ola.tap(en("Not for a meeting"))  # so the day is asked
     await ola.reply()
     await ola.tap(en("Bus, train or tram"))
     await ola.reply()
@@ -171,7 +171,7 @@ async def test_a_claim_left_for_a_menu_tap_is_offered_back_and_carries_on_where_
     await ola.tap(en("Carry on"))
     assert (await ola.reply())["text"] == en(AMOUNT)
     await ola.send("4.20")
-    assert (await ola.reply())["text"].startswith(en("When was it? Tap a day."))
+    assert (await ola.reply())["text"] == en(RECEIPT)  # for a meeting: its day, not asked
 
     # Start again: the half-done claim goes, and the first question comes back.
     await ola.send("/claim")

@@ -95,7 +95,9 @@ async def test_paid_time_shows_running_totals_and_a_heads_up_past_the_weekly_lim
 ) -> None:
     panel_id, _ = await _setup(db, clock)
     async with db.session() as session:
-        await claim_rules.set_policy(session, ROOT, panel_id, now=NOW, weekly_paid_limit=5000)
+        await claim_rules.set_policy(
+            session, ROOT, panel_id, now=NOW, weekly_paid_limit=5000, paid_time="sessions"
+        )
     ola = MemberDriver(emulator, 804, "Dana", "en")
     await add_member(db, clock, panel_id, 804, "Dana")
     await ola.send("/claim")
@@ -103,9 +105,10 @@ async def test_paid_time_shows_running_totals_and_a_heads_up_past_the_weekly_lim
     await ola.tap("Not for a meeting")
     await ola.reply()
     await ola.tap("Paid time for taking part")
-    await ola.reply()
-    await ola.tap("By the session")
-    await ola.reply()
+    # The panel pays by the session: the member is not asked which.
+    assert (await ola.reply())["text"] == en(
+        "How many sessions? Type a number, like 1. We pay {rate} a session.", rate="£50.00"
+    )
     await ola.send("1,5")
     await ola.reply()
     await ola.tap("Yesterday")

@@ -36,9 +36,7 @@ async def _to_receipts_step(driver: MemberDriver, t: Translator) -> None:
     await driver.reply()
     await driver.tap(t("Bus, train or tram"))
     await driver.reply()
-    await driver.send("2.50")
-    await driver.reply()
-    await driver.tap(t("Today"))
+    await driver.send("2.50")  # for a meeting: its day, not asked
     await driver.reply()
 
 

@@ -23,6 +23,7 @@ def test_each_expense_kind_is_one_row_with_what_its_rules_need() -> None:
     assert len(codes) == len(set(codes))
     settings = {f.name for f in fields(Policy)}
     policy = Policy(**DEFAULT_POLICY)
+    assert policy.time_kind in expense_kinds.PAID_TIME  # the rule a panel that set none has
     ids = _template_ids()
     for kind in expense_kinds.KINDS:
         assert kind.label in ids and kind.export_name
@@ -31,6 +32,8 @@ def test_each_expense_kind_is_one_row_with_what_its_rules_need() -> None:
             assert kind.rate in settings and policy.rate(kind.code) > 0
             assert kind.unit in ids  # a plural pair is one (singular, plural) id
             assert kind.quantity_question in ids and "{rate}" in kind.quantity_question
+            # Its own words when something else is typed, at its step and at an amount step.
+            assert {kind.quantity_help, kind.looks_like, kind.claim_it} <= ids
         if kind.paid_time:
             assert kind.rated and kind.time_button in ids
         if kind.needs_reason:

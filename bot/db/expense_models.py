@@ -48,6 +48,9 @@ class ExpensePolicy(Base):
     max_age_days: Mapped[int] = mapped_column(Integer)
     # A limit the organisation chooses for paid time per week (e.g. a benefits earnings limit).
     weekly_paid_limit: Mapped[int | None] = mapped_column(Integer)
+    # How the panel pays for people's time: "hours" (at hourly_rate) or "sessions" (at
+    # session_rate). The member is never asked; a panel that set nothing pays by the hour.
+    paid_time: Mapped[str] = mapped_column(String(16), default="hours", server_default="hours")
 
 
 class Claim(Base):

@@ -32,6 +32,10 @@ DEFAULT_POLICY: dict[str, Any] = {
     "no_receipt_limit": 1000,
     "max_age_days": 90,
     "weekly_paid_limit": None,
+    # The panel's rule for paid time: the expense kind it is claimed as. By the hour unless the
+    # panel says otherwise: most involvement-payment guidance sets an hourly rate, and a meeting's
+    # length is then the answer a member can give in one tap.
+    "paid_time": "hours",
 }
 
 
@@ -61,6 +65,12 @@ class Policy:
     no_receipt_limit: int
     max_age_days: int
     weekly_paid_limit: int | None
+    paid_time: str
+
+    @property
+    def time_kind(self) -> str:
+        """The expense kind paid time is claimed as (an unknown stored rule reads as hours)."""
+        return self.paid_time if self.paid_time in expense_kinds.PAID_TIME else "hours"
 
     def rate(self, kind: str) -> int:
         """The price of one unit of a rated kind (a mile, an hour, a session)."""
@@ -85,6 +95,8 @@ async def set_policy(
     unknown = set(changes) - set(DEFAULT_POLICY)
     if unknown:
         raise ValueError(f"unknown setting {sorted(unknown)[0]}")
+    if "paid_time" in changes and changes["paid_time"] not in expense_kinds.PAID_TIME:
+        raise ValueError(f"paid time is one of {', '.join(expense_kinds.PAID_TIME)}")
     row = await session.get(ExpensePolicy, panel_id)
     if row is None:
         row = ExpensePolicy(panel_id=panel_id, **DEFAULT_POLICY)
@@ -105,6 +117,22 @@ async def set_policy(
 
 def rated_amount(policy_: Policy, kind: str, quantity: Decimal) -> int:
     return int((quantity * policy_.rate(kind)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def meeting_hours(minutes: int) -> Decimal:
+    """A meeting's length in hours, to the nearest quarter hour (at least a quarter)."""
+    return Decimal(max(1, (minutes + 7) // 15)) / 4
+
+
+def offered_quantity(value: str) -> Decimal | None:
+    """A quantity a button carried (the form offered it): a plain positive decimal, or None."""
+    if not value or len(value) > 8 or not all(c.isdigit() or c == "." for c in value):
+        return None
+    try:
+        quantity = Decimal(value)
+    except ArithmeticError:
+        return None
+    return quantity if quantity > 0 and quantity.is_finite() else None
 
 
 def tax_year_start(day: date) -> date:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,6 +94,31 @@ async def meeting_for_claim(session: AsyncSession, member_id: int, meeting_id: i
     if member_of is None:
         raise ClaimProblem("meeting")
     return meeting
+
+
+async def meeting_day(session: AsyncSession, meeting: Meeting) -> date:
+    """The day the meeting was on, in its panel's time zone: the day of a claim made for it."""
+    panel = await session.get(Panel, meeting.panel_id)
+    zone = ZoneInfo(panel.timezone if panel else "Europe/London")
+    return meeting.starts_at.astimezone(zone).date()
+
+
+TIME, COSTS = "time", "costs"  # what someone who came to a meeting is offered to claim
+
+
+async def offer_after_meeting(
+    session: AsyncSession, telegram_id: int, meeting_id: int
+) -> str | None:
+    """After "Yes, I came": paid time (and costs) for a paid meeting, costs only for an unpaid
+    one or for someone who chose not to be paid, nothing if the meeting is not theirs to claim."""
+    person = await claimant(session, telegram_id)
+    if person is None:
+        return None
+    try:
+        meeting = await meeting_for_claim(session, person.member_id, meeting_id)
+    except ClaimProblem:
+        return None
+    return TIME if may_claim_time(person.payment, meeting) else COSTS
 
 
 @dataclass

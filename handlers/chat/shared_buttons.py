@@ -1,6 +1,7 @@
 """Buttons that several features make (handlers/chat/button_data.py): a glossary entry under a
-coordinator's message or in the glossary (gl), and a language in the lists of /start, /language
-and the language question (lang). The bytes are those of the buttons made before the records."""
+coordinator's message or in the glossary (gl), a language in the lists of /start, /language
+and the language question (lang), and a claim for a meeting offered after it (cm). The bytes
+are those of the buttons made before the records."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated
 
 from handlers.chat.button_data import ButtonData, Longest, button_data
 
-GLOSSARY, LANGUAGE = "gl", "lang"
+GLOSSARY, LANGUAGE, CLAIM_MEETING = "gl", "lang", "cm"
 ENTRY_ID = 50  # the longest glossary entry id a button carries (bot/services/glossary.py)
 
 
@@ -35,3 +36,20 @@ class ChooseLanguage(ButtonData):
     """/language's list (handlers/joining/language.py answers)."""
 
     language: Annotated[str, Longest(8)]
+
+
+@button_data(CLAIM_MEETING, 1, "")
+@dataclass(frozen=True)
+class ClaimThisMeeting(ButtonData):
+    """ "Claim for this meeting" under "Thank you for coming" (handlers/claims/offer.py opens
+    the claim form with the meeting chosen)."""
+
+    meeting: int
+
+
+@button_data(CLAIM_MEETING, 1, "new")
+@dataclass(frozen=True)
+class ClaimThisMeetingAfresh(ButtonData):
+    """ "Start again" when a claim was left half-done: the new one is for this meeting."""
+
+    meeting: int

@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram.ext import BaseHandler
 
-from handlers.claims import export, form, my_claims, review
+from handlers.claims import export, form, my_claims, offer, review
 from handlers.claims.form import start_claim
 from handlers.claims.notices import register as register_notices
 
@@ -16,4 +16,10 @@ __all__ = ["handlers", "register_notices", "start_claim"]
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [*form.handlers(), *my_claims.handlers(), *review.handlers(), *export.handlers()]
+    return [
+        *form.handlers(),
+        *offer.handlers(),
+        *my_claims.handlers(),
+        *review.handlers(),
+        *export.handlers(),
+    ]

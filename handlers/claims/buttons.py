@@ -31,6 +31,14 @@ class ClaimKind(ButtonData):
     kind: Annotated[str, Longest(12)]  # an expense kind's code, or "time"
 
 
+@button_data(FORM, 1, "q")
+@dataclass(frozen=True)
+class ClaimQuantity(ButtonData):
+    """A quantity offered in one tap: the meeting's length in hours, or one session."""
+
+    value: Annotated[str, Longest(8)]  # a plain decimal, like "1.5"
+
+
 @button_data(FORM, 1, "d")
 @dataclass(frozen=True)
 class ClaimDay(ButtonData):
@@ -93,6 +101,7 @@ FORM_BUTTONS = (
     ClaimForMeeting,
     ClaimForPanel,
     ClaimKind,
+    ClaimQuantity,
     ClaimDay,
     ClaimCalendar,
     ClaimCalendarBlank,

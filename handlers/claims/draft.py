@@ -43,6 +43,20 @@ PROBLEMS = {
     ),
     "text": N_("Please type a short answer, under 300 letters."),
     "tap": N_("Please tap one of the buttons."),
+    # Each step says what it wants (handlers/claims/typed.py adds the step's own question).
+    "tap_meeting": N_("Please tap the meeting this claim is for, or tap Not for a meeting."),
+    "tap_panel": N_("Please tap the panel this claim is for."),
+    "tap_kind": N_("Please tap what you want to claim."),
+    "tap_summary": N_("Please use the buttons under your claim: send it, or change it."),
+    "money_typed": N_("That looks like money. We work out the money for you."),
+    "more_than_0": N_("It must be more than 0."),
+    "two_places": N_("Please use at most 2 numbers after the point."),
+    "over_limit_rated": N_(
+        "That comes to {amount}, more than {limit} for one item. "
+        "Please check the number, or ask your coordinator."
+    ),
+    "too_long": N_("Please keep it short: under 300 letters."),
+    "in_words": N_("Please type it in words."),
     "time": N_("Paid time cannot be claimed for this meeting. Please remove it."),
     "meeting": N_("That meeting is not one of yours. Please choose again."),
     "lines": N_("Please add at least one item."),

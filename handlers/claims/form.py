@@ -3,7 +3,9 @@
 The form's answers and step are in its draft (kind "claim"); the member's row only says the
 claim is open ("claim:<step>"), so a restart or a pause loses nothing. Order: meeting (or none;
 the panel if they are in more than one), kind, amount (or miles, hours, sessions at the panel's
-rate), date, receipts, note, then a summary where any item can be changed before sending.
+rate; paid time as the panel's rule says, never asked), date (not asked for a meeting: it is the
+meeting's day), receipts, note, then a summary where any item can be changed before sending.
+"Claim for this meeting" after "Yes, I came" opens it with the meeting chosen (offer.py).
 Back, Stop, /cancel, menu taps and "carry on" come from the engine (handlers/forms/)."""
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import PanelContext
 from bot.i18n import N_
-from bot.services import claim_submission
+from bot.services import claim_rules, claim_submission
 from handlers import forms
 from handlers.chat.button_data import read
 from handlers.chat.common import answer_expired, reply
@@ -34,7 +36,14 @@ from handlers.claims.draft import (
 )
 from handlers.claims.questions import ask, policy_for
 from handlers.claims.sending import summary_button
-from handlers.claims.steps import choose_kind, choose_meeting, choose_panel, date_button, line_done
+from handlers.claims.steps import (
+    choose_kind,
+    choose_meeting,
+    choose_panel,
+    date_button,
+    line_done,
+    take_quantity,
+)
 from handlers.forms import Accepts, Form, Step, register
 
 GONE = N_("Your claim is gone. Type /claim to start again.")
@@ -104,6 +113,12 @@ async def on_button(update: Update, context: PanelContext) -> None:
         await choose_panel(update, context, answers, tapped.panel)
     elif isinstance(tapped, b.ClaimKind) and step in ("kind", "unit"):
         await choose_kind(update, context, answers, cur, tapped.kind)
+    elif isinstance(tapped, b.ClaimQuantity) and step == "quantity":
+        quantity = claim_rules.offered_quantity(tapped.value)
+        if quantity is None:
+            await ask(update, context, step, answers)
+        else:
+            await take_quantity(update, context, answers, quantity)
     elif isinstance(tapped, b.ClaimDay | b.ClaimCalendar | b.ClaimCalendarBlank) and step == "date":
         await date_button(update, context, answers, tapped)
     elif isinstance(tapped, b.ClaimReceipts) and step == "receipts":
@@ -138,7 +153,6 @@ FORM = register(
             Step("meeting", Accepts.TAP, N_("Not for a meeting")),
             Step("panel", Accepts.TAP, "Carers Voice"),
             Step("kind", Accepts.TAP, N_("Bus, train or tram")),
-            Step("unit", Accepts.TAP, N_("By the hour")),
             Step("reason", Accepts.TEXT, "The bus was cancelled and I use a wheelchair"),
             Step("quantity", Accepts.TEXT, "2"),
             Step("amount", Accepts.TEXT, "4.20"),

@@ -20,7 +20,7 @@ from handlers.chat.common import button
 from handlers.chat.text import send_long
 from handlers.claims import buttons as b
 from handlers.claims.draft import claim_form
-from handlers.claims.words import line_text, reason_text
+from handlers.claims.words import line_text, quantity_text, reason_text
 
 ADVICE = N_("For free advice about benefits, ask Citizens Advice or your benefits adviser.")
 
@@ -44,21 +44,16 @@ async def ask(update: Update, context: PanelContext, step: str, answers: dict[st
             [button(name[:60], b.ClaimForPanel(pid).pack())]
             for pid, name in (person.panels if person else [])
         ]
-    elif step == "kind":
+    elif step in ("kind", "unit"):  # "unit": a claim left where the member was once asked
         text = t("What do you want to claim? Tap one.")
         rows = await _kind_rows(context, answers)
-    elif step == "unit":
-        text = t("Is your time paid by the hour or by the session? Tap one.")
-        rows = [
-            [button(t(kind.time_button or kind.label), b.ClaimKind(kind.code).pack())]
-            for kind in map(expense_kinds.kind_of, expense_kinds.PAID_TIME)
-        ]
     elif step == "reason":
         text = t(expense_kinds.kind_of(cur["kind"]).reason_question or "")
     elif step == "quantity":
         rules = await policy_for(context, answers)
         rate = t.money(rules.rate(cur["kind"]), rules.currency)
         text = t(expense_kinds.kind_of(cur["kind"]).quantity_question or "", rate=rate)
+        rows = await _one_tap_quantity(context, answers, cur["kind"])
     elif step == "amount":
         text = t("How much did you spend? Type the amount, like 12.50.")
     elif step == "date":
@@ -109,6 +104,24 @@ async def _meeting_rows(
         day = t.date(meeting.starts_at.astimezone(zone), style="medium")
         rows.append([button(f"{meeting.title[:40]}, {day}", b.ClaimForMeeting(meeting.id).pack())])
     return rows
+
+
+async def _one_tap_quantity(
+    context: PanelContext, answers: dict[str, Any], kind: str
+) -> list[list[InlineKeyboardButton]]:
+    """Paid time for a meeting: its length in hours, or one session, in one tap."""
+    t = context.t
+    if kind not in expense_kinds.PAID_TIME or not answers.get("meeting_id"):
+        return []
+    meeting = await context.session.get(Meeting, int(answers["meeting_id"]))
+    if meeting is None:
+        return []
+    if kind == "hours":
+        value = format(claim_rules.meeting_hours(meeting.duration_minutes).normalize(), "f")
+        label = t("{length} (the meeting's length)", length=quantity_text(t, kind, value))
+    else:
+        value, label = "1", quantity_text(t, kind, "1")
+    return [[button(label, b.ClaimQuantity(value).pack())]]
 
 
 async def time_allowed(context: PanelContext, answers: dict[str, Any]) -> bool:

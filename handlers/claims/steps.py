@@ -4,11 +4,13 @@ finished (into the list, then the note or the summary)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import PanelContext
+from bot.db import Meeting
 from bot.services import claim_rules, claim_submission
 from bot.services.claim_rules import ClaimProblem
 from bot.services.vocabularies import expense_kinds
@@ -55,20 +57,27 @@ async def choose_panel(
 async def after_meeting(
     update: Update, context: PanelContext, answers: dict[str, Any], **changes: Any
 ) -> None:
-    nxt = "summary" if answers.get("lines") else "kind"
-    await go(update, context, nxt, **changes)
+    lines_ = answers.get("lines")
+    if lines_ and changes.get("meeting_id"):
+        # Items dated by the meeting before move with it to the meeting now chosen.
+        meeting = await context.session.get(Meeting, int(changes["meeting_id"]))  # chosen: theirs
+        assert meeting is not None
+        day = (await claim_submission.meeting_day(context.session, meeting)).isoformat()
+        changes["lines"] = [
+            {**line, "spent_on": day} if line.get("by_meeting") else line for line in lines_
+        ]
+    await go(update, context, "summary" if lines_ else "kind", **changes)
 
 
 async def choose_kind(
     update: Update, context: PanelContext, answers: dict[str, Any], cur: dict[str, Any], kind: str
 ) -> None:
-    if kind == "time":
-        if await time_allowed(context, answers):
-            await go(update, context, "unit")
-        return
-    if kind in expense_kinds.PAID_TIME and not await time_allowed(context, answers):
-        await reply(update, say(context.t, "time"))
-        return
+    if kind == "time" or kind in expense_kinds.PAID_TIME:
+        if not await time_allowed(context, answers):
+            await reply(update, say(context.t, "time"))
+            return
+        # The panel's rule says how time is paid: the member is not asked.
+        kind = (await policy_for(context, answers)).time_kind
     if kind not in expense_kinds.BY_CODE:
         await reply(update, say(context.t, "tap"))
         return
@@ -128,6 +137,46 @@ async def _show_calendar(
     await reply(update, context.t("Tap the day."), reply_markup=InlineKeyboardMarkup(rows))
 
 
+async def take_quantity(
+    update: Update, context: PanelContext, answers: dict[str, Any], quantity: Decimal
+) -> None:
+    """A number of miles, hours or sessions, typed or tapped: priced at the panel's rate."""
+    t = context.t
+    rules = await policy_for(context, answers)
+    cur = dict(answers.get("cur") or {})
+    amount = claim_rules.rated_amount(rules, cur["kind"], quantity)
+    try:
+        claim_rules.check_amount(rules, amount)
+    except ClaimProblem:
+        limit = t.money(rules.max_amount, rules.currency)
+        shown = t.money(amount, rules.currency)
+        await reply(update, say(t, "over_limit_rated", amount=shown, limit=limit))
+        return
+    cur["quantity"] = format(quantity.normalize(), "f")
+    cur["amount"] = amount
+    await amount_known(update, context, answers, cur)
+
+
+async def amount_known(
+    update: Update, context: PanelContext, answers: dict[str, Any], cur: dict[str, Any]
+) -> None:
+    """The day of an item for a meeting is the meeting's (when it may be claimed); otherwise,
+    or for a meeting still to come, the member is asked."""
+    if answers.get("meeting_id"):
+        meeting = await context.session.get(Meeting, int(answers["meeting_id"]))
+        if meeting is not None:
+            day = await claim_submission.meeting_day(context.session, meeting)
+            rules = await policy_for(context, answers)
+            try:
+                claim_rules.check_date(rules, day, await today(context, answers))
+            except ClaimProblem:
+                pass
+            else:
+                await _dated(update, context, answers, {**cur, "by_meeting": True}, day)
+                return
+    await go(update, context, "date", cur=cur)
+
+
 async def take_date(
     update: Update, context: PanelContext, answers: dict[str, Any], day: date
 ) -> None:
@@ -139,6 +188,13 @@ async def take_date(
         await reply(update, say(t, problem.code, days=rules.max_age_days))
         return
     cur = dict(answers.get("cur") or {})
+    cur.pop("by_meeting", None)
+    await _dated(update, context, answers, cur, day)
+
+
+async def _dated(
+    update: Update, context: PanelContext, answers: dict[str, Any], cur: dict[str, Any], day: date
+) -> None:
     cur["spent_on"] = day.isoformat()
     if cur["kind"] in expense_kinds.NO_RECEIPT:
         await line_done(update, context, answers, cur)

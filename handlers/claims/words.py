@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from html import escape
 
 from babel.numbers import format_decimal
 
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, translator
+from bot.services.typed_quantities import words_of
 from bot.services.vocabularies import expense_kinds
 
 STATUS_LABELS = {
@@ -40,6 +42,29 @@ def quantity_text(t: Translator, kind: str, quantity: str | None) -> str:
         return shown
     count = _plural_count(t, number)
     return t.ngettext(*unit, count).replace(str(count), shown, 1)
+
+
+# Short forms people type in English, beside the catalogues' unit words in every language.
+_SHORT_UNITS = {"mileage": ("mi",), "hours": ("h", "hr", "hrs"), "sessions": ("sess",)}
+_NUMBERS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 20, 21, 22, 100, 101, 102)
+
+
+@cache
+def unit_words(language: str) -> dict[str, str]:
+    """Typed words for each rated kind's unit ("miles", "milltir", "godziny") and the kind they
+    mean, from the unit's plural forms in English and `language`."""
+    found: dict[str, str] = {}
+    for t in (translator("en"), translator(language)):
+        for kind in expense_kinds.KINDS:
+            if kind.unit is None:
+                continue
+            for n in _NUMBERS:
+                for word in words_of(t.ngettext(*kind.unit, n).replace("{n}", "")):
+                    found.setdefault(word, kind.code)
+    for code, short in _SHORT_UNITS.items():
+        for word in short:
+            found.setdefault(word, code)
+    return found
 
 
 def reason_text(t: Translator, kind: str, reason: str) -> str:

@@ -239,9 +239,13 @@ async def pause(
         await reply(update, context.t(form.kept))
 
 
-async def carry_on_offered(update: Update, context: PanelContext, form: Form) -> bool:
+async def carry_on_offered(
+    update: Update, context: PanelContext, form: Form, *, start_again: str | None = None
+) -> bool:
     """When a person opens a form they left half-done: "Carry on?" with the draft kept.
-    True if it was offered (the caller then waits for the answer)."""
+    True if it was offered (the caller then waits for the answer). `start_again` is the data of
+    a feature's own "Start again" button, for a form opened with something already chosen (a
+    claim for one meeting); by default the form's `start` begins afresh."""
     member = context.member
     if member is None or not form.draft or form.carry_on is None:
         return False
@@ -250,7 +254,12 @@ async def carry_on_offered(update: Update, context: PanelContext, form: Form) ->
         return False
     t = context.t
     keyboard = InlineKeyboardMarkup(
-        [[button(t(CARRY_ON), _data("on", form)), button(t(START_AGAIN), _data("new", form))]]
+        [
+            [
+                button(t(CARRY_ON), _data("on", form)),
+                button(t(START_AGAIN), start_again or _data("new", form)),
+            ]
+        ]
     )
     text = t(form.carry_on)
     made = form.reminder(dict(draft.data or {})) if form.reminder else None

@@ -16,6 +16,7 @@ from bot.services import meeting_queries, meeting_rsvp, profile
 from bot.services.access import NotAllowed
 from bot.services.meeting_rules import SUPPORT_OPTIONS, MeetingError
 from handlers import forms
+from handlers.chat.claim_offer import claim_offer
 from handlers.chat.common import answer_expired, button, remove_buttons, reply
 from handlers.chat.text_versions import not_translated
 from handlers.forms import Accepts, Form, Step, register
@@ -264,4 +265,10 @@ async def came(update: Update, context: PanelContext, meeting_id: int, tapped: D
     await query.answer()
     await remove_buttons(query, context)
     t = context.t
-    await reply(update, t("Thank you for coming.") if came else t("Thank you for telling us."))
+    if came:  # with "Claim for this meeting" in one tap
+        offer = await claim_offer(context, query.from_user.id, meeting_id)
+        await reply(
+            update, t("Thank you for coming."), **({"reply_markup": offer} if offer else {})
+        )
+    else:
+        await reply(update, t("Thank you for telling us."))

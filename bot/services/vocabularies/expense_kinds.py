@@ -29,8 +29,11 @@ class ExpenseKind:
     rate: str | None = None  # the expense policy's setting that prices one unit
     unit: tuple[str, str] | None = None  # "{n} mile" / "{n} miles", for a rated kind
     quantity_question: str | None = None  # for a rated kind; {rate} is the price of one unit
+    quantity_help: str | None = None  # a rated kind: what to type, when the answer was not it
+    looks_like: str | None = None  # a rated kind: its unit typed where money was asked for
+    claim_it: str | None = None  # ... and how to claim that unit instead
     paid_time: bool = False  # paid at the panel's rate for the person's time, not spending
-    time_button: str | None = None  # paid time: how "by the hour" or "by the session" is tapped
+    time_button: str | None = None  # paid time: the panel's rule in words ("By the hour")
     reason_question: str | None = None  # asked when the kind needs a reason
     reason_shown: str | None = None  # the reason in the summary and in review; {reason}
     receipt: ReceiptRule = ReceiptRule.PHOTO
@@ -57,6 +60,9 @@ KINDS = (
         quantity_question=N_(
             "How many miles did you drive? Type a number, like 12. We pay {rate} a mile."
         ),
+        quantity_help=N_("Please type how many miles you drove, in numbers, like 12."),
+        looks_like=N_("That looks like miles, not money."),
+        claim_it=N_("To claim car miles, add a Car mileage item."),
         receipt=ReceiptRule.NONE,
     ),
     ExpenseKind(
@@ -79,6 +85,9 @@ KINDS = (
         rate="hourly_rate",
         unit=NP_("{n} hour", "{n} hours"),
         quantity_question=N_("How many hours? Type a number, like 2. We pay {rate} an hour."),
+        quantity_help=N_("Please type how many hours, in numbers, like 2 or 1.5."),
+        looks_like=N_("That looks like hours, not money."),
+        claim_it=N_("To claim your time, add a Paid time for taking part item."),
         paid_time=True,
         time_button=N_("By the hour"),
         receipt=ReceiptRule.NONE,
@@ -90,6 +99,9 @@ KINDS = (
         rate="session_rate",
         unit=NP_("{n} session", "{n} sessions"),
         quantity_question=N_("How many sessions? Type a number, like 1. We pay {rate} a session."),
+        quantity_help=N_("Please type how many sessions, in numbers, like 1."),
+        looks_like=N_("That looks like sessions, not money."),
+        claim_it=N_("To claim your time, add a Paid time for taking part item."),
         paid_time=True,
         time_button=N_("By the session"),
         receipt=ReceiptRule.NONE,
