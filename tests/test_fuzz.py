@@ -8,7 +8,7 @@ CI runs a few examples per step (FUZZ_EXAMPLES, default 12); by hand, for a long
 To fuzz a new step, add an entry to STEPS: where the person stands (conversation_step, and the
 draft if the step belongs to a multi-step form: `draft` for the meeting planner, `form` for any
 other kind) and their role. Steps and forms may name the world's ids ({panel}, {poll_text}...).
-New commands go in COMMANDS and new callback features in FEATURES.
+New commands go in COMMANDS; callback features come from the button registry.
 """
 
 from __future__ import annotations
@@ -22,15 +22,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+import bot.app  # noqa: F401  (registers every feature's buttons)
 from bot.clock import FrozenClock
 from bot.context import PanelbotApplication
-from bot.db import Member, PollParticipant, Role
+from bot.db import Member, MemberRequest, PollParticipant, Role
 from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.services import anonymous, drafts
+from handlers.chat import button_data
 from tests.factories import add_member, create_panel
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
@@ -100,6 +102,9 @@ STEPS: dict[str, Place] = {
     "glossary: which word": Place(step="explain"),
     "meeting: support needs in words": Place(step="mtsup:{meeting}"),
     "meeting: new time": Place(step="mtmove:{meeting}", role=Role.COORDINATOR),
+    "meeting: an interpreter's language": Place(step="mtint:{meeting}"),
+    "request: a coordinator's answer": Place(step="rqr:{request}", role=Role.COORDINATOR),
+    "claim: a question about it": Place(step="claimq:{claim}"),
     **{f"planner: {s}": _meeting(s) for s in ("title", "date", "time", "length", "address")},
     **{f"planner: {s}": _meeting(s) for s in ("map", "online", "agenda", "papers", "preview")},
     **{f"new question: {s}": _poll_form(s) for s in ("question", "options", "kind")},
@@ -126,10 +131,8 @@ COMMANDS = [
     "jargon", "addterm", "removeterm", "checktext", "newpoll", "results", "minanswers",
     "feedback", "helplines", "claim", "expenses", "review", "export", "broadcast", "broadcasts",
 ]  # fmt: skip
-FEATURES = [
-    "ob", "set", "lang", "start", "gl", "forget", "leave", "mt", "nm", "invite", "members",
-    "np", "pa", "pr", "fb", "cl", "cx", "rv", "ex", "bc", "wd", "ps", "rm", "fm",
-]  # fmt: skip
+# Every button prefix the bot registers (handlers.chat.button_data), so a new feature is fuzzed too.
+FEATURES = sorted(button_data.prefixes())
 ODD = [
     "<b>", "</i>", "<a href='javascript:alert(1)'>x</a>", "&amp;", "&", "<", ">", "&lt;b&gt;",
     "*bold* _it_ `code` [link](http://x.y)", "```\npre\n```", "||spoiler||",
@@ -184,6 +187,7 @@ async def world(db: Database, clock: FrozenClock, emulator: BotApiEmulator) -> W
         feedback,
         meeting_changes,
         meeting_rules,
+        member_requests,
         poll_asking,
         poll_rules,
     )
@@ -234,6 +238,13 @@ async def world(db: Database, clock: FrozenClock, emulator: BotApiEmulator) -> W
             today=now.date(),
         )
         ids["line"] = claim.claim.lines[0].id
+        ids["claim"] = claim.claim.id
+        bea = await session.scalar(select(Member.id).where(Member.telegram_id == 879_998))
+        assert bea is not None
+        await member_requests.ask(
+            session, member_id=bea, kind="word", about="quorum", text="Who counts?", now=now
+        )
+        ids["request"] = await session.scalar(select(func.max(MemberRequest.id)))
         await session.commit()
     return World(new.panel.id, meeting.id, ids)
 
