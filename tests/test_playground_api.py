@@ -229,6 +229,10 @@ def test_message_text_becomes_safe_html_with_utf16_entity_offsets() -> None:
     assert 'href="#"' in link
     assert direction("اجتماع جديد: Planning day في القاعة") == "rtl"
     assert direction("میٹنگ کی یاد دہانی") == "rtl" and direction("Reminder") == "ltr"
+    # The first letter decides, as on a phone, not the count: a short Arabic heading over a
+    # coordinator's longer English answer (isolated, as the translator writes values).
+    assert direction("💬 ردّ المنسق: \u2068We booked an Arabic interpreter for you.\u2069") == "rtl"
+    assert direction("\u2068العربية\u2069 interpreter") == "ltr"
 
 
 @pytest.mark.slow

@@ -77,15 +77,21 @@ def entities_to_html(text: str, entities: list[JSON] | None) -> str:
 
 
 def direction(text: str) -> str:
-    """ "rtl" when most strongly-directional letters are right-to-left (Arabic, Urdu...)."""
-    rtl = ltr = 0
+    """A message's direction as phones set it (Unicode's rule P2, like HTML's dir=auto): from
+    its first strongly-directional letter, skipping what sits inside isolates (the bot isolates
+    names and values), so an Arabic heading over an English reply still reads right to left."""
+    depth = 0
     for char in text:
         kind = unicodedata.bidirectional(char)
-        if kind in ("R", "AL"):
-            rtl += 1
-        elif kind == "L":
-            ltr += 1
-    return "rtl" if rtl > ltr else "ltr"
+        if kind in ("LRI", "RLI", "FSI"):
+            depth += 1
+        elif kind == "PDI":
+            depth = max(0, depth - 1)
+        elif depth == 0 and kind in ("R", "AL"):
+            return "rtl"
+        elif depth == 0 and kind == "L":
+            return "ltr"
+    return "ltr"
 
 
 # Telegram turns every photo into a JPEG; the emulator keeps the bytes it was given (a chart is
