@@ -20,7 +20,7 @@ from bot.db.engine import Database
 from bot.delivery import Delivery, LiveSends, RateLimiter
 from bot.runtime import Runtime
 from bot.services import chores, route_keys
-from bot.telegram_http import AiohttpRequest
+from bot.telegram_http import AiohttpRequest, UpdatesRequest
 from bot.update_order import PerPersonUpdateProcessor
 from handlers import (
     broadcasts,
@@ -67,11 +67,12 @@ def build_application(
     )
     # One budget for everything the bot sends: the outbox paces itself, live answers book a slot.
     limiter = RateLimiter()
+    processor = PerPersonUpdateProcessor(settings.panelbot_concurrent_updates)
     builder: Any = (
         ApplicationBuilder()
         .rate_limiter(LiveSends(limiter))
         .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(pool_size=1))
+        .get_updates_request(UpdatesRequest(processor.thin, pool_size=1))
         .application_class(PanelbotApplication)
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
@@ -79,7 +80,7 @@ def build_application(
         .context_types(ContextTypes(context=PanelContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .concurrent_updates(PerPersonUpdateProcessor(settings.panelbot_concurrent_updates))
+        .concurrent_updates(processor)
     )
     application: PanelbotApplication = builder.build()
     application.runtime = runtime

@@ -36,6 +36,9 @@ CHAT_MARGIN = 0.05
 # While the outbox is sending, live answers may take at most this share of each second's
 # budget; beyond it they wait for the next second's share (never for the outbox's queue).
 LIVE_SHARE = 0.5
+# One chat that has had this many live answers within the last second may use only half of the
+# live budget: one person's flood of answers must leave room for everyone else's.
+BUSY_CHAT = 5
 # A 429 for this many different chats within a second means the bot as a whole is too fast.
 CHATS_FOR_GLOBAL_PAUSE = 3
 # A live answer refused with 429 waits and goes again, this many times, if the wait is short.
@@ -77,7 +80,8 @@ class RateLimiter:
         self._paused_until = 0.0
         self._chat_free_at: dict[int, float] = {}
         self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}  # lock, users
-        self._live: deque[float] = deque()
+        self._live: deque[tuple[float, int | None]] = deque()  # when, and to which chat
+        self._live_per_chat: dict[int, int] = {}
         self._outbox_seen = float("-inf")  # when the outbox last asked for a slot
         self._refusals: deque[tuple[float, int]] = deque()
         self._lock = asyncio.Lock()
@@ -112,28 +116,39 @@ class RateLimiter:
 
     # ---------------------------------------------------------------------- live answers
 
-    def live_wait(self) -> float:
+    def live_wait(self, chat_id: int | None = None) -> float:
         """How long a live answer would wait now: 0 while live answers are within their cap.
-        The cap is the whole budget while the outbox is idle, and its share while it sends."""
+        The cap is the whole budget while the outbox is idle, and its share while it sends. A
+        chat already given BUSY_CHAT answers within the second gets only half of that cap."""
         now = time.monotonic()
-        while self._live and now - self._live[0] >= 1.0:
-            self._live.popleft()
+        while self._live and now - self._live[0][0] >= 1.0:
+            _, chat = self._live.popleft()
+            if chat is not None:
+                left = self._live_per_chat[chat] - 1
+                if left:
+                    self._live_per_chat[chat] = left
+                else:
+                    del self._live_per_chat[chat]
         outbox_busy = now - self._outbox_seen < 1.0
         cap = max(1, int(self.live_share * self.rate if outbox_busy else self.rate))
+        if chat_id is not None and self._live_per_chat.get(chat_id, 0) >= BUSY_CHAT:
+            cap = max(1, cap // 2)
         if len(self._live) < cap:
             return 0.0
-        return self._live[-cap] + 1.0 - now
+        return self._live[-cap][0] + 1.0 - now
 
-    async def live_turn(self) -> None:
+    async def live_turn(self, chat_id: int | None = None) -> None:
         """A live answer goes at once if within its cap (it never queues behind the outbox);
         it moves the outbox's next slot back, so the two together stay within the budget."""
         while True:
-            wait = self.live_wait()
+            wait = self.live_wait(chat_id)
             if wait <= 0:
                 break
             await asyncio.sleep(wait)
         now = time.monotonic()
-        self._live.append(now)
+        self._live.append((now, chat_id))
+        if chat_id is not None:
+            self._live_per_chat[chat_id] = self._live_per_chat.get(chat_id, 0) + 1
         self._next_slot = max(self._next_slot, now) + 1.0 / self.rate
 
     def chat_used(self, chat_id: int) -> None:
@@ -260,7 +275,7 @@ class LiveSends(BaseRateLimiter[None]):
         attempt = 0
         while True:
             if counted:
-                await self.limiter.live_turn()
+                await self.limiter.live_turn(chat_id)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

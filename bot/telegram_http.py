@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -119,6 +120,34 @@ class AiohttpRequest(BaseRequest):
                 proxy = None
             self._proxies[key] = proxy or None
         return self._proxies[key]
+
+
+class UpdatesRequest(AiohttpRequest):
+    """The client for getUpdates: it hands each answer's updates, still raw, to `thin` before
+    python-telegram-bot decodes them, so a flood can be dropped cheaply (bot/update_order.py).
+    Filtering the HTTP answer through PTB's public request interface, not its internals."""
+
+    def __init__(
+        self, thin: Callable[[list[dict[str, Any]]], list[dict[str, Any]]], **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self._thin = thin
+
+    async def do_request(
+        self, url: str, method: str, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        status, body = await super().do_request(url, method, *args, **kwargs)
+        if status != 200 or not url.endswith("/getUpdates"):
+            return status, body
+        answer = json.loads(body)
+        updates = answer.get("result")
+        if not isinstance(updates, list) or len(updates) < 2:
+            return status, body
+        kept = self._thin(updates)
+        if len(kept) == len(updates):
+            return status, body
+        answer["result"] = kept
+        return status, json.dumps(answer).encode()
 
 
 _JSON = {"Content-Type": "application/json"}

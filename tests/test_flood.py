@@ -63,3 +63,28 @@ async def test_a_flood_is_capped_told_once_and_does_not_hold_up_others(
     # Once her queue is empty she is answered as usual again.
     await gwen.send("/explain agenda")
     assert (await gwen.reply())["text"] != notice
+
+
+def _raw(update_id: int, user_id: int) -> dict[str, object]:
+    chat = {"id": user_id, "type": "private"}
+    message = {"message_id": update_id, "from": {"id": user_id}, "chat": chat, "text": "hi"}
+    return {"update_id": update_id, "message": message}
+
+
+def test_most_of_a_flood_is_dropped_before_it_is_decoded() -> None:
+    """One batch from getUpdates: 100 of Gwen's with Bo's in between. Only as many of Gwen's as
+    she has room for, plus the one that becomes her notice, are decoded; all of Bo's are; the
+    last update is kept whoever sent it, or Telegram would send the batch's tail again."""
+    processor = PerPersonUpdateProcessor(16)
+    batch = [_raw(n, FLOODER) for n in range(100)]
+    batch[50:50] = [_raw(1000 + n, BO) for n in range(5)]
+    batch.append(_raw(2000, FLOODER))
+    kept = processor.thin(batch)
+    from_gwen = [u for u in kept if u["message"]["from"]["id"] == FLOODER]
+    assert len(from_gwen) == PerPersonUpdateProcessor.PER_PERSON + 1 + 1  # room, notice, last
+    assert kept[-1]["update_id"] == 2000
+    assert [u["update_id"] for u in kept if u not in from_gwen] == [1000 + n for n in range(5)]
+    assert processor.dropped == len(batch) - len(kept)
+    # Updates whose sender cannot be found are never dropped.
+    nobody = [{"update_id": n, "poll": {"id": str(n)}} for n in range(50)]
+    assert processor.thin(nobody) == nobody

@@ -5,7 +5,7 @@ after live answers or a refusal, never how long anything took."""
 
 from __future__ import annotations
 
-from bot.rate_budget import GLOBAL_RATE, LIVE_SHARE, RateLimiter
+from bot.rate_budget import BUSY_CHAT, GLOBAL_RATE, LIVE_SHARE, RateLimiter
 
 
 async def test_live_answers_take_only_their_share_while_the_outbox_sends() -> None:
@@ -23,6 +23,25 @@ async def test_live_answers_may_use_the_whole_budget_while_the_outbox_is_idle() 
     for _ in range(int(LIVE_SHARE * GLOBAL_RATE) + 1):
         await limiter.live_turn()
     assert limiter.live_wait() == 0
+
+
+async def test_one_chats_flood_of_answers_leaves_half_the_budget_to_everyone_else() -> None:
+    limiter = RateLimiter()  # the outbox is idle: live answers may use the whole budget
+    half = int(GLOBAL_RATE) // 2
+    for _ in range(half):  # one person flooding: answered at once up to half the budget
+        await limiter.live_turn(chat_id=1)
+    assert limiter.live_wait(chat_id=1) > 0  # their next answer waits for the next second
+    assert limiter.live_wait(chat_id=2) == 0  # another member's answer does not wait
+    for chat in range(2, 2 + int(GLOBAL_RATE) - half):
+        await limiter.live_turn(chat_id=chat)
+    assert limiter.live_wait(chat_id=99) > 0  # the whole budget is used now
+    # Below BUSY_CHAT answers a chat is not held back: forms send an edit and a message at once.
+    fresh = RateLimiter()
+    for _ in range(BUSY_CHAT - 1):
+        await fresh.live_turn(chat_id=1)
+    for chat in range(2, 2 + half):
+        await fresh.live_turn(chat_id=chat)
+    assert fresh.live_wait(chat_id=1) == 0
 
 
 def test_a_refusal_for_one_chat_pauses_that_chat_only() -> None:
