@@ -131,7 +131,17 @@ def records() -> tuple[type[ButtonData], ...]:
     return tuple(_REGISTRY.values())
 
 
+_FIELDS: dict[type, list[tuple[str, type, int]]] = {}
+
+
 def _fields(cls: type[ButtonData]) -> list[tuple[str, type, int]]:
+    # Reading type hints is slow, and check_registry asks for every pair of records.
+    if cls not in _FIELDS:
+        _FIELDS[cls] = _read_fields(cls)
+    return _FIELDS[cls]
+
+
+def _read_fields(cls: type[ButtonData]) -> list[tuple[str, type, int]]:
     hints = typing.get_type_hints(cls, include_extras=True)
     found = []
     for field in dataclasses.fields(cls):  # type: ignore[arg-type]
@@ -156,13 +166,24 @@ def longest_packed(cls: type[ButtonData]) -> int:
 
 def check_registry() -> None:
     """At start-up: every registered button fits Telegram's 64 bytes, whatever it carries, and
-    no button's data could be read by two records (one's words and fields another's words)."""
-    for cls in _REGISTRY.values():
+    no button's data could be read by two records (one's words and fields another's words).
+    The registry is fixed once the handlers are imported, so a process checks it once."""
+    registry = tuple(_REGISTRY.values())
+    if registry not in _CHECKED:
+        _check(registry)
+        _CHECKED.add(registry)
+
+
+_CHECKED: set[tuple[type[ButtonData], ...]] = set()
+
+
+def _check(registry: tuple[type[ButtonData], ...]) -> None:
+    for cls in registry:
         if longest_packed(cls) > TELEGRAM_LIMIT:
             raise ValueError(
                 f"{cls.__name__} can need {longest_packed(cls)} bytes; Telegram allows 64"
             )
-        for other in _REGISTRY.values():
+        for other in registry:
             if other is not cls and _could_read_alike(cls, other):
                 raise ValueError(f"{cls.__name__} and {other.__name__} could read the same data")
 
