@@ -24,11 +24,12 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.send_window import Send, SendWindow
+
 log = logging.getLogger(__name__)
 
-# Booked against 28.5 a second: close to 30, with room for the odd second in which timing
-# bunches sends together.
-GLOBAL_RATE = 28.5
+# The pace aims at Telegram's 30 a second; bot/send_window.py makes sure no second holds more.
+GLOBAL_RATE = 30.0
 PER_CHAT_INTERVAL = 1.0
 # The next message to a chat goes this long after Telegram ACCEPTED the previous one, not
 # after it was started: a slow answer must not squeeze two into the same second.
@@ -36,6 +37,8 @@ CHAT_MARGIN = 0.05
 # While the outbox is sending, live answers may take at most this share of each second's
 # budget; beyond it they wait for the next second's share (never for the outbox's queue).
 LIVE_SHARE = 0.5
+# The outbox leaves this many of each second's 30 to live answers, so one seldom waits.
+LIVE_ROOM = 1
 # One chat that has had this many live answers within the last second may use only half of the
 # live budget: one person's flood of answers must leave room for everyone else's.
 BUSY_CHAT = 5
@@ -85,6 +88,7 @@ class RateLimiter:
         self._outbox_seen = float("-inf")  # when the outbox last asked for a slot
         self._refusals: deque[tuple[float, int]] = deque()
         self._lock = asyncio.Lock()
+        self.window = SendWindow()
 
     # ---------------------------------------------------------------- what Telegram tells us
 
@@ -137,19 +141,22 @@ class RateLimiter:
             return 0.0
         return self._live[-cap][0] + 1.0 - now
 
-    async def live_turn(self, chat_id: int | None = None) -> None:
+    async def live_turn(self, chat_id: int | None = None) -> Send:
         """A live answer goes at once if within its cap (it never queues behind the outbox);
-        it moves the outbox's next slot back, so the two together stay within the budget."""
+        it moves the outbox's next slot back, so the two together stay within the budget.
+        The caller marks the returned send done when Telegram has answered it."""
         while True:
-            wait = self.live_wait(chat_id)
+            wait = max(self.live_wait(chat_id), self.window.wait())
             if wait <= 0:
                 break
             await asyncio.sleep(wait)
+        send = self.window.start()
         now = time.monotonic()
         self._live.append((now, chat_id))
         if chat_id is not None:
             self._live_per_chat[chat_id] = self._live_per_chat.get(chat_id, 0) + 1
         self._next_slot = max(self._next_slot, now) + 1.0 / self.rate
+        return send
 
     def chat_used(self, chat_id: int) -> None:
         """Telegram answered a call in this chat: the next one waits a second from now."""
@@ -176,15 +183,17 @@ class RateLimiter:
                         await asyncio.sleep(wait)
                     if hold is not None:
                         await hold.acquire()
-                    await self._global_slot()
+                    send = await self._global_slot()
                     # A live answer or a refusal may have taken this chat's turn meanwhile.
                     if self.chat_paused_for(chat_id) <= 0:
                         break
+                    send.cancel()
                     if hold is not None:
                         hold.release()
                 try:
                     yield
                 finally:
+                    send.done()
                     self.chat_used(chat_id)
                     if hold is not None:
                         hold.release()
@@ -200,7 +209,7 @@ class RateLimiter:
         async with self.slot(chat_id):
             pass
 
-    async def _global_slot(self) -> None:
+    async def _global_slot(self) -> Send:
         self._outbox_seen = time.monotonic()
         async with self._lock:
             while True:
@@ -208,12 +217,17 @@ class RateLimiter:
                 if now < self._paused_until:
                     await asyncio.sleep(self._paused_until - now)
                     continue
-                if now >= self._next_slot:
+                if now < self._next_slot:
+                    await asyncio.sleep(self._next_slot - now)
+                    continue
+                full = self.window.wait(room_for=1 + LIVE_ROOM, now=now)
+                if full <= 0:
                     break
-                await asyncio.sleep(self._next_slot - now)
+                await asyncio.sleep(full)
             late = now - self._next_slot
             start = self._next_slot if late <= self.tolerance else now
             self._next_slot = start + 1.0 / self.rate
+            return self.window.start()
 
 
 # Set while the outbox sends, so LiveSends neither books those calls again nor retries them.
@@ -274,8 +288,7 @@ class LiveSends(BaseRateLimiter[None]):
         counted = endpoint in COUNTED
         attempt = 0
         while True:
-            if counted:
-                await self.limiter.live_turn(chat_id)
+            send = await self.limiter.live_turn(chat_id) if counted else None
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -288,5 +301,7 @@ class LiveSends(BaseRateLimiter[None]):
                 # Spread out: answers refused in the same second must not all come back at once.
                 await asyncio.sleep(seconds * (1 + random.random()))
             finally:
+                if send is not None:
+                    send.done()
                 if counted and chat_id is not None:
                     self.limiter.chat_used(chat_id)

@@ -5,7 +5,10 @@ after live answers or a refusal, never how long anything took."""
 
 from __future__ import annotations
 
+import time
+
 from bot.rate_budget import BUSY_CHAT, GLOBAL_RATE, LIVE_SHARE, RateLimiter
+from bot.send_window import TELEGRAM_PER_SECOND, SendWindow
 
 
 async def test_live_answers_take_only_their_share_while_the_outbox_sends() -> None:
@@ -81,3 +84,22 @@ def test_refused_live_answers_do_not_pause_the_outbox() -> None:
         limiter.pause(1, chat_id=chat, live=True)
     assert limiter.outbox_wait() == 0
     assert limiter.chat_paused_for(1) > 0  # the refused chat itself waits
+
+
+def test_no_send_starts_while_thirty_were_answered_within_the_second_or_are_on_their_way() -> None:
+    window = SendWindow()
+    sends = [window.start() for _ in range(TELEGRAM_PER_SECOND - 1)]
+    assert window.wait() == 0  # the 30th may go
+    assert window.wait(room_for=2) > 0  # the outbox leaves it to a live answer
+    last = window.start()
+    assert 0 < window.wait() < 0.01  # all 30 still on their way: look again shortly
+    for send in [*sends, last]:
+        send.done()
+    # Telegram counted each one at some moment before its answer: the next send waits until
+    # the first answer is a second old, so it cannot be the 31st of any second.
+    assert 0.9 < window.wait() <= 1.01
+    sends[0].answered = time.monotonic() - 1.0  # a second has passed since the first answer
+    assert window.wait() == 0
+    booked = window.start()
+    booked.cancel()  # booked, then not sent: it does not count
+    assert window.wait() == 0
