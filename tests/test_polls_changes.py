@@ -25,7 +25,6 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
-from bot.services.poll_rules import next_whole_hour
 from tests.factories import add_member, create_panel
 from tests.polls_world import (
     COORDINATOR,
@@ -410,6 +409,8 @@ async def test_typed_days_close_on_a_whole_hour_and_a_welsh_coordinator_reads_we
 
 def test_whole_hours_follow_the_panel_s_clock_even_half_an_hour_off_utc() -> None:
     """Kolkata is UTC+05:30: its whole hours are half past in UTC."""
+    from bot.services.poll_rules import next_whole_hour  # imported here: new in issue 20
+
     moment = datetime(2026, 1, 5, 9, 10, tzinfo=UTC)  # 14:40 in Kolkata
     assert next_whole_hour(moment, "Asia/Kolkata") == datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
     assert next_whole_hour(moment, "Europe/London") == datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
