@@ -5,9 +5,12 @@ answer buttons, and a closing time on a whole hour."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiohttp
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
@@ -25,7 +28,10 @@ from bot.db.engine import Database
 from bot.emulator.driver import MemberDriver
 from bot.emulator.server import BotApiEmulator
 from bot.i18n import Translator
+from bot.playground import demo
+from bot.playground.server import Playground
 from tests.factories import add_member, create_panel
+from tests.playground_fixtures import PRIYA, playground, wait_view
 from tests.polls_world import (
     COORDINATOR,
     HELD,
@@ -37,6 +43,8 @@ from tests.polls_world import (
     _results,
     _setup,
 )
+
+__all__ = ["playground"]  # the fixture, used by name
 
 QUESTION = "How easy was the bus to the hall?"
 EXPIRED = "This button no longer works"
@@ -416,3 +424,53 @@ def test_whole_hours_follow_the_panel_s_clock_even_half_an_hour_off_utc() -> Non
     assert next_whole_hour(moment, "Europe/London") == datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
     on_the_hour = datetime(2026, 7, 5, 8, 0, tzinfo=UTC)  # 09:00 in London in summer
     assert next_whole_hour(on_the_hour, "Europe/London") == on_the_hour
+
+
+async def test_the_demo_coordinator_keeps_the_demo_question_open_longer(
+    playground: Playground,
+) -> None:
+    """The browser walk's path over plain HTTP: Priya's /results for the demo question (two
+    answers, too few) offers "Keep it open longer", then three plain dates on whole hours."""
+    en, base = Translator("en"), playground.url
+
+    async def send(text: str) -> int:
+        payload = {"user_id": PRIYA, "text": text}
+        async with http.post(f"{base}_emulator/send", json=payload) as sent:
+            return int((await sent.json())["result"]["message_id"])
+
+    async def tap(message: dict[str, Any], label: str) -> None:
+        data = next(b["callback_data"] for r in message["buttons"] for b in r if b["text"] == label)
+        tapped = {"user_id": PRIYA, "message_id": message["id"], "data": data}
+        async with http.post(f"{base}_emulator/tap", json=tapped) as response:
+            assert response.status == 200
+
+    def labelled(view: dict[str, Any], label: str) -> dict[str, Any] | None:
+        return next(
+            (
+                m
+                for m in reversed(view["messages"])
+                if any(b["text"] == label for r in m["buttons"] for b in r)
+            ),
+            None,
+        )
+
+    async with aiohttp.ClientSession() as http:
+        await send("/results")
+        view = await wait_view(http, base, PRIYA, lambda v: labelled(v, demo.POLL_QUESTION))
+        await tap(labelled(view, demo.POLL_QUESTION) or {}, demo.POLL_QUESTION)
+        keep = en("Keep it open longer")
+        view = await wait_view(http, base, PRIYA, lambda v: labelled(v, keep))
+        card = labelled(view, keep) or {}
+        assert TOO_FEW in card["text"]
+        await tap(card, keep)
+        when = en("When should the question close? Tap a time.")
+        view = await wait_view(
+            http, base, PRIYA, lambda v: any(m["text"] == when for m in v["messages"])
+        )
+        offer = next(m for m in reversed(view["messages"]) if m["text"] == when)
+        times = [b["text"] for r in offer["buttons"] for b in r]
+        assert len(times) == 3
+        assert all(re.fullmatch(r"\w+, \d{1,2} \w+ \d{4} at \d\d:00", t) for t in times), times
+        await tap(offer, times[1])
+        told = en("The question now closes on {when}.", when=times[1])
+        await wait_view(http, base, PRIYA, lambda v: any(m["text"] == told for m in v["messages"]))
