@@ -288,7 +288,7 @@ FORM = forms.register(
             Step("preview", Accepts.TAP, N_("Add a version in another language")),
             Step("vlang", Accepts.TAP, "Polski"),
             Step("vq", Accepts.TEXT, "Który dzień Ci pasuje?"),
-            Step("vo", Accepts.TEXT, "Tak\nNie\nNie wiem"),
+            Step("vo", Accepts.TEXT, "Tak, Nie, Nie wiem"),
         ),
         opened_by=("/newpoll",),
         receive=receive,
