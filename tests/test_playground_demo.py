@@ -80,7 +80,10 @@ async def test_a_member_answers_the_demo_poll_and_it_is_stored_without_her_name(
         _, replies = await _results(http, base, lambda got: got)
         assert hidden in replies[0]["text"] and demo.POLL_QUESTION in replies[0]["text"]
         assert en.ngettext("{n} answer so far.", "{n} answers so far.", 2) in replies[0]["text"]
-        assert not replies[0]["buttons"] and not any(m.get("photo") for m in replies)
+        # No results yet, but a way on: a later closing time, or a reminder.
+        labels = [b["text"] for row in replies[0]["buttons"] for b in row]
+        assert labels == [en("Keep it open longer"), en("Remind people who have not answered")]
+        assert not any(m.get("photo") for m in replies)
 
         heading = pl("📊 A question from your panel:")
         view = await wait_view(

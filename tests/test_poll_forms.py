@@ -80,7 +80,7 @@ async def test_back_in_newpoll_goes_to_the_question_before_and_keeps_the_earlier
     assert "anonymous" in (await priya.reply())["text"]
 
     await priya.tap("Back")
-    assert (await priya.reply())["text"].startswith("Type the choices, one on each line.")
+    assert (await priya.reply())["text"].startswith("Type the choices with a comma between them")
     await priya.tap("Back")
     kind = await priya.reply()
     assert kind["text"] == "How should people answer?"

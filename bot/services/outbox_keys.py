@@ -63,6 +63,21 @@ def poll_close(poll_id: int) -> str:
     return f"{poll_prefix(poll_id)}close"
 
 
+def poll_close_at(poll_id: int, closes_at: datetime) -> str:
+    """The closing after a coordinator chose a new time (bot.services.poll_changes); it starts
+    with `poll_close`, so cancelling that prefix cancels every planned closing."""
+    return f"{poll_close(poll_id)}:{closes_at:%Y%m%d%H%M}"
+
+
+def poll_nudges(poll_id: int) -> str:
+    """The start of the keys of the reminders a coordinator sent with "Remind people"."""
+    return f"{poll_prefix(poll_id)}nudge:"
+
+
+def poll_nudge(poll_id: int, stamp: str, member_id: int) -> str:
+    return f"{poll_nudges(poll_id)}{stamp}:{member_id}"
+
+
 def poll_shared(poll_id: int, version: str, member_id: int) -> str:
     """A second share (a correction) has a new `version`, so it is a new message."""
     return f"{poll_prefix(poll_id)}shared:{version}:{member_id}"

@@ -141,16 +141,15 @@ async def create(
     return poll, len(people)
 
 
-async def close(session: AsyncSession, poll_id: int) -> Poll | None:
+async def close(session: AsyncSession, poll_id: int, now: datetime | None = None) -> Poll | None:
     """Close a poll (the closing row in the outbox does this on time). Returns it, or None if it
-    was already closed."""
+    was already closed, or (given `now`) its closing time was moved later meanwhile."""
     poll = await lock_poll(session, poll_id)
-    if poll is None or poll.closed:
+    if poll is None or poll.closed or (now is not None and poll.closes_at > now):
         return None
     poll.closed = True
-    await outbox.cancel_pending(
-        session, key_prefix=outbox_keys.poll_reminders(poll_id), reason="closed"
-    )
+    for prefix in (outbox_keys.poll_reminders(poll_id), outbox_keys.poll_nudges(poll_id)):
+        await outbox.cancel_pending(session, key_prefix=prefix, reason="closed")
     await session.flush()
     return poll
 

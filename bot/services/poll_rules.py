@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.db import Poll
 
 KINDS = ("one", "many", "rating", "text")
 MAX_QUESTION = 300
-MAX_OPTIONS = 8
+MAX_OPTIONS = 10
 MAX_OPTION = 60
 MAX_TEXT_ANSWER = 10_000
 RATINGS = (1, 2, 3, 4, 5)
@@ -53,10 +55,46 @@ def validate(draft: PollDraft, now: datetime) -> None:
         raise PollError("closes_at")
 
 
+# On one line, choices are split at commas (also the Arabic comma, used in Urdu too) and
+# semicolons: a phone chat that sends on Enter cannot type one choice per line.
+SEPARATORS = re.compile("[,;\u060c\u061b]")
+
+
+def split_choices(text: str) -> list[str]:
+    """The choices as typed, repeats kept (so a repeat can be pointed out): one per line, or
+    on one line with commas between them. On several lines a comma stays inside its choice
+    ("Yes, please")."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    pieces = lines if len(lines) > 1 else SEPARATORS.split(text)
+    parts = [piece.strip(" \t-•*") for piece in pieces]
+    return [part for part in parts if part]
+
+
+def repeated_choice(choices: list[str]) -> str | None:
+    """The first choice typed twice (ignoring case and spaces), or None."""
+    seen: set[str] = set()
+    for choice in choices:
+        same = " ".join(choice.casefold().split())
+        if same in seen:
+            return choice
+        seen.add(same)
+    return None
+
+
 def parse_options(text: str) -> tuple[str, ...]:
-    """One choice per line (or separated by ";"), blanks and repeats dropped."""
-    parts = [p.strip(" \t-•*") for p in text.replace(";", "\n").splitlines()]
-    return tuple(dict.fromkeys(p for p in parts if p))
+    """The choices of a stored or typed text, blanks and repeats dropped."""
+    return tuple(dict.fromkeys(split_choices(text)))
+
+
+def next_whole_hour(moment: datetime, zone: str) -> datetime:
+    """`moment` rounded up to the next whole hour of the panel's clock (in UTC): a question
+    closing "at 13:42" looks like a mistake. Whole hours are found in the panel's time zone,
+    since some zones are half an hour off UTC."""
+    local = moment.astimezone(ZoneInfo(zone))
+    floored = local.replace(minute=0, second=0, microsecond=0)
+    if floored == local:
+        return moment.astimezone(UTC)
+    return floored.astimezone(UTC) + timedelta(hours=1)
 
 
 def is_open(poll: Poll, now: datetime) -> bool:

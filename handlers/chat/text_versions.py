@@ -17,13 +17,13 @@ NOT_TRANSLATED = N_("(Not translated: this is the coordinator's own words in {la
 ADD = N_("Add a version in another language")
 PROMPTS = {
     "question": N_("Type the question in {language}."),
-    "options": N_("Type the choices in {language}, one on each line, in the same order."),
+    "options": N_("Type the choices in {language} with a comma between them, in the same order."),
     "title": N_("Type the meeting title in {language}."),
     "agenda": N_("Type what you will talk about in {language}."),
     "address": N_("Type the address and how to get there in {language}."),
     "text": N_("Type your message in {language}."),
 }
-WRONG_COUNT = N_("Please type the same number of choices as before, one on each line.")
+WRONG_COUNT = N_("Please type the same number of choices as before, with a comma between them.")
 
 
 def not_translated(t: Translator, words: Words) -> list[str]:

@@ -3,7 +3,7 @@ words, or Skip), the coordinator sees the results (/results) and shares them wit
 "You said, we did". What members are sent is rendered in messages.py.
 
 Modules: newpoll (the form) with newpoll_preview and newpoll_versions; answers; asked and
-results; we_did; messages."""
+results; changes (a new closing time, reminders); we_did; messages."""
 
 from __future__ import annotations
 
@@ -11,11 +11,17 @@ from typing import Any
 
 from telegram.ext import BaseHandler
 
-from handlers.polls import answers, newpoll, results, we_did
+from handlers.polls import answers, changes, newpoll, results, we_did
 from handlers.polls.messages import register
 
 __all__ = ["handlers", "register"]
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [*newpoll.handlers(), *answers.handlers(), *results.handlers(), *we_did.handlers()]
+    return [
+        *newpoll.handlers(),
+        *answers.handlers(),
+        *results.handlers(),
+        *changes.handlers(),
+        *we_did.handlers(),
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from datetime import datetime
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,10 +35,15 @@ from bot.services.poll_results import Results
 from bot.services.text_versions import Words
 from handlers.chat.text import MESSAGE_LIMIT, pack
 from handlers.chat.text_versions import not_translated
-from handlers.polls.buttons import AnswerTap
+from handlers.polls.buttons import AnswerTap, ResultsTap, change_rows
 
 # After a restart lost answers that were waiting to be saved with others (anonymous_writes).
 LOST_ANSWER = N_("Sorry. The bot stopped before it saved your answer. Please answer again.")
+# The question was opened again after closing with too few answers to keep (poll_changes).
+NOT_KEPT = N_(
+    "This question is open again. Too few people answered before, so we could not keep "
+    "your answer without showing it was yours. Please answer again."
+)
 NOT_COUNTED_YET = N_(
     "Some answers are not in the numbers yet. We save answers in groups, to keep them anonymous."
 )
@@ -56,10 +62,14 @@ def person(member: Member | None) -> Translator:
     return translator(member.language or "en", member.easy_read)
 
 
-def closing_time(t: Translator, poll: Poll, zone: str) -> str:
+def plain_time(t: Translator, moment: datetime, zone: str) -> str:
+    """Like "Monday, 12 January 2026 at 09:00", in the panel's time zone."""
     tz = ZoneInfo(zone)
-    local = poll.closes_at.astimezone(tz)
-    return t("{day} at {time}", day=t.date(local), time=t.time(poll.closes_at, tz))
+    return t("{day} at {time}", day=t.date(moment.astimezone(tz)), time=t.time(moment, tz))
+
+
+def closing_time(t: Translator, poll: Poll, zone: str) -> str:
+    return plain_time(t, poll.closes_at, zone)
 
 
 async def localised(session: AsyncSession, poll: Poll, language: str) -> tuple[Poll, Words]:
@@ -140,6 +150,13 @@ def answer_buttons(t: Translator, poll: Poll, mask: int = 0) -> list[list[dict[s
     rows.append([{"text": label, "callback_data": answer_data("w", poll.id)}])
     rows.append([{"text": t("Skip this question"), "callback_data": answer_data("s", poll.id)}])
     return rows
+
+
+def button_lines(t: Translator, poll: Poll) -> list[str]:
+    """The answer buttons as lines of text, for a preview: members see them under the question."""
+    return [t("The answer buttons:")] + [
+        "• " + escape(b["text"]) for row in answer_buttons(t, poll) for b in row
+    ]
 
 
 def labels(t: Translator, poll: Poll) -> list[str]:
@@ -276,7 +293,8 @@ def renderers(clock: Clock) -> dict[str, Any]:
         poll, words = await localised(session, poll, t.language)
         text = question_text(t, poll, zone, reminder=reminder, words=words)
         if again:
-            text = t(LOST_ANSWER) + "\n\n" + text
+            lost = NOT_KEPT if row.payload.get("reopened") else LOST_ANSWER
+            text = t(lost) + "\n\n" + text
         return Outgoing(text=text, buttons=answer_buttons(t, poll))
 
     async def remind(session: AsyncSession, row: ClaimedMessage) -> Any:
@@ -286,21 +304,25 @@ def renderers(clock: Clock) -> dict[str, Any]:
         return await ask(session, row, again=True)
 
     async def close(session: AsyncSession, row: ClaimedMessage) -> Any:
-        poll = await poll_asking.close(session, int(row.payload["poll_id"]))
+        now = clock.now()
+        poll = await poll_asking.close(session, int(row.payload["poll_id"]), now)
         if poll is None:
             return None
         member = await session.get(Member, row.member_id) if row.member_id else None
         t = person(member)
         answered = await poll_storage.answer_count(session, poll.id)
+        rows = [(t("See the results"), ResultsTap("v", poll.id).pack())]
+        rows += change_rows(t, poll, now)
         poll, _ = await localised(session, poll, t.language)
         return Outgoing(
+            buttons=[[{"text": label, "callback_data": data}] for label, data in rows],
             text="\n".join(
                 [
                     t("The question <b>{question}</b> has closed.", question=escape(poll.question)),
                     t.ngettext("{n} person answered.", "{n} people answered.", answered),
                     t("Type /results to see the results."),
                 ]
-            )
+            ),
         )
 
     async def shared(session: AsyncSession, row: ClaimedMessage) -> Any:

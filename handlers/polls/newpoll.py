@@ -33,6 +33,7 @@ from handlers.polls.asked import actor_of
 from handlers.polls.buttons import NEW_POLL, NewPollAnswer
 from handlers.polls.newpoll_preview import (
     PROBLEMS,
+    choices_problem,
     data,
     preview,
     send,
@@ -54,7 +55,10 @@ QUESTIONS = {
     "panel": N_("Which panel is this question for?"),
     "question": N_("What do you want to ask? Type the question. Keep it short and clear."),
     "kind": N_("How should people answer?"),
-    "options": N_("Type the choices, one on each line. You can have 2 to 8 choices."),
+    "options": N_(
+        "Type the choices with a comma between them, like this: Morning, Afternoon, Evening. "
+        "You can have 2 to 10 choices."
+    ),
     "anon": N_("Should answers be anonymous? Anonymous means nobody can see who said what."),
     "closes": N_("When should the question close? Tap one, or type a number of days."),
     "who": N_("Who should get the question?"),
@@ -245,13 +249,12 @@ async def receive(update: Update, context: PanelContext, step: str) -> None:
         following = "preview" if answers.get("type") and "days" in answers else "kind"
         await forms.go(update, context, FORM, following, question=question)
     elif step == "options":
-        options = poll_rules.parse_options(text)
-        if not 2 <= len(options) <= poll_rules.MAX_OPTIONS or any(
-            len(o) > poll_rules.MAX_OPTION for o in options
-        ):
-            await reply(update, t(PROBLEMS[step]))
+        options = poll_rules.split_choices(text)
+        problem = choices_problem(t, options)
+        if problem:
+            await reply(update, problem)
             return
-        await forms.go(update, context, FORM, "anon", options=list(options))
+        await forms.go(update, context, FORM, "anon", options=options)
     elif step in ("vq", "vo"):
         added = await newpoll_versions.take(update, context, step, text, answers)
         if added is not None:
@@ -277,7 +280,7 @@ FORM = forms.register(
             Step("panel", Accepts.TAP, "Carers Voice"),  # only for coordinators of two panels
             Step("question", Accepts.TEXT, "Was the room warm enough?"),
             Step("kind", Accepts.TAP, KIND_LABELS["one"]),
-            Step("options", Accepts.TEXT, "Yes\nNo\nNot sure"),  # one or several choices
+            Step("options", Accepts.TEXT, "Yes, No, Not sure"),  # or one on each line
             Step("anon", Accepts.TAP, N_("Anonymous")),
             Step("closes", Accepts.TEXT, "3"),  # or tap CLOSES' labels
             Step("who", Accepts.TAP, N_("The whole panel")),
@@ -285,7 +288,7 @@ FORM = forms.register(
             Step("preview", Accepts.TAP, N_("Add a version in another language")),
             Step("vlang", Accepts.TAP, "Polski"),
             Step("vq", Accepts.TEXT, "Który dzień Ci pasuje?"),
-            Step("vo", Accepts.TEXT, "Tak\nNie\nNie wiem"),
+            Step("vo", Accepts.TEXT, "Tak, Nie, Nie wiem"),
         ),
         opened_by=("/newpoll",),
         receive=receive,

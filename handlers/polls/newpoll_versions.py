@@ -22,7 +22,7 @@ from bot.services import glossary, plain_language, poll_rules
 from handlers.chat import text_versions as versions
 from handlers.chat.common import reply
 from handlers.chat.plain_words import plain_language_report
-from handlers.polls.messages import question_text
+from handlers.polls.messages import button_lines, question_text
 
 QUESTION_PROBLEM = N_("Please type a question of up to 300 letters.")
 
@@ -106,7 +106,8 @@ def previews(t: Translator, unsaved: Poll, added: dict[str, Any], zone: str) -> 
         checked = "\n".join([version.question, *version.options])
         report = plain_language.check(checked, glossary.load(), language)
         lines = [t("This is what people who speak {language} will see:", language=name), ""]
-        lines += [question_text(translator(language), version, zone), ""]
+        theirs = translator(language)
+        lines += [question_text(theirs, version, zone), "", *button_lines(theirs, version), ""]
         lines += [t("Check of the {language} version:", language=name)]
         lines.append(plain_language_report(t, report))
         texts.append("\n".join(lines))

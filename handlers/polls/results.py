@@ -2,7 +2,8 @@
 and "Share with the panel", which asks for "You said, we did" (a one-step form on the engine,
 step "pshare:<poll>") before its preview (handlers/polls/we_did.py).
 
-Buttons: "pr:1:<op>:<poll>" (v view, s share, x export).
+Buttons: "pr:1:<op>:<poll>" (v view, s share, x export), and under the results a coordinator's
+changes to the question ("pc", handlers/polls/changes.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from handlers.chat.plain_words import NO_PANEL_ROLE
 from handlers.forms import Accepts, Form, Step
 from handlers.polls import we_did
 from handlers.polls.asked import actor_of, results_command, results_data
-from handlers.polls.buttons import RESULTS, ResultsTap
+from handlers.polls.buttons import RESULTS, ResultsTap, change_rows
 from handlers.polls.messages import chart, results_messages
 from handlers.polls.we_did import NOT_SHAREABLE, WRITE_WE_DID
 
@@ -57,6 +58,11 @@ async def on_results_button(update: Update, context: PanelContext) -> None:
         )
         await context.session.commit()
     await query.answer()
+    # The coordinator's way on: a new closing time, a reminder (handlers/polls/changes.py).
+    changing = [
+        [button(label, data)]
+        for label, data in change_rows(t, result.poll, context.runtime.clock.now())
+    ]
     if op == "v":
         messages = results_messages(t, result)
         rows = []
@@ -64,6 +70,7 @@ async def on_results_button(update: Update, context: PanelContext) -> None:
             rows.append([button(t("Share with the panel"), results_data("s", poll_id))])
         if not result.hidden:
             rows.append([button(t("Download the answers"), results_data("x", poll_id))])
+        rows += changing
         for index, text in enumerate(messages):
             last = index == len(messages) - 1
             markup = InlineKeyboardMarkup(rows) if last and rows else None
@@ -74,7 +81,8 @@ async def on_results_button(update: Update, context: PanelContext) -> None:
                 image, caption=t("A chart of the answers. The numbers are in the message above.")
             )
     elif result.hidden:
-        await reply(update, results_messages(t, result)[0])
+        markup = InlineKeyboardMarkup(changing)
+        await reply(update, results_messages(t, result)[0], reply_markup=markup)
     elif op == "s" and not result.shareable:
         await reply(update, t(NOT_SHAREABLE))
     elif op == "s":
