@@ -2,16 +2,19 @@
 answers the planning day's invitation with a support need (an interpreter, and which language),
 the coordinator answers it with Reply and Layla reads the answer; after the meeting, "Yes, I came"
 offers "Claim for this meeting" and the claim for her time goes in one tap per question; then the
-coordinator opens the demo question's results, which has too few answers to show. Screenshots are
-kept in tests/artifacts/playground/ (ignored by git)."""
+coordinator opens the demo question's results, which has too few answers to show, and keeps it
+open longer with one tap on a plain date. Screenshots are kept in tests/artifacts/playground/
+(ignored by git)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from bot.i18n import Translator
+from bot.playground import demo
 from bot.playground.server import Playground
 from tests.browser_fixtures import PHONE, WAIT_MS, browser, layla_joins_in_arabic, shots
 from tests.playground_fixtures import PRIYA, playground
@@ -133,8 +136,27 @@ async def test_join_support_answered_claim_after_coming_and_a_reopened_question(
     await phone.sees(ar("We got your claim. Your coordinator will check it."))
     await phone.shot("claim-sent")
 
-    # The demo question has two answers: too few to show, and Priya is told why.
+    # The demo question has two answers: too few to show. Priya keeps it open (or opens it
+    # again, if the days forwarded have closed it) and picks a plain date on a whole hour.
+    en = Translator("en")
     await phone.be(PRIYA, "Priya")
     await phone.send("/results")
+    await phone.tap(demo.POLL_QUESTION)
+    await phone.sees(en("Results show when 3 people have answered."))
     await phone.shot("results-too-few")
+    labels = (en("Keep it open longer"), en("Open it again"))
+    more = phone.chat.get_by_role("button", name=re.compile("|".join(map(re.escape, labels))))
+    await expect(more.last).to_be_visible(timeout=WAIT_MS)
+    await more.last.click()
+    offer = await phone.sees(en("When should the question close? Tap a time."))
+    times = offer.get_by_role("button")
+    await expect(times).to_have_count(3, timeout=WAIT_MS)
+    when = await times.nth(1).inner_text()
+    assert re.fullmatch(r"\w+, \d{1,2} \w+ \d{4} at \d\d:00", when.strip()), when
+    await times.nth(1).click()
+    told = phone.chat.locator("li.bot", has_text=re.compile("closes on " + re.escape(when.strip())))
+    await expect(told.filter(has_not=phone.chat.get_by_role("button"))).to_have_count(
+        1, timeout=WAIT_MS
+    )
+    await phone.shot("question-kept-open")
     await context.close()
