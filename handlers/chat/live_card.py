@@ -7,10 +7,11 @@ a moment before."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from html import unescape
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
 from handlers.chat.text import MESSAGE_LIMIT, telegram_length
@@ -38,13 +39,37 @@ def unchanged(message: Message, text: str, markup: InlineKeyboardMarkup | None) 
     return (message.text or "").strip() == plain(text) and shown == wanted
 
 
-async def edit_card(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Show `text` (HTML, people's words escaped) and `markup` on the tapped message."""
+async def edit_card(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+    """Show `text` (HTML, people's words escaped) and `markup` on the tapped message. False when
+    Telegram would not edit it (gone, or not text): the caller sends the card anew."""
     message = query.message
     if isinstance(message, Message) and unchanged(message, text, markup):
-        return
+        return True
     try:
         await query.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
     except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
+        return _not_modified(error)
+    return True
+
+
+async def edit_by_id(
+    bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> bool:
+    """The same for a card that was not tapped (after words typed in answer to it)."""
+    try:
+        await bot.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, parse_mode="HTML", reply_markup=markup
+        )
+    except BadRequest as error:
+        return _not_modified(error)
+    return True
+
+
+async def take_buttons_off(bot: Bot, chat_id: int, message_id: int) -> None:
+    """An old card's buttons go when a new card takes its place."""
+    with contextlib.suppress(BadRequest):  # none left, or gone: nothing is live there either way
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
+
+
+def _not_modified(error: BadRequest) -> bool:
+    return "not modified" in error.message.lower()
