@@ -37,7 +37,9 @@ NOT_YOURS = N_("This meeting is not one of yours.")
 GONE = N_("This meeting has already started or was cancelled.")
 
 
-ANSWER_NOW = N_("Your answer is now: {answer}. To ask for support, choose I need support to come.")
+ANSWER_NOW = N_(
+    "Your answer is now: {answer}. To ask for support, choose “I need support to come”."
+)
 
 
 async def _answer_changed(
