@@ -128,6 +128,8 @@ async def test_a_meetings_card_shows_the_new_answer_and_the_support_needed(
     await sam.tap(en("Help with travel"))
     await sam.tap(en("Done"))
     await sam.reply()  # "We told the coordinator"
+    shown = await sam.wait_edit(card["message_id"])  # the card they were asked from shows them
+    assert en(WHAT_HELPS, needs=en("Help with travel")) in shown["text"]
     await sam.send("/meetings")
     _, again = await sam.replies(2)
     assert en(WHAT_HELPS, needs=en("Help with travel")) in again["text"]

@@ -11,14 +11,14 @@ from datetime import datetime
 from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import CallbackQuery, InlineKeyboardMarkup
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.db import Answer, Meeting, Rsvp
 from bot.i18n import N_, Translator
 from bot.services import meeting_queries
 from bot.services.text_versions import Words
 from handlers.chat.common import button
-from handlers.chat.live_card import edit_card, fits
+from handlers.chat.live_card import edit_by_id, edit_card, fits
 from handlers.chat.text_versions import not_translated
 from handlers.meetings import messages as words
 from handlers.meetings.button_records import (
@@ -26,6 +26,7 @@ from handlers.meetings.button_records import (
     ON_INVITATION,
     ON_LIST,
     ON_REMINDER,
+    AnswerOn,
     CalendarFile,
 )
 from handlers.meetings.reminder_words import reminder_heading
@@ -81,6 +82,18 @@ def card(
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
+async def _built(
+    session: AsyncSession, t: Translator, telegram_id: int, meeting_id: int, on: str, now: datetime
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    found = await meeting_queries.one_of_mine(session, telegram_id, meeting_id)
+    if found is None:
+        return None
+    meeting, rsvp, zone = found
+    meeting, own_words = await words.localised(session, meeting, t.language)
+    text, markup = card(t, meeting, own_words, zone, rsvp, on, now)
+    return (text, markup) if fits(text) else None
+
+
 async def show(
     query: CallbackQuery,
     session: AsyncSession,
@@ -91,12 +104,33 @@ async def show(
 ) -> None:
     """Edit the tapped message into the meeting's card, as it is now."""
     assert query.from_user is not None
-    telegram_id = query.from_user.id
-    found = await meeting_queries.one_of_mine(session, telegram_id, meeting_id)
-    if found is None:
+    built = await _built(session, t, query.from_user.id, meeting_id, on, now)
+    if built is not None:
+        await edit_card(query, *built)
+
+
+def answered_card(message: object) -> tuple[int, str] | None:
+    """The card a list of needs belongs to (it is sent as a reply to it): the card's message id
+    and which message it is, read from its answer buttons."""
+    card = message.reply_to_message if isinstance(message, Message) else None
+    if card is None or card.reply_markup is None:
+        return None
+    for row in card.reply_markup.inline_keyboard:
+        for tapped in row:
+            data = tapped.callback_data if isinstance(tapped.callback_data, str) else None
+            if (record := AnswerOn.unpack(data)) is not None:
+                return card.message_id, record.on
+    return None
+
+
+async def refresh(
+    query: CallbackQuery, session: AsyncSession, t: Translator, meeting_id: int, now: datetime
+) -> None:
+    """After the needs are chosen, the card they were asked from shows them too."""
+    found = answered_card(query.message)
+    if found is None or query.from_user is None or query.message is None:
         return
-    meeting, rsvp, zone = found
-    meeting, own_words = await words.localised(session, meeting, t.language)
-    text, markup = card(t, meeting, own_words, zone, rsvp, on, now)
-    if fits(text):
-        await edit_card(query, text, markup)
+    built = await _built(session, t, query.from_user.id, meeting_id, found[1], now)
+    if built is not None:
+        bot, chat_id = query.get_bot(), query.message.chat.id
+        await edit_by_id(bot, chat_id, found[0], *built)

@@ -5,7 +5,7 @@ form engine (its marker is "mtsup:<meeting id>"), with Stop under the question."
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, ReplyParameters, Update
 
 from bot.context import PanelContext
 from bot.db import Answer
@@ -96,10 +96,17 @@ async def rsvp(
     on = tapped.on if isinstance(tapped, AnswerOn) else ON_LIST
     await cards.show(query, context.session, t, meeting_id, on, now)
     if rsvp.answer == Answer.SUPPORT:
+        # A reply to the card, so Done can show the needs on the card too (cards.refresh).
+        card = query.message.message_id if query.message else None
         await reply(
             update,
             t("What would help you come? Tap all that apply, then Done."),
             reply_markup=_support_keyboard(context, meeting_id, list(rsvp.support or [])),
+            **(
+                {"reply_parameters": ReplyParameters(card, allow_sending_without_reply=True)}
+                if card
+                else {}
+            ),
         )
 
 
@@ -161,6 +168,7 @@ async def support_done(
     await tell_coordinators(update, context, query.from_user.id, meeting_id)
     await query.answer()
     await remove_buttons(query, context)
+    await cards.refresh(query, context.session, context.t, meeting_id, context.runtime.clock.now())
 
 
 async def tell_coordinators(
