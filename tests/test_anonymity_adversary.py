@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,13 @@ async def _explain_from_menu(driver: MemberDriver, word: str) -> None:
     await driver.reply()
 
 
+def _answered(emulator: BotApiEmulator, telegram_id: int) -> Callable[[], bool]:
+    """Whether the invitation tapped shows the answer (it is edited in place)."""
+    return lambda: any(
+        "Your answer: Coming" in (m.get("text") or "") for m in emulator.messages(telegram_id)
+    )
+
+
 async def _tick(app: PanelbotApplication) -> None:
     """The periodic job: the anonymous writer (where there is one), then the outbox."""
     writer = getattr(app.runtime, "flush_anonymous", None)
@@ -247,7 +255,7 @@ async def _script(
         if i % 4 == 3:
             other = PEOPLE[(i + 7) % 12]
             await act(other, None, people[other].tap("Coming"))
-            await people[other].reply()
+            assert await emulator.wait_for(_answered(emulator, other), 5)  # on the card
         if i % 4 == 1:  # "Explain a word" from the menu, then the word typed
             other = PEOPLE[(i + 1) % 12]
             word = f"zorbleflux{i}"

@@ -141,13 +141,15 @@ async def test_a_polish_member_claims_gets_queried_answers_and_is_paid_then_fina
     assert "£2.50" in card["text"] and "£40.00" in card["text"]
     assert en("Their paid time that week: {amount}.", amount="£40.00") in card["text"]
     await priya.tap("Approve item 1")
-    await priya.reply()
+    await priya.wait_edit(card["message_id"])  # the card itself shows the decision
     await priya.tap("Ask about item 2")
     await priya.reply()
     await priya.send("Which meeting were the 2 hours for?")
     sent, nothing_left = await priya.replies(2)
     assert sent["text"] == en("Sent. They will see it in their language.")
     assert nothing_left["text"] == en("No claims are waiting for you. Well done.")
+    asked = await priya.wait_edit(card["message_id"])
+    assert en("Question for you") in asked["text"] and not priya.buttons(asked)
 
     await _drain(app)
     approved, question = await ola.replies(2)
@@ -174,13 +176,20 @@ async def test_a_polish_member_claims_gets_queried_answers_and_is_paid_then_fina
     card = (await priya.replies(2))[-1]
     assert "Planning day, 10 do 12" in card["text"]
     await priya.tap("Approve item 2")
-    ready = await priya.reply()
+    ready = await priya.wait_edit(card["message_id"])
     assert "Mark paid" in priya.buttons(ready)
     await priya.tap("Mark paid")
-    await priya.reply()
-    await priya.tap("Bank transfer")
-    marked, _ = await priya.replies(2)
+    await priya.wait_edit(card["message_id"])
+    marked = await priya.tap("Bank transfer")
     assert marked["text"] == en("Claim {n} is marked as paid.", n=claim_id)
+    paid = await priya.wait_edit(card["message_id"])
+    assert not priya.buttons(paid)
+    method = en("Bank transfer")
+    assert (
+        en("Claim {n} is paid: {amount}, by {method}.", n=claim_id, amount="£42.50", method=method)
+        in paid["text"]
+    )
+    assert (await priya.reply())["text"] == en("No claims are waiting for you. Well done.")
 
     await _drain(app)
     hours_ok, paid = await ola.replies(2)

@@ -341,8 +341,11 @@ async def test_when_the_database_is_briefly_out_of_reach_the_answer_is_kept_and_
     finally:
         await outage.end()
 
-    saved = await ann.reply(timeout=20)
-    assert saved["text"].startswith("Thank you. We saved your answer: Coming.")
+    def answered() -> bool:  # the invitation itself shows the answer, edited in place
+        shown = emulator.message(9801, invitation["message_id"]) or {}
+        return "Your answer: Coming" in (shown.get("text") or "")
+
+    assert await emulator.wait_for(answered, 20)
     async with db.session() as session:
         answers = (
             await session.scalars(select(Rsvp.answer).where(Rsvp.meeting_id == meeting.id))

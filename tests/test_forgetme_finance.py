@@ -298,9 +298,9 @@ async def test_a_forgotten_members_approved_claim_can_still_be_marked_paid(
     assert kept.former_member in card["text"]  # the same reference as in the finance export
     assert en("Mark paid") in priya.buttons(card)
     await priya.tap(en("Mark paid"))
-    how = await priya.reply()
+    how = await priya.wait_edit(card["message_id"])  # the ways to pay, on the card itself
     await priya.tap(priya.buttons(how)[0])
-    await priya.reply()
+    await priya.wait_edit(card["message_id"])
     async with db.session() as session:
         claim = await session.get(Claim, claim_id)
         assert claim is not None and claim.status == ClaimStatus.PAID

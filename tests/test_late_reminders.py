@@ -140,6 +140,6 @@ async def test_a_member_who_taps_cant_come_while_the_bot_is_down_gets_no_late_re
         assert await emulator.wait_for(lambda: emulator.answer_for(query), 10) is not None
         assert bot.runtime.delivery is not None
         await bot.runtime.delivery.drain()
-        await sam.reply()  # the answer's confirmation
+        await sam.wait_edit(invitation["message_id"])  # the invitation shows the answer
         await sam.no_reply(0.3)
     assert not any("Reminder" in (m.get("text") or "") for m in emulator.messages(SAM))

@@ -131,9 +131,9 @@ async def test_reminders_arrive_on_time_follow_a_move_and_skip_people_who_cannot
     )
     await _drain(app)
     await ola.replies(2)
-    await rhys.replies(2)
+    invitation, _ = await rhys.replies(2)
     await rhys.tap(Translator("cy")("Can't come"))
-    await rhys.reply()
+    await rhys.wait_edit(invitation["message_id"])  # the invitation shows the answer
 
     clock.advance(START - timedelta(days=7) - clock.now() - timedelta(minutes=1))
     await _drain(app)
@@ -267,9 +267,9 @@ async def test_after_the_meeting_members_are_asked_whether_they_came(
     _, meeting_id = await _setup(db, clock)
     ola = MemberDriver(emulator, 802, "Agnieszka", "pl")
     await _drain(app)
-    await ola.replies(2)
+    invitation, _ = await ola.replies(2)
     await ola.tap(Translator("pl")("Coming"))
-    await ola.reply()
+    await ola.wait_edit(invitation["message_id"])  # the invitation shows the answer
     clock.advance(START + timedelta(minutes=91) - clock.now())
     await _drain(app)
     question = await ola.reply()

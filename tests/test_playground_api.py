@@ -89,7 +89,7 @@ async def test_a_member_sees_the_invitation_taps_coming_and_downloads_the_calend
             query_id = (await response.json())["result"]["callback_query_id"]
         async with http.get(f"{base}_emulator/answers/{query_id}?timeout=5") as response:
             assert (await response.json())["result"] is not None
-        saved = pl("Thank you. We saved your answer: {answer}.", answer=pl("Coming"))
+        saved = pl("Your answer: {answer}", answer=pl("Coming"))  # the invitation, edited
         await wait_view(
             http, base, AGNIESZKA, lambda v: any(saved in m["text"] for m in v["messages"])
         )
@@ -104,7 +104,7 @@ async def test_a_member_sees_the_invitation_taps_coming_and_downloads_the_calend
 
 
 def invitation_meeting(callback_data: str) -> int:
-    return int(callback_data.split(":")[3])  # mt:1:rsvp:<meeting>:<answer>
+    return int(callback_data.split(":")[3])  # mt:1:rsvp:<meeting>[:<on>]:<answer>
 
 
 async def test_fast_forward_moves_the_bots_clock_and_a_reminder_arrives_in_urdu(

@@ -32,6 +32,23 @@ async def upcoming(
     return [(m, r, z) for m, r, z in rows.all()]
 
 
+async def one_of_mine(
+    session: AsyncSession, telegram_id: int, meeting_id: int
+) -> tuple[Meeting, Rsvp, str] | None:
+    """One meeting the member is invited to, with their answer and the panel's zone, whatever
+    its state (a card shows what is true now)."""
+    row = (
+        await session.execute(
+            select(Meeting, Rsvp, Panel.timezone)
+            .join(Rsvp, Rsvp.meeting_id == Meeting.id)
+            .join(Member, Member.id == Rsvp.member_id)
+            .join(Panel, Panel.id == Meeting.panel_id)
+            .where(Member.telegram_id == telegram_id, Meeting.id == meeting_id)
+        )
+    ).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
 async def attendance(
     session: AsyncSession, actor: Actor, meeting_id: int
 ) -> tuple[Meeting, list[dict[str, Any]]]:

@@ -151,7 +151,23 @@ class NextClaim(ButtonData):
     after: int  # the claim just shown (0: from the start)
 
 
-REVIEW_BUTTONS = (ApproveClaim, RejectItem, AskAboutItem, AskHowPaid, MarkPaid, NextClaim)
+@button_data(REVIEW, 1, "v")
+@dataclass(frozen=True)
+class ShowClaim(ButtonData):
+    """Back from "How was it paid?" to the card's own buttons."""
+
+    claim: int
+
+
+REVIEW_BUTTONS = (
+    ApproveClaim,
+    RejectItem,
+    AskAboutItem,
+    AskHowPaid,
+    MarkPaid,
+    NextClaim,
+    ShowClaim,
+)
 
 
 # A member's own claims: "cx:1:<action>:<id>".

@@ -3,28 +3,31 @@ export. Every decision goes through bot/services/claim_review.py, which checks t
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import PanelContext
-from bot.db import Claim, ClaimLine, ClaimStatus, LineStatus, Meeting, Member, Panel
-from bot.i18n import N_, Translator
-from bot.services import claim_review, claim_rules, claim_submission, profile
+from bot.db import Claim, ClaimLine, ClaimStatus, LineStatus
+from bot.i18n import N_
+from bot.services import claim_review, profile
 from bot.services.access import Actor, NotAllowed, actor_for, coordinated_panels, refuse
 from bot.services.claim_rules import ClaimProblem
-from bot.services.vocabularies import expense_kinds, payments
 from handlers import forms
-from handlers.chat.button_data import read
-from handlers.chat.common import answer_expired, button, reply
+from handlers.chat.button_data import ButtonData, read
+from handlers.chat.common import answer_expired, reply
+from handlers.chat.live_card import take_buttons_off
 from handlers.chat.text import printable, send_long
 from handlers.claims import buttons as b
-from handlers.claims.words import STATUS_LABELS, line_text, reason_text
+from handlers.claims import review_card
 from handlers.forms import Accepts, Form, Step, register
 
-PREFIX = "review:"  # "review:r:<line>" (a reason) or "review:q:<line>" (a question)
+# "review:r:<line>[:<card>]" (a reason) or "review:q:<line>[:<card>]" (a question); the card is
+# the message the item's button was on, edited once the words are typed.
+PREFIX = "review:"
+STEP_LENGTH = 32  # members.conversation_step
+DEALT_WITH = N_("This claim has already been dealt with.")
 MAX_TEXT = 500
 ONLY_COORDINATORS = N_("Only a coordinator of this panel can do that.")
 
@@ -86,101 +89,8 @@ async def _show(update: Update, context: PanelContext, claim: Claim) -> None:
                 await chat.send_photo(receipt.telegram_file_id, caption=caption)
             else:
                 await chat.send_document(receipt.telegram_file_id, caption=caption)
-    text, rows = await _card(context, t, claim)
-    await send_long(update, text, InlineKeyboardMarkup(rows))
-
-
-async def _card(
-    context: PanelContext, t: Translator, claim: Claim
-) -> tuple[str, list[list[InlineKeyboardButton]]]:
-    member = await context.session.get(Member, claim.member_id) if claim.member_id else None
-    panel = await context.session.get(Panel, claim.panel_id)
-    text = [
-        t(
-            "<b>Claim {n}</b> from {name}, {panel}",
-            n=claim.id,
-            # A forgotten member's kept claim shows its reference, as in the finance export.
-            name=escape((member.display_name if member else claim.former_member) or "?"),
-            panel=escape(panel.name if panel else "?"),
-        )
-    ]
-    if claim.meeting_id:
-        meeting = await context.session.get(Meeting, claim.meeting_id)
-        text.append(t("Meeting: {title}", title=escape(meeting.title if meeting else "?")))
-    text.append("")
-    rows: list[list[InlineKeyboardButton]] = []
-    for line in claim.lines:
-        text.append(
-            line_text(
-                t,
-                line.position,
-                line.kind,
-                line.amount,
-                claim.currency,
-                line.spent_on,
-                quantity=line.quantity,
-                receipts=len(line.receipts),
-            )
-        )
-        if line.reason:
-            text.append(reason_text(t, line.kind, line.reason))
-        if line.no_receipt_reason:
-            text.append(t("No receipt: {reason}", reason=escape(line.no_receipt_reason)))
-        if line.duplicate_of:
-            text.append(
-                t("Item {n} looks the same as an earlier claim. Please check.", n=line.position)
-            )
-        if line.question:
-            text.append(t("You asked: {question}", question=escape(line.question)))
-        if line.answer:
-            text.append(t("They answered: {answer}", answer=escape(line.answer)))
-        text.append(t(STATUS_LABELS[line.status.value]))
-        if line.status == LineStatus.SUBMITTED:
-            rows.append(
-                [
-                    button(t("Approve item {n}", n=line.position), b.ApproveClaim(line.id).pack()),
-                    button(t("Reject item {n}", n=line.position), b.RejectItem(line.id).pack()),
-                ]
-            )
-            rows.append(
-                [button(t("Ask about item {n}", n=line.position), b.AskAboutItem(line.id).pack())]
-            )
-    text.append("")
-    text.append(
-        t("Total: {amount}", amount=t.money(claim_rules.claimed_total(claim), claim.currency))
-    )
-    if claim.note:
-        text.append(t("Note: {note}", note=escape(claim.note)))
-    if claim.payment_preference in payments.CHOICE_BY_CODE:
-        text.append(
-            t(
-                "How they want to be paid: {way}",
-                way=t(payments.CHOICE_BY_CODE[claim.payment_preference].label),
-            )
-        )
-    text += await _paid_time_check(context, t, claim)
-    if claim.status == ClaimStatus.APPROVED:
-        approved = t.money(claim_rules.approved_total(claim), claim.currency)
-        text.append(t("Approved to pay: {amount}", amount=approved))
-        rows.append([button(t("Mark paid"), b.AskHowPaid(claim.id).pack())])
-    rows.append([button(t("Next claim"), b.NextClaim(claim.id).pack())])
-    return "\n".join(text), rows
-
-
-async def _paid_time_check(context: PanelContext, t: Translator, claim: Claim) -> list[str]:
-    """The member's paid time in the week of this claim, beside the panel's limit if it has one."""
-    times = [x for x in claim.lines if x.kind in expense_kinds.PAID_TIME]
-    if not times or claim.member_id is None:  # none, or a record kept after /forgetme
-        return []
-    totals = await claim_submission.paid_time_totals(
-        context.session, claim.member_id, claim.panel_id, times[0].spent_on
-    )
-    rules = await claim_rules.policy(context.session, claim.panel_id)
-    lines = [t("Their paid time that week: {amount}.", amount=t.money(totals.week, claim.currency))]
-    if rules.weekly_paid_limit is not None:
-        limit = t.money(rules.weekly_paid_limit, claim.currency)
-        lines.append(t("The panel's weekly limit is {limit}.", limit=limit))
-    return lines
+    text, rows = await review_card.card(context, t, claim)
+    await send_long(update, text, InlineKeyboardMarkup(rows) if rows else None)
 
 
 # ------------------------------------------------------------------------------ buttons
@@ -205,89 +115,120 @@ async def on_button(update: Update, context: PanelContext) -> None:
             await refuse_stranger(update, context, "rv")
         await answer_expired(query, context)
         return
-    t = context.t
-    actor = await acting(context)
-    now = context.runtime.clock.now()
     try:
-        if isinstance(tapped, b.ApproveClaim):
-            claim = await claim_review.decide(
-                context.session, actor, tapped.claim, "approve", now=now
-            )
-            await context.session.commit()
-            await query.answer(t("Approved."))
-            await _after_decision(update, context, claim)
-        elif isinstance(tapped, b.RejectItem | b.AskAboutItem):
-            action, target = tapped.ACTION, tapped.line
-            line = await context.session.get(ClaimLine, target)
-            if line is None:
-                raise LookupError("no line")
-            claim = await claim_review.claim_for_review(context.session, actor, line.claim_id, now)
-            if line.status != LineStatus.SUBMITTED:
-                raise ClaimProblem("decided")
-            await profile.set_step(context.session, actor.telegram_id, f"{PREFIX}{action}:{target}")
-            await context.session.commit()
-            await query.answer()
-            ask = (
-                t(
-                    "Why is item {n} not approved? Type a short reason. They will see it.",
-                    n=line.position,
-                )
-                if action == "r"
-                else t(
-                    "What do you want to ask about item {n}? Type your question.", n=line.position
-                )
-            )
-            await reply(
-                update, ask, reply_markup=InlineKeyboardMarkup([forms.stop_buttons(t, FORM)])
-            )
-        elif isinstance(tapped, b.AskHowPaid):
-            claim = await claim_review.claim_for_review(context.session, actor, tapped.claim, now)
-            if claim.status != ClaimStatus.APPROVED:
-                raise ClaimProblem("not_approved")
-            await context.session.commit()
-            await query.answer()
-            rows = [
-                [button(t(method.label), b.MarkPaid(claim.id, method.code).pack())]
-                for method in payments.METHODS
-            ]
-            await reply(
-                update, t("How was it paid? Tap one."), reply_markup=InlineKeyboardMarkup(rows)
-            )
-        elif isinstance(tapped, b.MarkPaid):
-            claim = await claim_review.mark_paid(
-                context.session, actor, tapped.claim, tapped.method, now=now
-            )
-            await context.session.commit()
-            await query.answer()
-            await reply(update, t("Claim {n} is marked as paid.", n=claim.id))
-            await _show_next(update, context, after=0)
-        elif isinstance(tapped, b.NextClaim):
-            await query.answer()
-            await _show_next(update, context, after=tapped.after)
-        else:
-            await answer_expired(query, context)
+        await _tapped(update, context, tapped)
     except NotAllowed:
         await refused(update, context)
     except LookupError:
         await context.session.rollback()
         await answer_expired(query, context)
     except ClaimProblem:
+        # An old card of a claim decided since: nothing acts twice, and the card catches up.
         await context.session.rollback()
-        await query.answer(t("This claim has already been dealt with."), show_alert=True)
+        await query.answer(context.t(DEALT_WITH), show_alert=True)
+        await _catch_up(update, context, tapped)
 
 
-async def _after_decision(update: Update, context: PanelContext, claim: Claim) -> None:
-    """Stay on the claim while it has lines to decide or is ready to pay; else the next one."""
+async def _tapped(update: Update, context: PanelContext, tapped: ButtonData) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = context.t
+    actor = await acting(context)
+    now = context.runtime.clock.now()
+    if isinstance(tapped, b.ApproveClaim):
+        claim = await claim_review.decide(context.session, actor, tapped.claim, "approve", now=now)
+        await context.session.commit()
+        await query.answer(t("Approved."))
+        await _after_decision(update, context, claim)
+    elif isinstance(tapped, b.RejectItem | b.AskAboutItem):
+        action, target = tapped.ACTION, tapped.line
+        line = await context.session.get(ClaimLine, target)
+        if line is None:
+            raise LookupError("no line")
+        claim = await claim_review.claim_for_review(context.session, actor, line.claim_id, now)
+        if line.status != LineStatus.SUBMITTED:
+            raise ClaimProblem("decided")
+        await profile.set_step(context.session, actor.telegram_id, _step(action, target, query))
+        await context.session.commit()
+        await query.answer()
+        ask = (
+            t(
+                "Why is item {n} not approved? Type a short reason. They will see it.",
+                n=line.position,
+            )
+            if action == "r"
+            else t("What do you want to ask about item {n}? Type your question.", n=line.position)
+        )
+        await reply(update, ask, reply_markup=InlineKeyboardMarkup([forms.stop_buttons(t, FORM)]))
+    elif isinstance(tapped, b.AskHowPaid | b.ShowClaim):
+        claim = await claim_review.claim_for_review(context.session, actor, tapped.claim, now)
+        asking = isinstance(tapped, b.AskHowPaid)
+        if asking and claim.status != ClaimStatus.APPROVED:
+            raise ClaimProblem("not_approved")
+        await context.session.commit()
+        await query.answer()
+        await review_card.show(update, context, claim, asking_how_paid=asking)
+    elif isinstance(tapped, b.MarkPaid):
+        claim = await claim_review.mark_paid(
+            context.session, actor, tapped.claim, tapped.method, now=now
+        )
+        await context.session.commit()
+        await query.answer(t("Claim {n} is marked as paid.", n=claim.id))
+        await _after_decision(update, context, claim)
+    elif isinstance(tapped, b.NextClaim):
+        await query.answer()
+        if query.message is not None and update.effective_chat is not None:
+            # The claim left behind comes back with /review: its buttons here would be a
+            # second live card for it.
+            chat, card_id = update.effective_chat.id, query.message.message_id
+            await take_buttons_off(update.get_bot(), chat, card_id)
+        await _show_next(update, context, after=tapped.after)
+
+
+def _step(action: str, line_id: int, query: CallbackQuery) -> str:
+    """The open form's step: what the typed words are for, and the card to edit after them
+    (left out when it would not fit the step's 32 characters)."""
+    step = f"{PREFIX}{action}:{line_id}"
+    if query.message is None:
+        return step
+    with_card = f"{step}:{query.message.message_id}"
+    return with_card if len(with_card) <= STEP_LENGTH else step
+
+
+async def _catch_up(update: Update, context: PanelContext, tapped: ButtonData) -> None:
+    """An old card shows its claim as it is now, so its stale buttons go."""
+    line = getattr(tapped, "line", None)
+    if isinstance(tapped, b.ApproveClaim):
+        line = tapped.claim  # the record's one field is the item's id
+    claim_id = getattr(tapped, "claim", None) if line is None else None
+    try:
+        actor = await acting(context)
+        if line is not None:
+            found = await context.session.get(ClaimLine, line)
+            claim_id = found.claim_id if found else None
+        if claim_id is None:
+            return
+        claim = await claim_review.claim_for_review(
+            context.session, actor, claim_id, context.runtime.clock.now()
+        )
+    except (NotAllowed, LookupError):
+        await context.session.rollback()
+        return
+    await review_card.show(update, context, claim)
+
+
+async def _after_decision(
+    update: Update, context: PanelContext, claim: Claim, card_id: int | None = None
+) -> None:
+    """The claim's card shows it as it is now, in place; once it is finished (its final state,
+    no buttons) the next claim comes as a new card."""
     actor = await acting(context)
     fresh = await claim_review.claim_for_review(
         context.session, actor, claim.id, context.runtime.clock.now()
     )
-    undecided = any(line.status == LineStatus.SUBMITTED for line in fresh.lines)
-    if undecided or fresh.status == ClaimStatus.APPROVED:
-        text, rows = await _card(context, context.t, fresh)
-        await send_long(update, text, InlineKeyboardMarkup(rows))
-    else:
-        await _show_next(update, context, after=claim.id)
+    await review_card.show(update, context, fresh, card_id=card_id)
+    if review_card.finished(fresh):
+        await _show_next(update, context, after=0 if fresh.status == ClaimStatus.PAID else claim.id)
 
 
 async def on_text(update: Update, context: PanelContext, step: str) -> None:
@@ -300,9 +241,14 @@ async def on_text(update: Update, context: PanelContext, step: str) -> None:
         await reply(update, t("Please type a short answer, under 500 letters."))
         return
     await profile.set_step(context.session, member.telegram_id, None)
-    if len(parts) != 2 or parts[0] not in ("r", "q") or not parts[1].isdigit():
+    if (
+        len(parts) not in (2, 3)
+        or parts[0] not in ("r", "q")
+        or not all(p.isascii() and p.isdigit() for p in parts[1:])
+    ):
         await context.session.commit()
         return
+    card_id = int(parts[2]) if len(parts) == 3 else None  # steps saved before cards have none
     decision = "reject" if parts[0] == "r" else "ask"
     actor = await acting(context)
     try:
@@ -322,7 +268,7 @@ async def on_text(update: Update, context: PanelContext, step: str) -> None:
         await context.session.rollback()
         await profile.set_step(context.session, member.telegram_id, None)
         await context.session.commit()
-        await reply(update, t("This claim has already been dealt with."))
+        await reply(update, t(DEALT_WITH))
         return
     await context.session.commit()
     await reply(
@@ -331,7 +277,7 @@ async def on_text(update: Update, context: PanelContext, step: str) -> None:
         if decision == "ask"
         else t("Rejected. They will see your reason."),
     )
-    await _after_decision(update, context, claim)
+    await _after_decision(update, context, claim, card_id)
 
 
 FORM = register(

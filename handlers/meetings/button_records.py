@@ -10,12 +10,28 @@ from typing import Annotated
 from handlers.chat.button_data import ButtonData, Longest, button_data
 
 MEETING, PLANNER = "mt", "nm"
+# Which message an answer was tapped on (AnswerOn.on): the invitation, a change notice, a
+# reminder or a /meetings card.
+ON_INVITATION, ON_CHANGE, ON_REMINDER, ON_LIST = "i", "c", "r", "m"
 
 
 @button_data(MEETING, 1, "rsvp")
 @dataclass(frozen=True)
 class AnswerInvitation(ButtonData):
+    """An answer button made before AnswerOn: still in people's chats."""
+
     meeting: int
+    answer: Annotated[str, Longest(8)]  # bot.db.Answer
+
+
+@button_data(MEETING, 1, "rsvp")
+@dataclass(frozen=True)
+class AnswerOn(ButtonData):
+    """An answer tapped on a message that becomes the meeting's live card: `on` says which
+    (handlers/meetings/cards.py), so the card keeps that message's first line."""
+
+    meeting: int
+    on: Annotated[str, Longest(1)]
     answer: Annotated[str, Longest(8)]  # bot.db.Answer
 
 

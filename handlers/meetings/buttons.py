@@ -11,13 +11,14 @@ from bot.context import PanelContext
 from bot.services.access import NotAllowed
 from bot.services.meeting_rules import MeetingError
 from handlers.chat.button_data import ButtonData, read
-from handlers.chat.common import answer_expired
+from handlers.chat.common import answer_expired, remove_buttons
 from handlers.meetings import button_records as b
 from handlers.meetings import coordinating, invited
 
 _ACTIONS: dict[type[ButtonData], Any] = {
     b.DidYouCome: invited.came,
     b.AnswerInvitation: invited.rsvp,
+    b.AnswerOn: invited.rsvp,
     b.ToggleSupport: invited.toggle,
     b.OtherSupport: invited.something_else,
     b.SupportDone: invited.support_done,
@@ -63,3 +64,5 @@ async def on_button(update: Update, context: PanelContext) -> None:
     except MeetingError:
         await context.session.rollback()
         await query.answer(context.t(invited.GONE), show_alert=True)
+        if isinstance(tapped, b.AnswerOn | b.AnswerInvitation):
+            await remove_buttons(query, context)  # nothing left to answer on this card

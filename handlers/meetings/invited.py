@@ -5,9 +5,7 @@ form engine (its marker is "mtsup:<meeting id>"), with Stop under the question."
 
 from __future__ import annotations
 
-from html import escape
-
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, ReplyParameters, Update
 
 from bot.context import PanelContext
 from bot.db import Answer
@@ -18,12 +16,13 @@ from bot.services.meeting_rules import SUPPORT_OPTIONS, MeetingError
 from handlers import forms
 from handlers.chat.claim_offer import claim_offer
 from handlers.chat.common import answer_expired, button, remove_buttons, reply
-from handlers.chat.text_versions import not_translated
 from handlers.forms import Accepts, Form, Step, register
+from handlers.meetings import cards, support_detail
 from handlers.meetings import messages as words
-from handlers.meetings import support_detail
 from handlers.meetings.button_records import (
+    ON_LIST,
     AnswerInvitation,
+    AnswerOn,
     CalendarFile,
     DidYouCome,
     OtherSupport,
@@ -38,10 +37,24 @@ NOT_YOURS = N_("This meeting is not one of yours.")
 GONE = N_("This meeting has already started or was cancelled.")
 
 
-def _markup(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[button(b["text"], b["callback_data"]) for b in row] for row in rows]
-    )
+ANSWER_NOW = N_(
+    "Your answer is now: {answer}. To ask for support, choose “I need support to come”."
+)
+
+
+async def _answer_changed(
+    query: CallbackQuery, context: PanelContext, answer: Answer | None
+) -> bool:
+    """The support list tapped belongs to an answer changed since (on a card): nothing is added,
+    the member is told their answer as it is now, and the list's buttons go."""
+    if answer == Answer.SUPPORT:
+        return False
+    await context.session.rollback()
+    t = context.t
+    label = t(words.ANSWER_LABELS[answer]) if answer else t(cards.NOT_ANSWERED)
+    await query.answer(t(ANSWER_NOW, answer=label), show_alert=True)
+    await remove_buttons(query, context)
+    return True
 
 
 def _support_keyboard(
@@ -63,34 +76,38 @@ def _support_keyboard(
 
 
 async def rsvp(
-    update: Update, context: PanelContext, meeting_id: int, tapped: AnswerInvitation
+    update: Update,
+    context: PanelContext,
+    meeting_id: int,
+    tapped: AnswerInvitation | AnswerOn,
 ) -> None:
+    """The answer is saved and the message tapped becomes the meeting's live card showing it
+    (an answer button made before AnswerOn shows the plain card)."""
     query = update.callback_query
     assert query is not None and query.from_user is not None
-    choice = tapped.answer
+    now = context.runtime.clock.now()
     _, rsvp = await meeting_rsvp.answer(
-        context.session, query.from_user.id, meeting_id, choice, now=context.runtime.clock.now()
+        context.session, query.from_user.id, meeting_id, tapped.answer, now=now
     )
     await context.session.commit()
-    await query.answer()
     t = context.t
+    label = t(words.ANSWER_LABELS[Answer(tapped.answer)])
+    await query.answer(t("Thank you. We saved your answer: {answer}.", answer=label))
+    on = tapped.on if isinstance(tapped, AnswerOn) else ON_LIST
+    await cards.show(query, context.session, t, meeting_id, on, now)
     if rsvp.answer == Answer.SUPPORT:
+        # A reply to the card, so Done can show the needs on the card too (cards.refresh).
+        card = query.message.message_id if query.message else None
         await reply(
             update,
             t("What would help you come? Tap all that apply, then Done."),
             reply_markup=_support_keyboard(context, meeting_id, list(rsvp.support or [])),
+            **(
+                {"reply_parameters": ReplyParameters(card, allow_sending_without_reply=True)}
+                if card
+                else {}
+            ),
         )
-        return
-    label = t(words.ANSWER_LABELS[Answer(choice)])
-    await reply(
-        update,
-        "\n".join(
-            [
-                t("Thank you. We saved your answer: {answer}.", answer=label),
-                t("You can change it at any time with /meetings."),
-            ]
-        ),
-    )
 
 
 async def toggle(
@@ -104,6 +121,8 @@ async def toggle(
         )
     except MeetingError:
         await answer_expired(query, context)
+        return
+    if await _answer_changed(query, context, rsvp.answer):
         return
     await context.session.commit()
     await query.answer()
@@ -119,7 +138,11 @@ async def something_else(
 ) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
-    await meeting_rsvp.toggle_support(context.session, query.from_user.id, meeting_id, "travel")
+    rsvp = await meeting_rsvp.toggle_support(
+        context.session, query.from_user.id, meeting_id, "travel"
+    )
+    if await _answer_changed(query, context, rsvp.answer):
+        return
     await context.session.rollback()  # only checks they are invited
     await profile.set_step(context.session, query.from_user.id, f"{TYPING_SUPPORT}{meeting_id}")
     await context.session.commit()
@@ -137,9 +160,15 @@ async def support_done(
 ) -> None:
     query = update.callback_query
     assert query is not None and query.from_user is not None
+    found = await meeting_queries.one_of_mine(context.session, query.from_user.id, meeting_id)
+    if found is None:
+        raise NotAllowed("not invited")
+    if await _answer_changed(query, context, found[1].answer):
+        return
     await tell_coordinators(update, context, query.from_user.id, meeting_id)
     await query.answer()
     await remove_buttons(query, context)
+    await cards.refresh(query, context.session, context.t, meeting_id, context.runtime.clock.now())
 
 
 async def tell_coordinators(
@@ -215,21 +244,11 @@ async def meetings_command(update: Update, context: PanelContext) -> None:
             "You have {n} meeting coming up.", "You have {n} meetings coming up.", len(upcoming)
         ),
     )
+    now = context.runtime.clock.now()
     for meeting, rsvp, zone in upcoming[:10]:
-        answer = t(words.ANSWER_LABELS[rsvp.answer]) if rsvp.answer else t("not answered yet")
         meeting, own_words = await words.localised(context.session, meeting, t.language)
-        lines = [
-            f"<b>{escape(meeting.title)}</b>",
-            *not_translated(t, own_words),
-            *words.details(t, meeting, zone),
-            "",
-            t("Your answer: {answer}", answer=answer),
-        ]
-        rows = words.answer_buttons(t, meeting.id)
-        rows.append(
-            [{"text": t("Calendar file"), "callback_data": CalendarFile(meeting.id).pack()}]
-        )
-        await reply(update, "\n".join(lines), reply_markup=_markup(rows))
+        text, markup = cards.card(t, meeting, own_words, zone, rsvp, ON_LIST, now)
+        await reply(update, text, reply_markup=markup)
 
 
 async def calendar_file(

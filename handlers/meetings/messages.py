@@ -28,7 +28,13 @@ from bot.services.reminders import nearest as nearest_reminder
 from bot.services.text_versions import Words
 from handlers.chat.request_buttons import reply_row
 from handlers.chat.text_versions import not_translated
-from handlers.meetings.button_records import AnswerInvitation, DidYouCome
+from handlers.meetings.button_records import (
+    ON_CHANGE,
+    ON_INVITATION,
+    ON_REMINDER,
+    AnswerOn,
+    DidYouCome,
+)
 from handlers.meetings.reminder_words import reminder_heading
 
 ACCESS_WORDS = {
@@ -130,12 +136,15 @@ def invitation_text(t: Translator, meeting: Meeting, zone: str, words: Words | N
     return "\n".join(lines)
 
 
-def answer_buttons(t: Translator, meeting_id: int) -> list[list[dict[str, str]]]:
+def answer_buttons(
+    t: Translator, meeting_id: int, on: str, chosen: Answer | None = None
+) -> list[list[dict[str, str]]]:
+    """One button an answer, the member's own ticked; `on` names the message they are on."""
     return [
         [
             {
-                "text": t(ANSWER_LABELS[a]),
-                "callback_data": AnswerInvitation(meeting_id, a.value).pack(),
+                "text": ("✓ " if a == chosen else "") + t(ANSWER_LABELS[a]),
+                "callback_data": AnswerOn(meeting_id, on, a.value).pack(),
             }
         ]
         for a in Answer
@@ -181,7 +190,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
         data, name = calendar_file(t, meeting, panel.timezone, clock, member and member.reminders)
         return Outgoing(
             text=invitation_text(t, meeting, panel.timezone, words),
-            buttons=answer_buttons(t, meeting.id),
+            buttons=answer_buttons(t, meeting.id, ON_INVITATION),
             follow_up=data,
             follow_up_name=name,
             follow_up_caption=t("Add this to your calendar."),
@@ -203,7 +212,7 @@ def renderers(clock: Clock) -> dict[str, Any]:
         data, name = calendar_file(t, meeting, panel.timezone, clock, member and member.reminders)
         return Outgoing(
             text="\n".join(lines),
-            buttons=answer_buttons(t, meeting.id),
+            buttons=answer_buttons(t, meeting.id, ON_CHANGE),
             follow_up=data,
             follow_up_name=name,
             follow_up_caption=t("Your calendar file, with the change."),
@@ -253,7 +262,10 @@ def renderers(clock: Clock) -> dict[str, Any]:
         lines += details(t, meeting, panel.timezone)
         if rsvp is None or rsvp.answer is None:
             lines += ["", t("Can you come? Tap one answer.")]
-        return Outgoing(text="\n".join(lines), buttons=answer_buttons(t, meeting.id))
+        chosen = rsvp.answer if rsvp else None
+        return Outgoing(
+            text="\n".join(lines), buttons=answer_buttons(t, meeting.id, ON_REMINDER, chosen)
+        )
 
     async def support(session: AsyncSession, row: ClaimedMessage) -> Outgoing | None:
         found = await load(session, row)
