@@ -37,8 +37,10 @@ CHAT_MARGIN = 0.05
 # While the outbox is sending, live answers may take at most this share of each second's
 # budget; beyond it they wait for the next second's share (never for the outbox's queue).
 LIVE_SHARE = 0.5
-# The outbox leaves this many of each second's 30 to live answers, so one seldom waits.
-LIVE_ROOM = 1
+# How many of each second's 30 the outbox leaves unused for live answers. None: when the outbox
+# has filled the second, a live answer waits only until the oldest send is a second old (about
+# one send's spacing, 33 ms). Leaving one cost the broadcast 3% of its rate (bench/README.md).
+LIVE_ROOM = 0
 # One chat that has had this many live answers within the last second may use only half of the
 # live budget: one person's flood of answers must leave room for everyone else's.
 BUSY_CHAT = 5
