@@ -15,8 +15,10 @@ $(BIN)/.installed: pyproject.toml
 run: $(BIN)/.installed
 	$(BIN)/panelbot run
 
+# Three tests at a time (TEST_WORKERS=1 for one): most of a test's time is spent waiting on the
+# emulator and the bot, so three share two cores well (the suite took 17-21 minutes one at a time).
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(or $(TEST_WORKERS),3)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
