@@ -40,7 +40,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     engine_free = [i for i in items if not ENGINE_FIXTURES & set(getattr(i, "fixturenames", ()))]
     if engine_free:
         config.hook.pytest_deselected(items=engine_free)
-        items[:] = [i for i in items if i not in set(engine_free)]
+        dropped = set(engine_free)
+        items[:] = [i for i in items if i not in dropped]
 
 
 def _postgres_admin_dsn(url: str) -> str:

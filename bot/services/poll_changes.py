@@ -24,8 +24,6 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import (
-    Member,
-    Membership,
     OutboxMessage,
     OutboxStatus,
     Panel,
@@ -38,7 +36,7 @@ from bot.services.access import Actor, refuse, require_coordinator
 from bot.services.outbox_keys import Kind
 from bot.services.poll_asking import REMINDER_BEFORE
 from bot.services.poll_rules import PollError, is_open, next_whole_hour
-from bot.services.poll_storage import lock_poll, reshuffle
+from bot.services.poll_storage import asked_in_panel, lock_poll, reshuffle
 
 # The closing times offered: a day, three days and a week after now (or after the current
 # closing, for a question still open), on the panel's whole hours.
@@ -86,27 +84,6 @@ def acceptable(poll: Poll, zone: str, now: datetime, closes_at: datetime) -> boo
     return not (is_open(poll, now) and closes_at <= poll.closes_at)
 
 
-async def _asked(
-    session: AsyncSession, poll: Poll, state: str | None = None
-) -> list[tuple[int, int]]:
-    """(member id, telegram id) of the people asked who are still in the panel."""
-    query = (
-        select(Member.id, Member.telegram_id)
-        .join(PollParticipant, PollParticipant.member_id == Member.id)
-        .join(
-            Membership,
-            (Membership.member_id == Member.id)
-            & (Membership.panel_id == poll.panel_id)
-            & Membership.active.is_(True),
-        )
-        .where(PollParticipant.poll_id == poll.id)
-        .order_by(Member.id)
-    )
-    if state is not None:
-        query = query.where(PollParticipant.state == state)
-    return [(r[0], r[1]) for r in (await session.execute(query)).all()]
-
-
 async def set_closing(
     session: AsyncSession, actor: Actor, poll_id: int, closes_at: datetime, *, now: datetime
 ) -> Reopened:
@@ -151,7 +128,7 @@ async def _plan_reminders(session: AsyncSession, poll: Poll, now: datetime) -> N
     """The day-before reminder moves with the closing; one cancelled at closing comes back.
     One already sent is not sent again (the Remind button is there for that)."""
     remind_at = poll.closes_at - min(REMINDER_BEFORE, (poll.closes_at - now) / 2)
-    for member_id, chat_id in await _asked(session, poll):
+    for member_id, chat_id in await asked_in_panel(session, poll):
         await outbox.enqueue(
             session,
             key=outbox_keys.poll_reminder(poll.id, member_id),
@@ -183,7 +160,7 @@ async def _ask_again_unkept(session: AsyncSession, poll: Poll, now: datetime) ->
     )
     if stored:
         return 0
-    people = await _asked(session, poll, "answered")
+    people = await asked_in_panel(session, poll, "answered")
     if not people:
         return 0
     await session.execute(
@@ -218,13 +195,13 @@ async def remind(session: AsyncSession, actor: Actor, poll_id: int, *, now: date
     poll = await managed(session, actor, poll_id)
     if not is_open(poll, now):
         raise PollError("closed")
-    waiting = await _asked(session, poll, "waiting")
+    waiting = await asked_in_panel(session, poll, "waiting")
     if not waiting:
         raise PollError("nobody")
     if await _reminded_lately(session, poll, now):
         raise PollError("too_soon")
     stamp = now.strftime("%Y%m%d%H%M%S")
-    for member_id, chat_id in await _asked(session, poll):
+    for member_id, chat_id in await asked_in_panel(session, poll):
         await outbox.enqueue(
             session,
             key=outbox_keys.poll_nudge(poll.id, stamp, member_id),

@@ -12,12 +12,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import Member, Membership, Poll, PollParticipant, PollResponse
+from bot.db import Poll, PollParticipant, PollResponse
 from bot.services import outbox, outbox_keys
 from bot.services.access import Actor, require_coordinator
 from bot.services.outbox_keys import Kind
 from bot.services.poll_rules import RATINGS, PollError
-from bot.services.poll_storage import answer_count
+from bot.services.poll_storage import answer_count, asked_in_panel
 from bot.services.small_numbers import MIN_ANSWERS
 
 _random = random.SystemRandom()
@@ -130,20 +130,7 @@ async def share(
         raise PollError("we_did")
     poll = result.poll
     poll.we_did = we_did
-    people = (
-        await session.execute(
-            select(Member.id, Member.telegram_id)
-            .join(PollParticipant, PollParticipant.member_id == Member.id)
-            .join(
-                Membership,
-                (Membership.member_id == Member.id)
-                & (Membership.panel_id == poll.panel_id)
-                & Membership.active.is_(True),
-            )
-            .where(PollParticipant.poll_id == poll.id)
-            .order_by(Member.id)
-        )
-    ).all()
+    people = await asked_in_panel(session, poll)
     version = secrets.token_hex(4)  # a second share (a correction) is a new message
     for member_id, chat_id in people:
         await outbox.enqueue(

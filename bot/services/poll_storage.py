@@ -17,7 +17,7 @@ import secrets
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import Poll, PollParticipant, PollResponse
+from bot.db import Member, Membership, Poll, PollParticipant, PollResponse
 from bot.services.anonymous import HELD_PREFIX
 
 _random = random.SystemRandom()
@@ -96,3 +96,25 @@ async def answer_count(session: AsyncSession, poll_id: int) -> int:
         )
         or 0
     )
+
+
+async def asked_in_panel(
+    session: AsyncSession, poll: Poll, state: str | None = None
+) -> list[tuple[int, int]]:
+    """(member id, telegram id) of the people asked who are still in the panel, optionally only
+    those in `state` ("waiting" or "answered")."""
+    query = (
+        select(Member.id, Member.telegram_id)
+        .join(PollParticipant, PollParticipant.member_id == Member.id)
+        .join(
+            Membership,
+            (Membership.member_id == Member.id)
+            & (Membership.panel_id == poll.panel_id)
+            & Membership.active.is_(True),
+        )
+        .where(PollParticipant.poll_id == poll.id)
+        .order_by(Member.id)
+    )
+    if state is not None:
+        query = query.where(PollParticipant.state == state)
+    return [(r[0], r[1]) for r in (await session.execute(query)).all()]
